@@ -1,0 +1,33 @@
+// Messages on the `writeback-results` queue (relay -> recordResults): one per writeback message.
+import { z } from 'zod';
+
+export const RESULT_SCHEMA_VERSION = 1 as const;
+
+export const memberErrorSchema = z
+  .object({ member: z.string(), code: z.string(), message: z.string().max(2000) })
+  .strict();
+export type MemberError = z.infer<typeof memberErrorSchema>;
+
+export const resultOutcomeSchema = z.enum(['applied', 'partial', 'failed', 'skipped', 'held']);
+export type ResultOutcome = z.infer<typeof resultOutcomeSchema>;
+
+export const resultMessageSchema = z
+  .object({
+    v: z.literal(RESULT_SCHEMA_VERSION),
+    tenantId: z.string(),
+    groupId: z.string(),
+    seq: z.number().int().nonnegative(),
+    messageId: z.string(),
+    kind: z.enum(['upsert', 'delete', 'snapshot']),
+    outcome: resultOutcomeSchema,
+    ad: z.object({ objectGUID: z.string(), objectSid: z.string(), dn: z.string() }).strict().nullable(),
+    memberErrors: z.array(memberErrorSchema),
+    error: z.object({ code: z.string(), message: z.string().max(2000) }).strict().nullable(),
+    membersAdded: z.number().int().nonnegative(),
+    membersRemoved: z.number().int().nonnegative(),
+    durationMs: z.number().nonnegative(),
+    relayId: z.string(),
+    at: z.string(),
+  })
+  .strict();
+export type ResultMessage = z.infer<typeof resultMessageSchema>;
