@@ -1,0 +1,27 @@
+// Structured logs (pino). Every record about a group carries `groupId`; secrets are redacted by key.
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+const REDACT = [
+  'clientState',
+  '*.clientState',
+  'password',
+  '*.password',
+  'secret',
+  '*.secret',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'CLIENT_STATE_SECRET',
+  'CLIENT_STATE_SECRET_PREVIOUS',
+];
+
+export function createLogger(component: string, level: string = process.env['LOG_LEVEL'] ?? 'info'): Logger {
+  return pino({ name: component, level, redact: { paths: REDACT, censor: '[redacted]' } });
+}
+
+/** A logger that writes nothing (tests, or when a caller wants silence). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
