@@ -1,0 +1,34 @@
+// The dump a scenario run writes (../shared/scenario-format.md): the writeback OU as AD holds it, plus the
+// product's own per-group status.
+export interface DumpGroup {
+  cn: string;
+  dn: string;
+  objectGUID: string;
+  objectSid: string;
+  sAMAccountName: string;
+  groupType: number;
+  adminDescription: string | null;
+  displayName: string | null;
+  description: string | null;
+  mail: string | null;
+  mailNickname: string | null;
+  proxyAddresses: string[];
+  members: string[];
+}
+
+export interface DumpStatus {
+  groupId: string;
+  state: string;
+  errors: { member: string; code: string; message: string }[];
+}
+
+export interface Dump {
+  ou: string;
+  groups: DumpGroup[];
+  status: DumpStatus[];
+}
+
+/** OUT.json -> OUT.<name>.json, as the format specifies for checkpoints. */
+export function checkpointPath(out: string, name: string): string {
+  return out.endsWith('.json') ? `${out.slice(0, -'.json'.length)}.${name}.json` : `${out}.${name}.json`;
+}
