@@ -1,0 +1,419 @@
+// The local Samba AD DC: one per machine (fixed ports 389/636 on 127.0.0.1), shared by every test process
+// and dev tool. ensureSambaDc() attaches to the running DC recorded in the state file, or starts a fresh
+// one; a lock file serialises concurrent starters, so the second one waits and attaches.
+import { mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { Attribute, Change, type Client } from 'ldapts';
+import { connectLdap } from '../../relay/ldap/connect.js';
+import { silentLogger, type Logger } from '../../shared/logging.js';
+import { withFileLock } from './file-lock.js';
+import { isPortOpen, isProcessAlive, isProcessGroupAlive, ownProcessGroup, portOwner, processName, terminate } from './processes.js';
+import {
+  DOMAIN,
+  SambaSetupError,
+  ensureTemplate,
+  instantiate,
+  removeDcDir,
+  requireSambaTools,
+  spawnSamba,
+  tailOfFile,
+  type DcFiles,
+} from './samba-domain.js';
+
+export { SambaSetupError } from './samba-domain.js';
+
+export interface SambaDc {
+  url: string;
+  tlsServerName: string;
+  caFile: string;
+  caPem: string;
+  baseDn: string;
+  realm: string;
+  dnsDomain: string;
+  netbiosDomain: string;
+  adminBindDn: string;
+  adminUpn: string;
+  adminPassword: string;
+  pid: number;
+  /** The DC's temp directory (provisioned domain, TLS keys, logs). */
+  dir: string;
+  logFile: string;
+  /** True when this process started the DC (false when it attached to a running one). */
+  startedByThisProcess: boolean;
+  /** WRITEBACK_TEST_RUN_ID of the test run that started it, if a test run did. */
+  startedByRun?: string;
+}
+
+const stateSchema = z.object({
+  version: z.literal(1),
+  pid: z.number().int().positive(),
+  dir: z.string(),
+  logFile: z.string(),
+  caFile: z.string(),
+  url: z.string(),
+  tlsServerName: z.string(),
+  baseDn: z.string(),
+  realm: z.string(),
+  dnsDomain: z.string(),
+  netbiosDomain: z.string(),
+  adminBindDn: z.string(),
+  adminUpn: z.string(),
+  adminPassword: z.string(),
+  startedAt: z.string(),
+  startedByPid: z.number().int(),
+  startedByRun: z.string().optional(),
+  /** Left running by `--keep`: never stopped by a test run's teardown. */
+  keep: z.boolean(),
+});
+type DcState = z.infer<typeof stateSchema>;
+
+const registrationSchema = z.object({ runId: z.string(), pgid: z.number().int() });
+
+/** Where the state file, lock, run registrations and domain template live (fixed: shared by all processes). */
+export function sambaStateDir(): string {
+  return process.env['WRITEBACK_SAMBA_STATE_DIR'] ?? '/tmp/group-writeback-samba';
+}
+
+const paths = (stateDir = sambaStateDir()) => ({
+  stateDir,
+  state: path.join(stateDir, 'state.json'),
+  lock: path.join(stateDir, 'lock'),
+  runs: path.join(stateDir, 'runs'),
+});
+
+function envMs(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function readState(file: string): Promise<DcState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const parsed = stateSchema.safeParse(JSON.parse(text));
+  // A state file of another format cannot be trusted to name our DC: treat as absent.
+  return parsed.success ? parsed.data : undefined;
+}
+
+async function writeState(file: string, state: DcState): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
+  await rename(tmp, file);
+}
+
+async function toDc(state: DcState): Promise<SambaDc> {
+  return {
+    url: state.url,
+    tlsServerName: state.tlsServerName,
+    caFile: state.caFile,
+    caPem: await readFile(state.caFile, 'utf8'),
+    baseDn: state.baseDn,
+    realm: state.realm,
+    dnsDomain: state.dnsDomain,
+    netbiosDomain: state.netbiosDomain,
+    adminBindDn: state.adminBindDn,
+    adminUpn: state.adminUpn,
+    adminPassword: state.adminPassword,
+    pid: state.pid,
+    dir: state.dir,
+    logFile: state.logFile,
+    startedByThisProcess: state.startedByPid === process.pid,
+    ...(state.startedByRun === undefined ? {} : { startedByRun: state.startedByRun }),
+  };
+}
+
+function isOurSamba(pid: number): boolean {
+  return isProcessAlive(pid) && processName(pid) === 'samba';
+}
+
+/** Binds as the admin over verified LDAPS; returns the error text when the DC does not answer. */
+async function probeLdaps(conn: {
+  url: string;
+  tlsServerName: string;
+  caFile: string;
+  adminBindDn: string;
+  adminPassword: string;
+}): Promise<string | undefined> {
+  let client: Client | undefined;
+  try {
+    const caPem = await readFile(conn.caFile, 'utf8');
+    client = await connectLdap({
+      url: conn.url,
+      tlsServerName: conn.tlsServerName,
+      caPem,
+      bindDn: conn.adminBindDn,
+      password: conn.adminPassword,
+      timeoutMs: 5_000,
+    });
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    await client?.unbind().catch(() => undefined);
+  }
+}
+
+async function registerRun(runsDir: string): Promise<void> {
+  const runId = process.env['WRITEBACK_TEST_RUN_ID'];
+  if (!runId) return;
+  await mkdir(runsDir, { recursive: true, mode: 0o700 });
+  await writeFile(path.join(runsDir, `${runId}.json`), JSON.stringify({ runId, pgid: ownProcessGroup() }));
+}
+
+/** Other test runs still using the DC (their process group is alive); dead registrations are pruned. */
+async function otherLiveRuns(runsDir: string, runId: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(runsDir);
+  } catch {
+    return [];
+  }
+  const live: string[] = [];
+  for (const name of names.filter((n) => n.endsWith('.json'))) {
+    const file = path.join(runsDir, name);
+    const parsed = registrationSchema.safeParse(JSON.parse(await readFile(file, 'utf8').catch(() => '{}')));
+    if (!parsed.success || !isProcessGroupAlive(parsed.data.pgid)) {
+      await unlink(file).catch(() => undefined);
+    } else if (parsed.data.runId !== runId) {
+      live.push(parsed.data.runId);
+    }
+  }
+  return live;
+}
+
+export interface EnsureSambaDcOptions {
+  log?: Logger;
+  /** Mark the DC as kept: test-run teardown leaves it running (dev use, `--keep`). */
+  keep?: boolean;
+}
+
+/**
+ * Attaches to the machine's running DC, or provisions and starts one (bound to loopback) and waits until
+ * LDAPS answers. Installs nothing: Samba comes from scripts/bootstrap.sh.
+ */
+export async function ensureSambaDc(opts: EnsureSambaDcOptions = {}): Promise<SambaDc> {
+  const log = opts.log ?? silentLogger();
+  const p = paths();
+  await mkdir(p.stateDir, { recursive: true, mode: 0o700 });
+  const t0 = Date.now();
+  return withFileLock(
+    p.lock,
+    async () => {
+      let state = await readState(p.state);
+      if (state && isOurSamba(state.pid)) {
+        const problem = await waitForLdaps(state, envMs('WRITEBACK_SAMBA_ATTACH_TIMEOUT_MS', 30_000), () => undefined);
+        if (problem !== undefined) {
+          throw new SambaSetupError(
+            `the Samba DC pid ${state.pid} recorded in ${p.state} is running but LDAPS does not answer (${problem}). ` +
+              `Stop it (kill ${state.pid}) and remove ${state.dir} and ${p.state}.\n` +
+              `samba log tail:\n${await tailOfFile(state.logFile)}`,
+          );
+        }
+        if (opts.keep && !state.keep) await writeState(p.state, (state = { ...state, keep: true }));
+        await registerRun(p.runs);
+        log.info({ pid: state.pid, ms: Date.now() - t0 }, 'attached to running Samba AD DC');
+        return toDc(state);
+      }
+      if (state) {
+        log.warn({ pid: state.pid, dir: state.dir }, 'Samba DC in the state file is gone; cleaning up');
+        await removeDcDir(state.dir).catch(() => undefined);
+        await unlink(p.state).catch(() => undefined);
+      }
+      state = await startFresh(p.stateDir, opts.keep ?? false, log);
+      await writeState(p.state, state);
+      await registerRun(p.runs);
+      log.info({ pid: state.pid, ms: Date.now() - t0, dir: state.dir }, 'started Samba AD DC');
+      return toDc(state);
+    },
+    {
+      timeoutMs: envMs('WRITEBACK_SAMBA_LOCK_TIMEOUT_MS', 240_000),
+      onWait: (pid) => log.info({ holderPid: pid }, 'another process is starting the Samba DC; waiting'),
+    },
+  );
+}
+
+async function waitForLdaps(
+  conn: Parameters<typeof probeLdaps>[0],
+  timeoutMs: number,
+  exited: () => string | undefined,
+): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  let problem: string | undefined = 'not probed';
+  while (Date.now() < deadline) {
+    const exit = exited();
+    if (exit !== undefined) return `samba exited (${exit})`;
+    problem = await probeLdaps(conn);
+    if (problem === undefined) return undefined;
+    await sleep(200);
+  }
+  return problem;
+}
+
+async function assertPortsFree(statePath: string): Promise<void> {
+  for (const port of DOMAIN.ports) {
+    if (await isPortOpen(port)) {
+      const owner = (await portOwner(port)) ?? 'an unknown process';
+      throw new SambaSetupError(
+        `port ${port} on 127.0.0.1 is already in use by ${owner}, which is not a DC this project started ` +
+          `(no live one in ${statePath}). Stop that process (the DC needs ports ${DOMAIN.ports.join(' and ')}), then retry.`,
+      );
+    }
+  }
+}
+
+async function startFresh(stateDir: string, keep: boolean, log: Logger): Promise<DcState> {
+  const tools = requireSambaTools();
+  await assertPortsFree(path.join(stateDir, 'state.json'));
+  const t0 = Date.now();
+  const template = await ensureTemplate(stateDir, tools, (dir) => log.info({ dir }, 'provisioning the test domain template'));
+  const files = await instantiate(template);
+  const tCopied = Date.now();
+  const samba = spawnSamba(tools, files);
+  const conn = {
+    url: DOMAIN.ldapsUrl,
+    tlsServerName: DOMAIN.tlsServerName,
+    caFile: files.caFile,
+    adminBindDn: DOMAIN.adminBindDn,
+    adminPassword: template.adminPassword,
+  };
+  const timeoutMs = envMs('WRITEBACK_SAMBA_START_TIMEOUT_MS', 90_000);
+  const problem = await waitForLdaps(conn, timeoutMs, samba.exited);
+  if (problem !== undefined) {
+    await stopProcessAndFiles(samba.pid, files);
+    throw new SambaSetupError(
+      `Samba AD DC did not answer on ${DOMAIN.ldapsUrl} within ${timeoutMs} ms (${problem}).\n` +
+        `samba log tail (${files.logFile}):\n${await tailOfFile(files.logFile)}\n${await tailOfFile(files.outFile, 10)}`,
+    );
+  }
+  log.info({ provisionMs: tCopied - t0, startMs: Date.now() - tCopied }, 'Samba AD DC answers on LDAPS');
+  const runId = process.env['WRITEBACK_TEST_RUN_ID'];
+  const state: DcState = {
+    version: 1,
+    pid: samba.pid,
+    dir: files.dir,
+    logFile: files.logFile,
+    ...conn,
+    baseDn: DOMAIN.baseDn,
+    realm: DOMAIN.realm,
+    dnsDomain: DOMAIN.dnsDomain,
+    netbiosDomain: DOMAIN.netbiosDomain,
+    adminUpn: DOMAIN.adminUpn,
+    startedAt: new Date().toISOString(),
+    startedByPid: process.pid,
+    ...(runId ? { startedByRun: runId } : {}),
+    keep,
+  };
+  try {
+    await relaxPasswordPolicy(state);
+  } catch (error) {
+    await stopProcessAndFiles(samba.pid, files);
+    throw error;
+  }
+  return state;
+}
+
+/** Test domain only: no complexity, history, minimum length or expiry, so tests can set simple passwords. */
+async function relaxPasswordPolicy(state: DcState): Promise<void> {
+  const client = await connectLdap({
+    url: state.url,
+    tlsServerName: state.tlsServerName,
+    caPem: await readFile(state.caFile, 'utf8'),
+    bindDn: state.adminBindDn,
+    password: state.adminPassword,
+  });
+  try {
+    const set = (type: string, value: string) =>
+      new Change({ operation: 'replace', modification: new Attribute({ type, values: [value] }) });
+    await client.modify(state.baseDn, [
+      set('pwdProperties', '0'),
+      set('pwdHistoryLength', '0'),
+      set('minPwdLength', '0'),
+      set('minPwdAge', '0'),
+      set('maxPwdAge', '-9223372036854775808'),
+    ]);
+  } finally {
+    await client.unbind().catch(() => undefined);
+  }
+}
+
+async function stopProcessAndFiles(pid: number, files: Pick<DcFiles, 'dir'>): Promise<void> {
+  if (isOurSamba(pid)) await terminate(pid);
+  await removeDcDir(files.dir);
+}
+
+async function stopUnlocked(dc: Pick<SambaDc, 'pid' | 'dir'>, statePath: string, log: Logger): Promise<void> {
+  if (isProcessAlive(dc.pid) && processName(dc.pid) !== 'samba') {
+    throw new SambaSetupError(`pid ${dc.pid} is not a samba process any more; not killing it`);
+  }
+  await terminate(dc.pid);
+  await removeDcDir(dc.dir);
+  const state = await readState(statePath);
+  if (state?.pid === dc.pid) await unlink(statePath).catch(() => undefined);
+  log.info({ pid: dc.pid }, 'stopped Samba AD DC');
+}
+
+/** Stops the DC by its own pid (SIGTERM, SIGKILL after a grace period) and removes its directory and state. */
+export async function stopSambaDc(dc: Pick<SambaDc, 'pid' | 'dir'>, opts: { log?: Logger } = {}): Promise<void> {
+  const p = paths();
+  await withFileLock(p.lock, () => stopUnlocked(dc, p.state, opts.log ?? silentLogger()), {
+    timeoutMs: envMs('WRITEBACK_SAMBA_LOCK_TIMEOUT_MS', 240_000),
+  });
+}
+
+/**
+ * Test-run teardown. Unregisters the run; stops the DC when a test run started it (not `--keep`, not a dev
+ * script) and no other live test run still uses it. So the run that started it stops it, unless another run
+ * attached meanwhile: then the last of them does. Returns true when it stopped the DC.
+ */
+export async function stopSambaDcIfStartedByRun(runId: string, opts: { log?: Logger } = {}): Promise<boolean> {
+  const p = paths();
+  const log = opts.log ?? silentLogger();
+  try {
+    await readdir(p.stateDir);
+  } catch {
+    return false;
+  }
+  return withFileLock(
+    p.lock,
+    async () => {
+      await unlink(path.join(p.runs, `${runId}.json`)).catch(() => undefined);
+      const state = await readState(p.state);
+      if (!state || state.keep || state.startedByRun === undefined) return false;
+      const others = await otherLiveRuns(p.runs, runId);
+      if (others.length > 0) {
+        log.info({ pid: state.pid, others }, 'Samba DC still used by other test runs; leaving it running');
+        return false;
+      }
+      await stopUnlocked(state, p.state, log);
+      return true;
+    },
+    { timeoutMs: envMs('WRITEBACK_SAMBA_LOCK_TIMEOUT_MS', 240_000) },
+  );
+}
+
+/** How to reach a running DC, for a person (`--keep`). Names the file holding the password, not the password. */
+export function describeSambaDc(dc: SambaDc): string {
+  return [
+    `Samba AD DC running (pid ${dc.pid}, directory ${dc.dir})`,
+    `  LDAPS      ${dc.url}   TLS server name ${dc.tlsServerName}, CA ${dc.caFile}`,
+    `  domain     ${dc.baseDn}   realm ${dc.realm}, NetBIOS ${dc.netbiosDomain}`,
+    `  admin      ${dc.adminUpn}  (${dc.adminBindDn})`,
+    `  password   "adminPassword" in ${paths().state} (mode 0600)`,
+    `  log        ${dc.logFile}`,
+    `  stop       kill ${dc.pid}; rm -rf ${dc.dir} ${paths().state}`,
+  ].join('\n');
+}
+
+/** For a CLI: start or attach, keep it running after this process ends, print how to reach it. */
+export async function keepSambaDc(opts: { log?: Logger; print?: (text: string) => void } = {}): Promise<SambaDc> {
+  const dc = await ensureSambaDc({ keep: true, ...(opts.log ? { log: opts.log } : {}) });
+  (opts.print ?? console.log)(describeSambaDc(dc));
+  return dc;
+}
