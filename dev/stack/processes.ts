@@ -103,7 +103,8 @@ export function portOwner(port: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile('ss', ['-ltnpH', `sport = :${port}`], { timeout: 3_000 }, (error, stdout) => {
       if (error) return resolve(undefined);
-      const owners = [...stdout.matchAll(/users:\(\((.*?)\)\)/g)].map((m) => m[1]);
+      // users:(("samba",pid=2404,fd=53)) -> "samba",pid=2404
+      const owners = [...stdout.matchAll(/\(("[^"]*",pid=\d+)/g)].map((m) => m[1]);
       resolve(owners.length > 0 ? [...new Set(owners)].join('; ') : undefined);
     });
   });
