@@ -1,0 +1,22 @@
+// What route handlers share: the directory and the simulator's services.
+import type { Logger } from 'pino';
+import type { SimClock } from './clock.js';
+import type { DeliveryQueue } from './deliveries.js';
+import type { DeltaEngine } from './delta.js';
+import type { FailureInjector } from './failures.js';
+import type { DirectoryStore } from './store.js';
+import type { SubscriptionService } from './subscriptions.js';
+
+export interface SimContext {
+  store: DirectoryStore;
+  delta: DeltaEngine;
+  subscriptions: SubscriptionService;
+  deliveries: DeliveryQueue;
+  failures: FailureInjector;
+  clock: SimClock;
+  tenantId: string;
+  /** Verified domain for generated mail addresses and UPNs. */
+  domain: string;
+  baseUrl: () => string;
+  log: Logger;
+}

@@ -1,0 +1,38 @@
+// `npm run graph-sim -- --port 8080 [--tls] [--tenant <id>] [--page-size N] [--require-auth] [--seed-demo]`:
+// serves until killed and prints its base URL (and, with --tls, the certificate to trust).
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../../shared/logging.js';
+import { startGraphSimulator } from './server.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    tenant: { type: 'string' },
+    'page-size': { type: 'string' },
+    tls: { type: 'boolean', default: false },
+    'require-auth': { type: 'boolean', default: false },
+  },
+});
+
+const sim = await startGraphSimulator({
+  port: Number(values.port),
+  tenantId: values.tenant,
+  pageSize: values['page-size'] ? Number(values['page-size']) : undefined,
+  tls: values.tls,
+  requireAuth: values['require-auth'],
+  log: createLogger('graph-sim'),
+});
+console.log(`graph simulator: ${sim.baseUrl} (tenant ${sim.tenantId}); Graph at ${sim.baseUrl}/v1.0 and ${sim.baseUrl}/beta, control at ${sim.baseUrl}/_control`);
+if (sim.caPem) {
+  const caFile = join(tmpdir(), `graph-sim-${sim.port}-ca.pem`);
+  await writeFile(caFile, sim.caPem);
+  console.log(`certificate: ${caFile} (trust it with NODE_EXTRA_CA_CERTS=${caFile})`);
+}
+const stop = (): void => {
+  void sim.close().then(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
