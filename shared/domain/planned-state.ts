@@ -1,0 +1,39 @@
+// What the planner remembers about a group between rounds. The planner is its only writer.
+import type { MemberEntry, MemberSkipReason } from './members.js';
+import type { AdGroupType, CloudGroup, GroupHeader, GroupLifecycle } from './model.js';
+import type { SkipReason } from './policy.js';
+
+export type PlannedDecision = { write: true; adGroupType: AdGroupType } | { write: false; reason: SkipReason | 'hardDeleted' };
+
+export interface SkippedMembers {
+  /** Exact counts per reason. */
+  counts: Partial<Record<MemberSkipReason, number>>;
+  /** Up to SKIPPED_MEMBER_SAMPLE members named, for the status. */
+  sample: { member: string; reason: MemberSkipReason }[];
+}
+
+export interface PlannedGroup {
+  groupId: string;
+  /** Seq of the last message planned for this group (0: none yet). The next message gets seq + 1. */
+  seq: number;
+  lifecycle: GroupLifecycle;
+  /** Last known cloud properties: a delta item may carry only the changed ones. Null if never read. */
+  cloud: CloudGroup | null;
+  decision: PlannedDecision | null;
+  /** An AD object created by this product exists (as far as planned): kept while soft-deleted. */
+  written: boolean;
+  /** The header last sent (null when not written). */
+  header: GroupHeader | null;
+  /** Member references sent to AD (the member entries are stored apart: big groups exceed entity sizes). */
+  memberCount: number;
+  skipped: SkippedMembers;
+}
+
+/** How the stored member entries change: a patch (delta) or a complete replacement (snapshot). */
+export type MemberEntryChanges =
+  | { kind: 'patch'; upsert: MemberEntry[]; remove: string[] }
+  | { kind: 'replace'; entries: MemberEntry[] };
+
+export function emptySkipped(): SkippedMembers {
+  return { counts: {}, sample: [] };
+}

@@ -1,0 +1,251 @@
+// The planner: from the last planned state of a group and its current cloud view to the change set that
+// brings AD there, plus the next planned state. Pure and deterministic: the same input gives the same
+// messages with the same seqs, so a replayed round produces the same messageIds (duplicate detection drops
+// them), and replanning an input that was already applied produces nothing.
+import { SKIPPED_MEMBER_SAMPLE, MESSAGE_BODY_BUDGET_BYTES } from './limits.js';
+import { resolveMember, sameEntry, type MemberEntry, type MemberSkipReason, type NestedGroupWritten } from './members.js';
+import type { CloudGroup, GroupLifecycle, MemberIdentity, MemberRef, WritebackMessage } from './model.js';
+import { desiredHeader, sameHeader } from './header.js';
+import { groupAnchor } from './naming.js';
+import { emptySkipped, type MemberEntryChanges, type PlannedDecision, type PlannedGroup, type SkippedMembers } from './planned-state.js';
+import { decideWriteback, SKIP_REASON_TEXT, type SkipReason, type WritebackDecision } from './policy.js';
+import type { TenantSettings } from './settings.js';
+import { splitSnapshot, splitUpserts } from './split.js';
+
+/** delta: apply what changed; full: resync after a lost delta token; reconcile: drift repair. full and
+ *  reconcile both send every written group's complete desired state as a snapshot. */
+export type PlanMode = 'delta' | 'full' | 'reconcile';
+
+export type Membership =
+  /** Ids that are members now (added, or to be resolved again) and ids that are no longer members. */
+  | { kind: 'changes'; added: readonly string[]; removed: readonly string[] }
+  /** The complete current member list. */
+  | { kind: 'complete'; memberIds: readonly string[] }
+  | { kind: 'none' };
+
+export interface PlanInput {
+  tenantId: string;
+  groupId: string;
+  mode: PlanMode;
+  previous: PlannedGroup | null;
+  /** Stored member entries of the previous plan: at least those of every id in `membership`. */
+  previousMembers: ReadonlyMap<string, MemberEntry>;
+  lifecycle: GroupLifecycle;
+  /** Current cloud properties; null when unknown (deleted): the previous ones are used. */
+  cloud: CloudGroup | null;
+  membership: Membership;
+  identities: ReadonlyMap<string, MemberIdentity>;
+  nestedWritten: NestedGroupWritten;
+  settings: TenantSettings;
+  /** Crash recovery: messages up to this seq may have been sent while the state was not saved. New messages
+   *  start after it, and the group's whole state is sent again (snapshot, or delete: the relay treats a
+   *  delete of a missing group as done). */
+  repairAfterSeq?: number;
+  budgetBytes?: number;
+}
+
+export type GroupPlanState = 'written' | 'softDeleted' | 'skipped' | 'deleted';
+
+export interface GroupPlanStatus {
+  groupId: string;
+  state: GroupPlanState;
+  reason: SkipReason | 'hardDeleted' | null;
+  detail: string | null;
+  memberCount: number;
+  skipped: SkippedMembers;
+  seq: number;
+}
+
+export interface PlanResult {
+  messages: WritebackMessage[];
+  next: PlannedGroup;
+  /** null: the stored member entries stay as they are. */
+  members: MemberEntryChanges | null;
+  status: GroupPlanStatus;
+}
+
+export class PlanInputError extends Error {
+  constructor(readonly groupId: string, message: string) {
+    super(`group ${groupId}: ${message}`);
+    this.name = 'PlanInputError';
+  }
+}
+
+/** What member information the planner needs for a group, so the caller reads only that:
+ *  complete = the full member list (and identities of all members); changes = delta member changes and the
+ *  stored entries of those ids; none = no member information. */
+export function membershipNeed(
+  previous: PlannedGroup | null,
+  lifecycle: GroupLifecycle,
+  decision: WritebackDecision | null,
+  mode: PlanMode,
+  repair = false,
+): 'complete' | 'changes' | 'none' {
+  if (lifecycle !== 'present' || decision === null || !decision.write) return 'none';
+  if (mode !== 'delta' || repair) return 'complete';
+  return previous?.written === true && previous.lifecycle === 'present' ? 'changes' : 'complete';
+}
+
+/** The decision the planner will take for a group (exposed so a round can tell nested groups' fate and
+ *  what to read before planning). */
+export function decisionFor(cloud: CloudGroup | null, lifecycle: GroupLifecycle, settings: TenantSettings): WritebackDecision | null {
+  if (lifecycle === 'hardDeleted' || cloud === null) return null;
+  return decideWriteback(cloud, settings);
+}
+
+export function plan(input: PlanInput): PlanResult {
+  const { previous: prev, groupId, tenantId, settings, lifecycle } = input;
+  const budget = input.budgetBytes ?? MESSAGE_BODY_BUDGET_BYTES;
+  const repair = input.repairAfterSeq !== undefined;
+  const startSeq = Math.max(prev?.seq ?? 0, input.repairAfterSeq ?? 0);
+  // After a possible lost save we cannot know whether AD holds the group: assume it may.
+  const wasWritten = (prev?.written ?? false) || repair;
+  const hadEntries = prev !== null && (prev.memberCount > 0 || Object.keys(prev.skipped.counts).length > 0);
+  const clearEntries: MemberEntryChanges | null = hadEntries ? { kind: 'replace', entries: [] } : null;
+  const cloud = input.cloud ?? prev?.cloud ?? null;
+  const anchor = groupAnchor(groupId);
+
+  const finish = (
+    messages: WritebackMessage[],
+    state: Omit<PlannedGroup, 'groupId' | 'seq' | 'lifecycle' | 'cloud'>,
+    members: MemberEntryChanges | null,
+    status: Pick<GroupPlanStatus, 'state' | 'reason'>,
+  ): PlanResult => {
+    const seq = messages.length > 0 ? messages[messages.length - 1]!.seq : startSeq;
+    const next: PlannedGroup = { groupId, seq, lifecycle, cloud, ...state };
+    const detail = status.reason === null ? null : status.reason === 'hardDeleted' ? 'permanently deleted in the cloud' : SKIP_REASON_TEXT[status.reason];
+    return {
+      messages,
+      next,
+      members,
+      status: { groupId, ...status, detail, memberCount: next.memberCount, skipped: next.skipped, seq },
+    };
+  };
+  const notWritten = (decision: PlannedDecision | null) => ({ decision, written: false, header: null, memberCount: 0, skipped: emptySkipped() });
+  const deleteMessage = (reason: 'hardDeleted' | 'writebackDisabled' | 'tenantDisabled' | 'outOfScope'): WritebackMessage[] =>
+    wasWritten ? [{ v: 1, tenantId, groupId, seq: startSeq + 1, kind: 'delete', anchor, reason }] : [];
+
+  if (lifecycle === 'hardDeleted') {
+    return finish(deleteMessage('hardDeleted'), notWritten({ write: false, reason: 'hardDeleted' }), clearEntries, {
+      state: 'deleted',
+      reason: 'hardDeleted',
+    });
+  }
+
+  if (cloud === null) {
+    // Soft-deleted before this product ever saw it: nothing exists in AD and nothing is known to decide with.
+    if (lifecycle === 'softDeleted') return finish([], notWritten(null), clearEntries, { state: 'softDeleted', reason: null });
+    throw new PlanInputError(groupId, 'the cloud properties of a present group are required');
+  }
+
+  const decision = decideWriteback(cloud, settings);
+  if (!decision.write) {
+    return finish(deleteMessage(decision.deleteReason), notWritten({ write: false, reason: decision.reason }), clearEntries, {
+      state: 'skipped',
+      reason: decision.reason,
+    });
+  }
+
+  const header = desiredHeader(cloud, decision.adGroupType, settings);
+  const planned = { write: true as const, adGroupType: decision.adGroupType };
+  const env = { tenantId, groupId, header };
+
+  if (lifecycle === 'softDeleted') {
+    // The AD object (and its SID) stays, without members, until the group is restored or purged. A group
+    // never written is not created for a deleted cloud group.
+    if (!wasWritten) return finish([], notWritten(planned), clearEntries, { state: 'softDeleted', reason: null });
+    const resend = repair || input.mode !== 'delta' || prev?.lifecycle !== 'softDeleted' || !sameHeader(prev.header, header);
+    const messages = resend ? splitSnapshot(env, startSeq + 1, [], budget) : [];
+    return finish(messages, { decision: planned, written: true, header, memberCount: 0, skipped: emptySkipped() }, clearEntries, {
+      state: 'softDeleted',
+      reason: null,
+    });
+  }
+
+  const resolve = (id: string): MemberEntry => resolveMember(id, input.identities.get(id), input.nestedWritten, settings);
+  const need = membershipNeed(prev, lifecycle, decision, input.mode, repair);
+
+  if (need === 'complete' || input.membership.kind === 'complete') {
+    if (input.membership.kind !== 'complete') {
+      throw new PlanInputError(groupId, 'the complete member list is required (new, restored or re-enabled group, or a resync)');
+    }
+    const entries = [...new Set(input.membership.memberIds)].map(resolve);
+    const refs = entries.flatMap((e) => (e.ref ? [e.ref] : []));
+    return finish(
+      splitSnapshot(env, startSeq + 1, refs, budget),
+      { decision: planned, written: true, header, memberCount: refs.length, skipped: skippedOf(entries) },
+      { kind: 'replace', entries },
+      { state: 'written', reason: null },
+    );
+  }
+
+  // An active written group: send what changed.
+  const remove: MemberRef[] = [];
+  const add: MemberRef[] = [];
+  const upsert: MemberEntry[] = [];
+  const removeIds: string[] = [];
+  const gone: MemberEntry[] = [];
+  let memberCount = prev!.memberCount;
+  if (input.membership.kind === 'changes') {
+    for (const id of new Set(input.membership.removed)) {
+      const old = input.previousMembers.get(id);
+      if (!old) continue;
+      if (old.ref) {
+        remove.push(old.ref);
+        memberCount--;
+      }
+      gone.push(old);
+      removeIds.push(id);
+    }
+    for (const id of new Set(input.membership.added)) {
+      const entry = resolve(id);
+      const old = input.previousMembers.get(id);
+      if (sameEntry(old, entry)) continue;
+      if (old) gone.push(old);
+      if (old?.ref) {
+        remove.push(old.ref);
+        memberCount--;
+      }
+      if (entry.ref) {
+        add.push(entry.ref);
+        memberCount++;
+      }
+      upsert.push(entry);
+    }
+  }
+  const headerChanged = !sameHeader(prev!.header, header);
+  const messages = headerChanged || remove.length > 0 || add.length > 0 ? splitUpserts(env, startSeq + 1, remove, add, budget) : [];
+  const memberChanges: MemberEntryChanges | null = upsert.length > 0 || removeIds.length > 0 ? { kind: 'patch', upsert, remove: removeIds } : null;
+  return finish(
+    messages,
+    { decision: planned, written: true, header, memberCount, skipped: updateSkipped(prev!.skipped, gone, upsert) },
+    memberChanges,
+    { state: 'written', reason: null },
+  );
+}
+
+function skippedOf(entries: readonly MemberEntry[]): SkippedMembers {
+  return updateSkipped(emptySkipped(), [], entries);
+}
+
+/** Counts stay exact; the sample drops members that left or were resolved and takes new ones up to its size. */
+function updateSkipped(prev: SkippedMembers, gone: readonly MemberEntry[], added: readonly MemberEntry[]): SkippedMembers {
+  const counts = new Map<MemberSkipReason, number>(Object.entries(prev.counts) as [MemberSkipReason, number][]);
+  const bump = (r: MemberSkipReason, by: number): void => {
+    counts.set(r, (counts.get(r) ?? 0) + by);
+  };
+  const goneIds = new Set<string>();
+  for (const e of gone) {
+    goneIds.add(e.cloudId);
+    if (e.skip) bump(e.skip, -1);
+  }
+  const sample = prev.sample.filter((s) => !goneIds.has(s.member));
+  for (const e of added) {
+    if (!e.skip) continue;
+    bump(e.skip, 1);
+    if (sample.length < SKIPPED_MEMBER_SAMPLE) sample.push({ member: e.cloudId, reason: e.skip });
+  }
+  const positive = [...counts].filter(([, n]) => n > 0).sort(([a], [b]) => a.localeCompare(b));
+  return { counts: Object.fromEntries(positive), sample };
+}
+

@@ -1,0 +1,70 @@
+// Tenant settings the planner decides with. Most are the product's own (kept in the state store, written by
+// the admin API or a scenario's setSettings); NewUnifiedGroupWritebackDefault is a Graph directory setting
+// (Group.Unified template) that the product may override.
+
+export type CnFormat = 'objectId' | 'displayName';
+
+export interface TenantSettings {
+  /** Tenant-wide switch. false: every group this product wrote is deleted (like disabling AADC writeback). */
+  writebackEnabled: boolean;
+  /** false = AD Connect's v1 behaviour: Microsoft 365 groups as universal distribution groups, nothing else. */
+  groupWritebackV2: boolean;
+  cnFormat: CnFormat;
+  /** Effective default for Microsoft 365 groups whose writebackConfiguration.isEnabled is null. */
+  newUnifiedGroupWritebackDefault: boolean;
+  /** Devices are present in AD (device writeback); device members are written only then. */
+  deviceWriteback: boolean;
+  /** AD schema prepared for Exchange: mail attributes are written only then. */
+  exchangeSchema: boolean;
+}
+
+/** The settings the product stores itself. newUnifiedGroupWritebackDefault null = follow Graph. */
+export interface StoredTenantSettings {
+  writebackEnabled: boolean;
+  groupWritebackV2: boolean;
+  cnFormat: CnFormat;
+  newUnifiedGroupWritebackDefault: boolean | null;
+  deviceWriteback: boolean;
+  exchangeSchema: boolean;
+}
+
+export const DEFAULT_STORED_SETTINGS: StoredTenantSettings = {
+  writebackEnabled: true,
+  groupWritebackV2: true,
+  cnFormat: 'objectId',
+  newUnifiedGroupWritebackDefault: null,
+  deviceWriteback: false,
+  exchangeSchema: false,
+};
+
+/**
+ * The product's override wins over the Graph directory setting; with neither, Microsoft 365 groups are
+ * written back by default (Graph's documented default for NewUnifiedGroupWritebackDefault is true).
+ *
+ * Simplification (documented): AD Connect applies NewUnifiedGroupWritebackDefault when a group is CREATED
+ * (it stamps isEnabled). Graph shows null for such groups, so the product cannot tell when a group was
+ * created relative to a setting change: a null isEnabled follows the CURRENT setting.
+ */
+export function effectiveSettings(stored: StoredTenantSettings, graphUnifiedDefault: boolean | null): TenantSettings {
+  return {
+    writebackEnabled: stored.writebackEnabled,
+    groupWritebackV2: stored.groupWritebackV2,
+    cnFormat: stored.cnFormat,
+    newUnifiedGroupWritebackDefault: stored.newUnifiedGroupWritebackDefault ?? graphUnifiedDefault ?? true,
+    deviceWriteback: stored.deviceWriteback,
+    exchangeSchema: stored.exchangeSchema,
+  };
+}
+
+/** A stable string of everything that changes decisions or headers: when it differs from the one the last
+ *  round used, every group must be re-evaluated (a full round), not just the groups in the delta. */
+export function settingsFingerprint(s: TenantSettings): string {
+  return [
+    s.writebackEnabled ? 'on' : 'off',
+    s.groupWritebackV2 ? 'v2' : 'v1',
+    s.cnFormat,
+    s.newUnifiedGroupWritebackDefault ? 'm365default-on' : 'm365default-off',
+    s.deviceWriteback ? 'devices' : 'no-devices',
+    s.exchangeSchema ? 'exchange' : 'no-exchange',
+  ].join('|');
+}
