@@ -1,0 +1,58 @@
+// A CloudRuntime for the local host and tests: the embedded queue (Service Bus semantics), the Graph
+// simulator through the real Graph client, and state stores (in memory unless given).
+import { randomBytes } from 'node:crypto';
+import { assembleRuntime, type CloudRuntime, type RuntimeStores } from '../../functions/runtime.js';
+import { createGraphClient } from '../../shared/adapters/graph/client.js';
+import { EmbeddedBroker } from '../../shared/adapters/embedded-queue/index.js';
+import { cloudConfigSchema, type CloudConfig } from '../../shared/config.js';
+import { createLogger, type Logger } from '../../shared/logging.js';
+import { MemoryGroupStatusStore, MemorySubscriptionStore } from './memory-stores.js';
+
+export interface LocalRuntimeOptions {
+  /** Graph simulator origin, e.g. http://127.0.0.1:PORT. */
+  graphBaseUrl: string;
+  tenantId: string;
+  /** Where the local host listens (notification URLs point here). */
+  hostUrl: string;
+  broker?: EmbeddedBroker;
+  stores?: Partial<RuntimeStores>;
+  /** Overrides of app settings (e.g. CLIENT_STATE_SECRET_PREVIOUS). */
+  settings?: Record<string, string>;
+  log?: Logger;
+  now?: () => Date;
+}
+
+/** Declares the app's queues on the embedded broker with the options infra/ gives them in Azure. */
+export function declareAppQueues(broker: EmbeddedBroker, config: CloudConfig): void {
+  broker.declareQueue(config.GRAPH_CHANGES_QUEUE, { requiresSession: true });
+  broker.declareQueue(config.WRITEBACK_QUEUE, { requiresSession: true });
+  broker.declareQueue(config.WRITEBACK_RESULTS_QUEUE, { requiresSession: false });
+}
+
+export function localConfig(opts: Pick<LocalRuntimeOptions, 'graphBaseUrl' | 'tenantId' | 'hostUrl' | 'settings'>): CloudConfig {
+  return cloudConfigSchema.parse({
+    GRAPH_TENANT_ID: opts.tenantId,
+    GRAPH_BASE_URL: opts.graphBaseUrl,
+    NOTIFICATION_URL: `${opts.hostUrl}/api/graph/notifications`,
+    LIFECYCLE_NOTIFICATION_URL: `${opts.hostUrl}/api/graph/lifecycle`,
+    CLIENT_STATE_SECRET: randomBytes(24).toString('base64url'),
+    STATE_TABLE_ENDPOINT: 'http://127.0.0.1:10002/devstoreaccount1',
+    ServiceBusConnection__fullyQualifiedNamespace: 'embedded.local',
+    ...opts.settings,
+  });
+}
+
+export function createLocalRuntime(opts: LocalRuntimeOptions): CloudRuntime & { broker: EmbeddedBroker } {
+  const config = localConfig(opts);
+  const broker = opts.broker ?? new EmbeddedBroker();
+  declareAppQueues(broker, config);
+  const log = opts.log ?? createLogger('functions', config.LOG_LEVEL);
+  const runtime = assembleRuntime(
+    { config, queue: broker.client(), graph: createGraphClient({ baseUrl: opts.graphBaseUrl }), log, now: opts.now ?? (() => new Date()) },
+    {
+      subscriptions: opts.stores?.subscriptions ?? new MemorySubscriptionStore(),
+      statuses: opts.stores?.statuses ?? new MemoryGroupStatusStore(),
+    },
+  );
+  return Object.assign(runtime, { broker });
+}

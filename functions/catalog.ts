@@ -1,0 +1,17 @@
+// Every function of the app, in one list: functions/index.ts registers it with Azure Functions and the
+// local host (dev/host) serves it. A new function file adds its definition here.
+import { graphLifecycleFunction } from './graphLifecycle.js';
+import { graphWebhookFunction } from './graphWebhook.js';
+import { recordResultsFunction } from './recordResults.js';
+import type { FunctionDefinition } from './registry.js';
+import { resyncFunction, statusFunction } from './status.js';
+import { subscriptionsFunction } from './subscriptions.js';
+
+export const functionDefinitions: readonly FunctionDefinition[] = [
+  graphWebhookFunction,
+  graphLifecycleFunction,
+  subscriptionsFunction,
+  recordResultsFunction,
+  statusFunction,
+  resyncFunction,
+];

@@ -1,0 +1,25 @@
+// POST /api/graph/lifecycle: Graph lifecycle notifications (reauthorizationRequired, subscriptionRemoved,
+// missed). Anonymous for the same reason as graphWebhook; trust comes from clientState.
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { acceptLifecycleNotifications } from '../shared/app/lifecycle-intake.js';
+import { MAX_NOTIFICATION_BODY_BYTES } from '../shared/app/notification-intake.js';
+import { handshakeResponse, intakeResponse, invocationLog, readBodyCapped } from './http-helpers.js';
+import type { HttpFunctionDefinition } from './registry.js';
+import { getCloudRuntime } from './runtime.js';
+import { keeperDeps, keeperSettings } from './subscriptions.js';
+
+export async function graphLifecycle(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const runtime = await getCloudRuntime();
+  const log = invocationLog(runtime.log, context);
+  const handshake = handshakeResponse(request, log);
+  if (handshake !== null) return handshake;
+  const body = await readBodyCapped(request, MAX_NOTIFICATION_BODY_BYTES);
+  const outcome = await acceptLifecycleNotifications(keeperDeps(runtime, log), keeperSettings(runtime), body);
+  return intakeResponse(outcome);
+}
+
+export const graphLifecycleFunction: HttpFunctionDefinition = {
+  name: 'graphLifecycle',
+  trigger: { type: 'http', route: 'graph/lifecycle', methods: ['POST'], authLevel: 'anonymous' },
+  handler: graphLifecycle,
+};

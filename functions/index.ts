@@ -1,0 +1,23 @@
+// Package main (dist/functions/index.js): registers every function definition with the Azure Functions
+// Node v4 programming model. Outside the Functions worker, @azure/functions runs in "test mode": app.*
+// only prints a warning and registers nothing, so importing this file in tests is harmless.
+import { app } from '@azure/functions';
+import { functionDefinitions } from './catalog.js';
+import { isHttpFunction, isQueueFunction, isTimerFunction, type FunctionDefinition } from './registry.js';
+
+export function register(d: FunctionDefinition): void {
+  if (isHttpFunction(d)) {
+    const { route, methods, authLevel } = d.trigger;
+    app.http(d.name, { route, methods, authLevel, handler: d.handler });
+  } else if (isTimerFunction(d)) {
+    const { schedule, runOnStartup } = d.trigger;
+    app.timer(d.name, { schedule, ...(runOnStartup !== undefined ? { runOnStartup } : {}), handler: d.handler });
+  } else if (isQueueFunction(d)) {
+    const { queueName, connection, isSessionsEnabled } = d.trigger;
+    app.serviceBusQueue(d.name, { queueName, connection, isSessionsEnabled, cardinality: 'one', handler: d.handler });
+  }
+}
+
+for (const definition of functionDefinitions) register(definition);
+
+export { functionDefinitions };

@@ -1,0 +1,72 @@
+// Admin HTTP API (function auth level: callers need a function key in Azure).
+//   GET  /api/status            all groups' status (?state=failed filters, ?top= caps, default 1000)
+//   GET  /api/status/{groupId}  one group's status (404 when the group has none)
+//   POST /api/resync            enqueue a full resync: {"mode":"reconcile"|"resync","groupIds":[...]} (all optional)
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { z } from 'zod';
+import { groupStateSchema, readGroupStatuses } from '../shared/app/group-status.js';
+import { parseJsonBody } from '../shared/app/notification-intake.js';
+import { sendPoke } from '../shared/app/pokes.js';
+import { invocationLog, readBodyCapped, textResponse } from './http-helpers.js';
+import type { HttpFunctionDefinition } from './registry.js';
+import { getCloudRuntime } from './runtime.js';
+
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+const listQuery = z.object({
+  state: groupStateSchema.optional(),
+  top: z.coerce.number().int().min(1).max(100_000).default(1000),
+});
+const resyncBody = z
+  .object({ mode: z.enum(['reconcile', 'resync']).default('reconcile'), groupIds: z.array(guid).min(1).max(1000).optional() })
+  .strict();
+
+export async function status(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const runtime = await getCloudRuntime();
+  const tenantId = runtime.config.GRAPH_TENANT_ID;
+  const groupId = request.params['groupId'];
+  if (groupId !== undefined && groupId !== '') {
+    if (!guid.safeParse(groupId).success) return textResponse(400, 'groupId must be a GUID');
+    const row = await runtime.statuses.read(tenantId, groupId.toLowerCase());
+    return row === null ? textResponse(404, 'no status for this group') : { status: 200, jsonBody: row.status };
+  }
+  const query = listQuery.safeParse(Object.fromEntries(request.query.entries()));
+  if (!query.success) return textResponse(400, 'query: state must be a known state, top a number 1..100000');
+  const all = await readGroupStatuses(runtime.statuses, tenantId);
+  const matching = query.data.state === undefined ? all : all.filter((s) => s.state === query.data.state);
+  invocationLog(runtime.log, context).debug({ count: matching.length }, 'status listed');
+  return { status: 200, jsonBody: { count: matching.length, value: matching.slice(0, query.data.top) } };
+}
+
+export async function resync(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const runtime = await getCloudRuntime();
+  const log = invocationLog(runtime.log, context);
+  const raw = await readBodyCapped(request, 64 * 1024);
+  let input: unknown = {};
+  if (raw === 'tooLarge' || raw.byteLength > 0) {
+    const json = parseJsonBody(raw);
+    if (!json.ok) return textResponse(json.status, json.reason);
+    input = json.value;
+  }
+  const body = resyncBody.safeParse(input);
+  if (!body.success) return textResponse(400, 'body: {"mode":"reconcile"|"resync","groupIds":[guid,...]}');
+  try {
+    await sendPoke(runtime.sender(runtime.config.GRAPH_CHANGES_QUEUE), runtime.config.GRAPH_TENANT_ID, body.data.mode, runtime.now(), body.data.groupIds);
+  } catch (err) {
+    log.error({ err }, 'resync poke not enqueued');
+    return textResponse(503, 'not enqueued; retry');
+  }
+  log.info({ mode: body.data.mode, groups: body.data.groupIds?.length ?? 'all' }, 'resync requested');
+  return { status: 202, jsonBody: { enqueued: body.data.mode } };
+}
+
+export const statusFunction: HttpFunctionDefinition = {
+  name: 'status',
+  trigger: { type: 'http', route: 'status/{groupId?}', methods: ['GET'], authLevel: 'function' },
+  handler: status,
+};
+
+export const resyncFunction: HttpFunctionDefinition = {
+  name: 'resync',
+  trigger: { type: 'http', route: 'resync', methods: ['POST'], authLevel: 'function' },
+  handler: resync,
+};

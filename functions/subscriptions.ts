@@ -1,0 +1,42 @@
+// Timer: keeps the tenant-wide `groups` subscription alive (create, renew well before expiry, recreate when
+// gone, replace after a secret rotation or URL change). Logic in shared/app/subscription-keeper.ts.
+import type { InvocationContext, Timer } from '@azure/functions';
+import { createGraphSubscriptions } from '../shared/adapters/graph/subscriptions.js';
+import { keepSubscription, type KeeperDeps, type KeeperSettings } from '../shared/app/subscription-keeper.js';
+import type { Logger } from '../shared/logging.js';
+import { invocationLog } from './http-helpers.js';
+import type { TimerFunctionDefinition } from './registry.js';
+import { getCloudRuntime, type CloudRuntime } from './runtime.js';
+
+export function keeperSettings(runtime: CloudRuntime): KeeperSettings {
+  return {
+    tenantId: runtime.config.GRAPH_TENANT_ID,
+    notificationUrl: runtime.config.NOTIFICATION_URL,
+    lifecycleNotificationUrl: runtime.config.LIFECYCLE_NOTIFICATION_URL,
+    secrets: runtime.secrets,
+  };
+}
+
+export function keeperDeps(runtime: CloudRuntime, log: Logger): KeeperDeps {
+  return {
+    graph: createGraphSubscriptions(runtime.graph),
+    store: runtime.subscriptions,
+    changes: runtime.sender(runtime.config.GRAPH_CHANGES_QUEUE),
+    log,
+    now: runtime.now,
+  };
+}
+
+export async function subscriptions(_timer: Timer, context: InvocationContext): Promise<void> {
+  const runtime = await getCloudRuntime();
+  const log = invocationLog(runtime.log, context);
+  const outcome = await keepSubscription(keeperDeps(runtime, log), keeperSettings(runtime));
+  log.info(outcome, 'subscription check done');
+}
+
+export const subscriptionsFunction: TimerFunctionDefinition = {
+  name: 'subscriptions',
+  // Runs on start-up too: a fresh deployment gets its subscription without waiting for the first tick.
+  trigger: { type: 'timer', schedule: '%SUBSCRIPTION_SCHEDULE%', runOnStartup: true },
+  handler: subscriptions,
+};

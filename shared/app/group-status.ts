@@ -1,0 +1,252 @@
+// Per-group status: the ONE schema both writers use. The planner records what it decided (change set planned,
+// skipped with a reason, held); recordResults records what the relay reported. `mergeStatus` is the only way
+// a status changes, so both writers agree on ordering rules:
+//  - a change set spans seqs [firstSeq, lastSeq]; results inside it accumulate (member errors, counts, worst
+//    outcome); the state is final once the result for lastSeq arrived, 'pending' before;
+//  - a result older than the last recorded one (seq < lastResultSeq) or a replay of it (seq ==) is ignored.
+import { z } from 'zod';
+import {
+  memberErrorSchema,
+  resultOutcomeSchema,
+  type MemberError,
+  type ResultMessage,
+  type ResultOutcome,
+} from '../contracts/result-message.js';
+
+export const groupStateSchema = z.enum(['written', 'partial', 'failed', 'skipped', 'deleted', 'softDeleted', 'pending', 'held']);
+export type GroupState = z.infer<typeof groupStateSchema>;
+
+/** What the planned change set is meant to do; decides the state name once it is applied. */
+export const planIntentSchema = z.enum(['write', 'softDelete', 'delete']);
+export type PlanIntent = z.infer<typeof planIntentSchema>;
+
+/** Status keeps at most this many member errors (Azure Table properties hold 64 KB). */
+export const MAX_STATUS_MEMBER_ERRORS = 50;
+const MAX_STATUS_TEXT = 300;
+
+export const groupStatusSchema = z
+  .object({
+    tenantId: z.string(),
+    groupId: z.string(),
+    state: groupStateSchema,
+    /** Why skipped / held / failed, in words. */
+    reason: z.string().nullable(),
+    // -- planner side
+    intent: planIntentSchema.nullable(),
+    batchFirstSeq: z.number().int().nonnegative().nullable(),
+    plannedSeq: z.number().int().nonnegative().nullable(),
+    /** Members not written because they have no on-prem identity (never sent to the relay). */
+    cloudOnlyMembers: z.number().int().nonnegative().nullable(),
+    // -- relay side, over the current change set
+    lastResultSeq: z.number().int().nonnegative().nullable(),
+    outcome: resultOutcomeSchema.nullable(),
+    ad: z.object({ objectGUID: z.string(), objectSid: z.string(), dn: z.string() }).strict().nullable(),
+    memberErrors: z.array(memberErrorSchema),
+    /** Member errors beyond MAX_STATUS_MEMBER_ERRORS (counted, not kept). */
+    memberErrorsOmitted: z.number().int().nonnegative(),
+    error: z.object({ code: z.string(), message: z.string() }).strict().nullable(),
+    counts: z.object({ membersAdded: z.number().int().nonnegative(), membersRemoved: z.number().int().nonnegative() }).strict(),
+    relayId: z.string().nullable(),
+    notes: z.array(z.string()),
+    resultAt: z.string().nullable(),
+    updatedAt: z.string(),
+  })
+  .strict();
+export type GroupStatus = z.infer<typeof groupStatusSchema>;
+
+export type StatusUpdate =
+  /** Planner: change set [firstSeq, lastSeq] sent (or about to be) for this group. */
+  | {
+      kind: 'planned';
+      tenantId: string;
+      groupId: string;
+      firstSeq: number;
+      lastSeq: number;
+      intent: PlanIntent;
+      cloudOnlyMembers?: number;
+      notes?: string[];
+      at: string;
+    }
+  /** Planner: decided not to write (skipped: out of scope, unsupported type...; held: deletion guard). */
+  | {
+      kind: 'decision';
+      tenantId: string;
+      groupId: string;
+      state: 'skipped' | 'held';
+      reason: string;
+      cloudOnlyMembers?: number;
+      notes?: string[];
+      at: string;
+    }
+  /** recordResults: the relay's result for one writeback message. */
+  | { kind: 'result'; result: ResultMessage; at: string };
+
+export function emptyStatus(tenantId: string, groupId: string, at: string): GroupStatus {
+  return {
+    tenantId,
+    groupId,
+    state: 'pending',
+    reason: null,
+    intent: null,
+    batchFirstSeq: null,
+    plannedSeq: null,
+    cloudOnlyMembers: null,
+    lastResultSeq: null,
+    outcome: null,
+    ad: null,
+    memberErrors: [],
+    memberErrorsOmitted: 0,
+    error: null,
+    counts: { membersAdded: 0, membersRemoved: 0 },
+    relayId: null,
+    notes: [],
+    resultAt: null,
+    updatedAt: at,
+  };
+}
+
+const RANK: Record<ResultOutcome, number> = { applied: 0, skipped: 1, partial: 2, held: 3, failed: 4 };
+
+/** Worst outcome of a change set; a failed part next to applied parts makes the whole partial. */
+export function combineOutcomes(a: ResultOutcome | null, b: ResultOutcome): ResultOutcome {
+  if (a === null || a === b) return b;
+  const pair = new Set([a, b]);
+  if (pair.has('failed') && (pair.has('applied') || pair.has('partial'))) return 'partial';
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+export function stateOf(outcome: ResultOutcome, intent: PlanIntent | null, kind: ResultMessage['kind']): GroupState {
+  switch (outcome) {
+    case 'applied':
+      if (kind === 'delete' || intent === 'delete') return 'deleted';
+      return intent === 'softDelete' ? 'softDeleted' : 'written';
+    case 'partial':
+      return 'partial';
+    case 'failed':
+      return 'failed';
+    case 'skipped':
+      return 'skipped';
+    case 'held':
+      return 'held';
+  }
+}
+
+function clip(text: string): string {
+  return text.length > MAX_STATUS_TEXT ? `${text.slice(0, MAX_STATUS_TEXT - 1)}…` : text;
+}
+
+function mergeErrors(
+  kept: MemberError[],
+  omitted: number,
+  incoming: readonly MemberError[],
+): { memberErrors: MemberError[]; memberErrorsOmitted: number } {
+  const seen = new Set(kept.map((e) => `${e.member}\0${e.code}`));
+  const out = [...kept];
+  let more = omitted;
+  for (const e of incoming) {
+    const key = `${e.member}\0${e.code}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (out.length < MAX_STATUS_MEMBER_ERRORS) out.push({ member: e.member, code: e.code, message: clip(e.message) });
+    else more++;
+  }
+  return { memberErrors: out, memberErrorsOmitted: more };
+}
+
+/** Returns the new status, or `existing` itself (same reference) when the update changes nothing. */
+export function mergeStatus(existing: GroupStatus | null, update: StatusUpdate): GroupStatus {
+  if (update.kind === 'result') return mergeResult(existing, update.result, update.at);
+  const base = existing ?? emptyStatus(update.tenantId, update.groupId, update.at);
+  const planner = {
+    ...(update.cloudOnlyMembers !== undefined ? { cloudOnlyMembers: update.cloudOnlyMembers } : {}),
+    ...(update.notes !== undefined ? { notes: update.notes.map(clip) } : {}),
+    updatedAt: update.at,
+  };
+  if (update.kind === 'decision') {
+    return { ...base, ...planner, state: update.state, reason: clip(update.reason) };
+  }
+  // planned
+  if (base.plannedSeq !== null && update.lastSeq < base.plannedSeq) return existing ?? base;
+  const resultsAlreadyIn = base.lastResultSeq !== null && base.lastResultSeq >= update.firstSeq;
+  const fresh = resultsAlreadyIn
+    ? {}
+    : { outcome: null, memberErrors: [], memberErrorsOmitted: 0, error: null, counts: { membersAdded: 0, membersRemoved: 0 } };
+  const done = base.lastResultSeq !== null && base.lastResultSeq >= update.lastSeq;
+  return {
+    ...base,
+    ...fresh,
+    ...planner,
+    intent: update.intent,
+    batchFirstSeq: update.firstSeq,
+    plannedSeq: update.lastSeq,
+    reason: done ? base.reason : null,
+    state: done && base.outcome !== null ? stateOf(base.outcome, update.intent, 'upsert') : 'pending',
+  };
+}
+
+function mergeResult(existing: GroupStatus | null, r: ResultMessage, at: string): GroupStatus {
+  if (existing !== null && existing.lastResultSeq !== null && r.seq <= existing.lastResultSeq) return existing;
+  const base = existing ?? emptyStatus(r.tenantId, r.groupId, at);
+  // Same change set as the results already recorded? Then accumulate; otherwise start over.
+  const sameSet =
+    base.lastResultSeq !== null &&
+    base.batchFirstSeq !== null &&
+    base.plannedSeq !== null &&
+    base.batchFirstSeq <= base.lastResultSeq &&
+    r.seq >= base.batchFirstSeq &&
+    r.seq <= base.plannedSeq;
+  const errors = mergeErrors(sameSet ? base.memberErrors : [], sameSet ? base.memberErrorsOmitted : 0, r.memberErrors);
+  const outcome = combineOutcomes(sameSet ? base.outcome : null, r.outcome);
+  const counts = {
+    membersAdded: (sameSet ? base.counts.membersAdded : 0) + r.membersAdded,
+    membersRemoved: (sameSet ? base.counts.membersRemoved : 0) + r.membersRemoved,
+  };
+  const complete = base.plannedSeq === null || r.seq >= base.plannedSeq;
+  return {
+    ...base,
+    // A result past the planned range means the planner's record lags: this result starts its own set.
+    ...(base.plannedSeq !== null && r.seq > base.plannedSeq ? { batchFirstSeq: r.seq, plannedSeq: r.seq } : {}),
+    ...(base.plannedSeq === null ? { batchFirstSeq: r.seq, plannedSeq: r.seq } : {}),
+    state: complete ? stateOf(outcome, base.intent, r.kind) : 'pending',
+    reason: r.error !== null ? clip(r.error.message) : outcome === 'applied' ? null : base.reason,
+    lastResultSeq: r.seq,
+    outcome,
+    ad: r.ad ?? base.ad,
+    ...errors,
+    error: r.error !== null ? { code: r.error.code, message: clip(r.error.message) } : sameSet ? base.error : null,
+    counts,
+    relayId: r.relayId,
+    resultAt: r.at,
+    updatedAt: at,
+  };
+}
+
+// ---- storage -----------------------------------------------------------------------------------------
+
+/** Where statuses live (the group status table). `write` with an etag is conditional. */
+export interface GroupStatusStore {
+  read(tenantId: string, groupId: string): Promise<{ status: GroupStatus; etag: string } | null>;
+  /** etag null = insert only. Returns false when the row changed (or appeared) meanwhile. */
+  write(status: GroupStatus, etag: string | null): Promise<boolean>;
+  list(tenantId?: string): Promise<GroupStatus[]>;
+}
+
+const MAX_ATTEMPTS = 8;
+
+/** Read, merge, conditional write; retried on a concurrent writer (planner and recordResults). */
+export async function applyStatusUpdate(store: GroupStatusStore, update: StatusUpdate): Promise<{ status: GroupStatus; changed: boolean }> {
+  const key = update.kind === 'result' ? update.result : update;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const current = await store.read(key.tenantId, key.groupId);
+    const merged = mergeStatus(current?.status ?? null, update);
+    if (current !== null && merged === current.status) return { status: merged, changed: false };
+    if (await store.write(merged, current?.etag ?? null)) return { status: merged, changed: true };
+  }
+  throw new Error(`group status ${key.groupId}: still conflicting after ${MAX_ATTEMPTS} attempts`);
+}
+
+/** For the scenario runner's dump and the status API. */
+export async function readGroupStatuses(store: GroupStatusStore, tenantId?: string): Promise<GroupStatus[]> {
+  const all = await store.list(tenantId);
+  return all.sort((a, b) => a.groupId.localeCompare(b.groupId));
+}

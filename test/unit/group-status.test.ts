@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import type { ResultMessage } from '../../shared/contracts/result-message.js';
+import {
+  applyStatusUpdate,
+  combineOutcomes,
+  MAX_STATUS_MEMBER_ERRORS,
+  mergeStatus,
+  groupStatusSchema,
+  type GroupStatus,
+  type StatusUpdate,
+} from '../../shared/app/group-status.js';
+import { MemoryGroupStatusStore } from '../../dev/host/memory-stores.js';
+
+const tenantId = '11111111-1111-1111-1111-111111111111';
+const groupId = '22222222-2222-2222-2222-222222222222';
+const at = '2025-01-01T00:00:00.000Z';
+
+function result(seq: number, over: Partial<ResultMessage> = {}): StatusUpdate {
+  return {
+    kind: 'result',
+    at,
+    result: {
+      v: 1,
+      tenantId,
+      groupId,
+      seq,
+      messageId: `${groupId}:${seq}`,
+      kind: 'upsert',
+      outcome: 'applied',
+      ad: { objectGUID: 'guid', objectSid: 'S-1-5-21-1-2-3-1000', dn: 'CN=g,OU=x,DC=y' },
+      memberErrors: [],
+      error: null,
+      membersAdded: 2,
+      membersRemoved: 1,
+      durationMs: 5,
+      relayId: 'relay-1',
+      at,
+      ...over,
+    },
+  };
+}
+
+const planned = (firstSeq: number, lastSeq: number, intent: 'write' | 'softDelete' | 'delete' = 'write'): StatusUpdate => ({
+  kind: 'planned',
+  tenantId,
+  groupId,
+  firstSeq,
+  lastSeq,
+  intent,
+  cloudOnlyMembers: 3,
+  at,
+});
+
+function run(...updates: StatusUpdate[]): GroupStatus {
+  let s: GroupStatus | null = null;
+  for (const u of updates) s = mergeStatus(s, u);
+  return groupStatusSchema.parse(s);
+}
+
+describe('mergeStatus', () => {
+  it('a planned change set is pending until its last seq is reported', () => {
+    const s = run(planned(1, 3), result(1), result(2));
+    expect(s.state).toBe('pending');
+    expect(s.counts).toEqual({ membersAdded: 4, membersRemoved: 2 });
+    expect(run(planned(1, 3), result(1), result(2), result(3)).state).toBe('written');
+  });
+
+  it('keeps member errors of every part of the change set, deduplicated', () => {
+    const err = { member: 'm1', code: 'noSuchObject', message: 'not found' };
+    const s = run(planned(1, 2), result(1, { outcome: 'partial', memberErrors: [err] }), result(2, { memberErrors: [err, { ...err, member: 'm2' }] }));
+    expect(s.state).toBe('partial');
+    expect(s.memberErrors.map((e) => e.member)).toEqual(['m1', 'm2']);
+  });
+
+  it('ignores results older than, or equal to, the recorded one', () => {
+    const s = run(result(5), result(6, { outcome: 'failed', error: { code: 'x', message: 'boom' } }));
+    expect(mergeStatus(s, result(5))).toBe(s);
+    expect(mergeStatus(s, result(6))).toBe(s);
+    expect(s.state).toBe('failed');
+    expect(s.lastResultSeq).toBe(6);
+  });
+
+  it('a new change set starts with clean errors and counts', () => {
+    const err = { member: 'm1', code: 'c', message: 'x' };
+    const s = run(planned(1, 1), result(1, { outcome: 'partial', memberErrors: [err] }), planned(2, 2), result(2));
+    expect(s.state).toBe('written');
+    expect(s.memberErrors).toEqual([]);
+    expect(s.counts).toEqual({ membersAdded: 2, membersRemoved: 1 });
+  });
+
+  it('names the state by intent: soft delete and delete', () => {
+    expect(run(planned(1, 1, 'softDelete'), result(1, { kind: 'snapshot' })).state).toBe('softDeleted');
+    expect(run(planned(1, 1, 'delete'), result(1, { kind: 'delete' })).state).toBe('deleted');
+    expect(run(result(1, { kind: 'delete' })).state).toBe('deleted');
+  });
+
+  it('results that arrive before the planner recorded its plan keep their outcome', () => {
+    // The planner records its plan before sending; if it is late anyway, the plan must not reset the state.
+    const s = run(result(1), result(2, { outcome: 'partial', memberErrors: [{ member: 'm', code: 'c', message: 'x' }] }), planned(1, 2));
+    expect(s.state).toBe('partial');
+    expect(s.lastResultSeq).toBe(2);
+    expect(s.memberErrors).toHaveLength(1);
+  });
+
+  it('planner decisions: skipped with a reason and cloud-only members', () => {
+    const s = run({ kind: 'decision', tenantId, groupId, state: 'skipped', reason: 'dynamic membership is not written back', cloudOnlyMembers: 7, at });
+    expect(s).toMatchObject({ state: 'skipped', reason: 'dynamic membership is not written back', cloudOnlyMembers: 7 });
+  });
+
+  it('caps member errors and counts the rest', () => {
+    const many = Array.from({ length: MAX_STATUS_MEMBER_ERRORS + 10 }, (_, i) => ({ member: `m${i}`, code: 'c', message: 'x'.repeat(5000) }));
+    const s = run(result(1, { outcome: 'partial', memberErrors: many }));
+    expect(s.memberErrors).toHaveLength(MAX_STATUS_MEMBER_ERRORS);
+    expect(s.memberErrorsOmitted).toBe(10);
+    expect(s.memberErrors[0]!.message.length).toBeLessThanOrEqual(300);
+  });
+});
+
+describe('combineOutcomes', () => {
+  it('failed next to applied is partial; otherwise the worst wins', () => {
+    expect(combineOutcomes('applied', 'failed')).toBe('partial');
+    expect(combineOutcomes('failed', 'failed')).toBe('failed');
+    expect(combineOutcomes('applied', 'held')).toBe('held');
+    expect(combineOutcomes(null, 'skipped')).toBe('skipped');
+  });
+});
+
+describe('applyStatusUpdate', () => {
+  it('retries on a concurrent writer and keeps both updates', async () => {
+    const store = new MemoryGroupStatusStore();
+    await applyStatusUpdate(store, planned(1, 2));
+    // Interleave: a writer sneaks in between read and write once.
+    const realWrite = store.write.bind(store);
+    let sneaked = false;
+    store.write = async (status, etag) => {
+      if (!sneaked) {
+        sneaked = true;
+        await applyStatusUpdate(store, result(1));
+      }
+      return realWrite(status, etag);
+    };
+    await applyStatusUpdate(store, result(2));
+    const row = await store.read(tenantId, groupId);
+    expect(row?.status.lastResultSeq).toBe(2);
+    expect(row?.status.counts.membersAdded).toBe(4);
+    expect(row?.status.state).toBe('written');
+  });
+});
