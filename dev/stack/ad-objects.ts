@@ -2,7 +2,7 @@
 // a unique name and deleted (with everything in it) afterwards.
 import { randomBytes } from 'node:crypto';
 import { Attribute, Change, type Client, type Entry } from 'ldapts';
-import type { SambaDc } from '../../dev/stack/samba.js';
+import type { SambaDc } from './samba.js';
 import { escapeDnValue, escapeFilterValue, parseDn } from '../../relay/ldap/escape.js';
 import { guidToString, sidToString } from '../../relay/ldap/sid.js';
 
