@@ -162,7 +162,8 @@ export interface ResourceDecl {
   name: string;
   /** Full type, e.g. Microsoft.KeyVault/vaults/secrets (nested child types are completed from the parent). */
   type: string;
-  apiVersion: string;
+  /** Undefined for a nested resource that inherits its parent's API version. */
+  apiVersion: string | undefined;
   existing: boolean;
   body: Node;
   condition: Node | undefined;
@@ -266,7 +267,7 @@ function resourceDecl(node: Node, parent: ResourceDecl | undefined): ResourceDec
   const parts = named(node);
   const typeRef = stringLiteral(parts[1]);
   if (typeRef === undefined) throw new Error(`resource ${parts[0]?.text ?? '?'} has no literal type`);
-  const [typeName, apiVersion] = typeRef.split('@') as [string, string];
+  const [typeName, apiVersion] = typeRef.split('@') as [string, string | undefined];
   const type = parent && !typeName.includes('/') ? `${parent.type}/${typeName}` : typeName;
   return {
     name: parts[0]!.text,
