@@ -111,7 +111,7 @@ export class DeltaEngine {
     if (this.staleMode === 'gone') {
       const query = q ?? { version: req.version, select: null, filterIds: null };
       throw new GraphError(410, 'resyncRequired', 'The delta token is no longer valid: restart with a full synchronization from the Location header.', {
-        Location: this.link(query, '$deltatoken', ''),
+        Location: this.restartLink(query),
       });
     }
     if (this.staleMode === 'resyncRequired') {
@@ -255,6 +255,15 @@ export class DeltaEngine {
   private context(q: DeltaQuery): string {
     const sel = q.select ? `(${q.select.join(',')})` : '';
     return `${this.baseUrl()}/${q.version}/$metadata#groups${sel}`;
+  }
+
+  /** A fresh round with the original query options and an empty $deltatoken. */
+  private restartLink(q: DeltaQuery): string {
+    const opts: string[] = [];
+    if (q.select) opts.push(`$select=${q.select.join(',')}`);
+    if (q.filterIds) opts.push(`$filter=${encodeURIComponent(q.filterIds.map((id) => `id eq '${id}'`).join(' or '))}`);
+    opts.push('$deltatoken=');
+    return `${this.baseUrl()}/${q.version}/groups/delta?${opts.join('&')}`;
   }
 
   private link(q: DeltaQuery, name: '$skiptoken' | '$deltatoken', token: string): string {
