@@ -3,6 +3,11 @@
 // suite (test/integration/queue-contract.test.ts) runs against both.
 
 export const MAX_MESSAGE_BYTES = 256 * 1024; // Service Bus Standard
+/** Service Bus limit for messageId and sessionId. */
+export const MAX_ID_LENGTH = 128;
+/** Room kept for AMQP framing in messageSize(): the SDK encodes a one-message batch in an envelope that
+ *  repeats the first message's properties. Measured against rhea's encoder: actual <= messageSize - 440. */
+export const MESSAGE_FRAMING_RESERVE_BYTES = 512;
 
 export interface OutgoingMessage {
   /** Duplicate detection key (<= 128 chars). */
@@ -27,6 +32,7 @@ export interface ReceivedMessage {
   deliveryCount: number;
   enqueuedTimeUtc: Date;
   sequenceNumber: bigint;
+  /** For peeked messages (peekDeadLetters), which hold no lock: the epoch. */
   lockedUntilUtc: Date;
 }
 
@@ -34,6 +40,10 @@ export interface DeadLetterInfo {
   reason: string;
   description: string;
 }
+
+/** Dead-letter reasons Service Bus sets itself. */
+export const DEAD_LETTER_MAX_DELIVERY = 'MaxDeliveryCountExceeded';
+export const DEAD_LETTER_TTL_EXPIRED = 'TTLExpiredException';
 
 export interface DeadLetteredMessage extends ReceivedMessage {
   deadLetterReason: string;
@@ -49,7 +59,10 @@ export interface Settler {
 
 export interface QueueSender {
   /** All or nothing: a batch that cannot be sent whole throws and sends nothing. A message over
-   *  MAX_MESSAGE_BYTES throws MessageTooLargeError. */
+   *  MAX_MESSAGE_BYTES (see messageSize) throws MessageTooLargeError; messages that fit alone but not
+   *  together throw BatchTooLargeError; a message Service Bus would refuse throws InvalidMessageError
+   *  (also: no sessionId on a session queue). A duplicate messageId inside the queue's duplicate
+   *  detection window is accepted and silently dropped. */
   send(messages: readonly OutgoingMessage[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -96,4 +109,141 @@ export class SessionCannotBeLockedError extends Error {
     super(`session ${sessionId} is locked by another receiver`);
     this.name = 'SessionCannotBeLockedError';
   }
+}
+
+/** A message that Service Bus would refuse: missing/overlong ids, body not JSON, bad property value. */
+export class InvalidMessageError extends Error {
+  constructor(readonly messageId: string, readonly reason: string) {
+    super(`message ${messageId} is invalid: ${reason} (nothing was sent)`);
+    this.name = 'InvalidMessageError';
+  }
+}
+
+/** Every message fits, but together they do not fit in one atomic send. Split the send (splitForSend). */
+export class BatchTooLargeError extends Error {
+  constructor(readonly count: number, readonly bytes: number) {
+    super(`${count} messages need ${bytes} bytes in one send; the limit is ${MAX_MESSAGE_BYTES} bytes (nothing was sent)`);
+    this.name = 'BatchTooLargeError';
+  }
+}
+
+/** The session lock expired or the session receiver was closed. A MessageLockLostError, so one catch covers both. */
+export class SessionLockLostError extends MessageLockLostError {
+  constructor(readonly sessionId: string, messageId = '') {
+    super(messageId);
+    this.message = `the lock on session ${sessionId} was lost (expired or the receiver was closed)`;
+    this.name = 'SessionLockLostError';
+  }
+}
+
+export class QueueNotFoundError extends Error {
+  constructor(readonly queue: string) {
+    super(`queue ${queue} does not exist`);
+    this.name = 'QueueNotFoundError';
+  }
+}
+
+/** An operation the queue does not allow, e.g. a plain receiver on a session queue (as Service Bus refuses). */
+export class InvalidQueueOperationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidQueueOperationError';
+  }
+}
+
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** The message body as it travels (JSON, as the Service Bus SDK encodes a non-binary body). */
+export function serializeBody(message: OutgoingMessage): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(message.body);
+  } catch (error) {
+    throw new InvalidMessageError(message.messageId, `body is not JSON-serialisable (${(error as Error).message})`);
+  }
+  if (json === undefined) throw new InvalidMessageError(message.messageId, 'body is not JSON-serialisable');
+  return json;
+}
+
+/** Bytes a message counts against MAX_MESSAGE_BYTES: the JSON body, the properties (twice, as the SDK's
+ *  batch envelope repeats them) and a framing reserve. An upper bound of what Service Bus measures, so
+ *  whatever the embedded queue accepts, Service Bus accepts too. */
+export function messageSize(message: OutgoingMessage): number {
+  const text = (value: string): number => utf8Length(value) + 5;
+  let properties = text(message.messageId);
+  if (message.sessionId !== undefined) properties += text(message.sessionId);
+  if (message.subject !== undefined) properties += text(message.subject);
+  if (message.scheduledEnqueueTimeUtc !== undefined) properties += 39;
+  for (const [key, value] of Object.entries(message.applicationProperties ?? {})) {
+    properties += text(key) + (typeof value === 'string' ? text(value) : typeof value === 'number' ? 9 : 1);
+  }
+  return utf8Length(serializeBody(message)) + 2 * properties + MESSAGE_FRAMING_RESERVE_BYTES;
+}
+
+/** Checks what Service Bus (or its SDK) would refuse, before anything is sent. Throws InvalidMessageError
+ *  or MessageTooLargeError; returns the message's size. */
+export function validateOutgoingMessage(message: OutgoingMessage): number {
+  const id = message.messageId;
+  if (typeof id !== 'string' || id.length === 0) throw new InvalidMessageError(String(id), 'messageId is required');
+  if (id.length > MAX_ID_LENGTH) throw new InvalidMessageError(id, `messageId is longer than ${MAX_ID_LENGTH} characters`);
+  if (message.sessionId !== undefined) {
+    if (message.sessionId.length === 0) throw new InvalidMessageError(id, 'sessionId is empty');
+    if (message.sessionId.length > MAX_ID_LENGTH) {
+      throw new InvalidMessageError(id, `sessionId is longer than ${MAX_ID_LENGTH} characters`);
+    }
+  }
+  for (const [key, value] of Object.entries(message.applicationProperties ?? {})) {
+    // The AMQP encoder cannot write non-finite numbers or integers beyond 64 bits.
+    if (typeof value === 'number' && (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value)))) {
+      throw new InvalidMessageError(id, `application property ${key} is not a finite double or safe integer`);
+    }
+  }
+  if (message.scheduledEnqueueTimeUtc !== undefined && Number.isNaN(message.scheduledEnqueueTimeUtc.getTime())) {
+    throw new InvalidMessageError(id, 'scheduledEnqueueTimeUtc is not a valid date');
+  }
+  const bytes = messageSize(message);
+  if (bytes > MAX_MESSAGE_BYTES) throw new MessageTooLargeError(id, bytes);
+  return bytes;
+}
+
+/** Validates a whole send (all or nothing): every message, then their sum against one batch. */
+export function validateSend(messages: readonly OutgoingMessage[]): number {
+  let total = 0;
+  for (const message of messages) total += validateOutgoingMessage(message);
+  if (total > MAX_MESSAGE_BYTES) throw new BatchTooLargeError(messages.length, total);
+  return total;
+}
+
+/** Splits messages, in order, into sends that each fit (validateSend). Each send is atomic; the split is not. */
+export function splitForSend(messages: readonly OutgoingMessage[]): OutgoingMessage[][] {
+  const sends: OutgoingMessage[][] = [];
+  let current: OutgoingMessage[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = validateOutgoingMessage(message);
+    if (current.length > 0 && bytes + size > MAX_MESSAGE_BYTES) {
+      sends.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length > 0) sends.push(current);
+  return sends;
 }

@@ -1,0 +1,10 @@
+// The embedded queue: Service Bus semantics in one process, for the local stack and tests.
+export { EmbeddedBroker, type EmbeddedBrokerOptions } from './broker.js';
+export { manualClock, type ManualClock } from './manual-clock.js';
+export {
+  DEFAULT_DUPLICATE_DETECTION_WINDOW_MS,
+  DEFAULT_LOCK_DURATION_MS,
+  DEFAULT_MAX_DELIVERY_COUNT,
+  type QueueOptions,
+} from './queue-options.js';
+export type { QueueCounts } from './queue-state.js';

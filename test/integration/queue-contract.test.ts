@@ -1,0 +1,216 @@
+// The queue contract against every implementation: the embedded queue always; Azure Service Bus when a
+// namespace and two test queues are configured (skipped, saying why, otherwise).
+import { DefaultAzureCredential } from '@azure/identity';
+import { ServiceBusAdministrationClient, ServiceBusClient } from '@azure/service-bus';
+import { message as amqp, messageProperties, type Message as AmqpMessage } from 'rhea-promise';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_DUPLICATE_DETECTION_WINDOW_MS,
+  DEFAULT_LOCK_DURATION_MS,
+  DEFAULT_MAX_DELIVERY_COUNT,
+  EmbeddedBroker,
+  manualClock,
+} from '../../shared/adapters/embedded-queue/index.js';
+import { ServiceBusQueueClient } from '../../shared/adapters/servicebus/index.js';
+import { MAX_MESSAGE_BYTES, messageSize, type OutgoingMessage } from '../../shared/ports/queue.js';
+import { defineQueueContract, sizedMessage, type QueueHarness } from '../support/queue-contract.js';
+
+const PLAIN = 'contract-plain';
+const SESSIONS = 'contract-sessions';
+
+describe('embedded queue', () => {
+  defineQueueContract(async (): Promise<QueueHarness> => {
+    const clock = manualClock();
+    const broker = new EmbeddedBroker({
+      clock: clock.now,
+      queues: { [PLAIN]: { requiresSession: false }, [SESSIONS]: { requiresSession: true } },
+    });
+    return {
+      client: () => broker.client(),
+      plainQueue: PLAIN,
+      sessionQueue: SESSIONS,
+      lockDurationMs: DEFAULT_LOCK_DURATION_MS,
+      maxDeliveryCount: DEFAULT_MAX_DELIVERY_COUNT,
+      duplicateDetectionWindowMs: DEFAULT_DUPLICATE_DETECTION_WINDOW_MS,
+      now: clock.now,
+      elapse: async (ms) => {
+        clock.advance(ms);
+        broker.wake();
+      },
+      quietWaitMs: 0,
+      arrivalWaitMs: 1000,
+      scheduleAheadMs: 30 * 60_000,
+      dispose: async () => undefined,
+    };
+  });
+});
+
+// ---- Azure Service Bus, when configured ------------------------------------------------------------
+
+interface ServiceBusSetup {
+  connect(): ServiceBusClient;
+  admin(): ServiceBusAdministrationClient;
+  plainQueue: string;
+  sessionQueue: string;
+}
+
+function serviceBusSetup(env: NodeJS.ProcessEnv): ServiceBusSetup | string {
+  const connectionString = env['SERVICEBUS_CONNECTION_STRING'];
+  const namespace = env['SERVICEBUS_NAMESPACE'];
+  if (!connectionString && !namespace) return 'SERVICEBUS_CONNECTION_STRING (or SERVICEBUS_NAMESPACE) not set';
+  const plainQueue = env['SERVICEBUS_TEST_QUEUE'];
+  const sessionQueue = env['SERVICEBUS_TEST_SESSION_QUEUE'];
+  if (!plainQueue || !sessionQueue) return 'SERVICEBUS_TEST_QUEUE and SERVICEBUS_TEST_SESSION_QUEUE not set';
+  if (connectionString) {
+    return {
+      connect: () => new ServiceBusClient(connectionString),
+      admin: () => new ServiceBusAdministrationClient(connectionString),
+      plainQueue,
+      sessionQueue,
+    };
+  }
+  const credential = new DefaultAzureCredential();
+  return {
+    connect: () => new ServiceBusClient(namespace!, credential),
+    admin: () => new ServiceBusAdministrationClient(namespace!, credential),
+    plainQueue,
+    sessionQueue,
+  };
+}
+
+/** ISO 8601 durations as Service Bus returns them (e.g. PT5S, PT10M, P1D). */
+function durationMs(iso: string): number {
+  const match = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(iso);
+  if (!match) throw new Error(`unexpected duration ${iso}`);
+  const [, d = '0', h = '0', m = '0', s = '0'] = match;
+  return ((Number(d) * 24 + Number(h)) * 60 + Number(m)) * 60_000 + Number(s) * 1000;
+}
+
+/** Empties both test queues (and the plain queue's dead letters) so each test starts clean. */
+async function drain(sb: ServiceBusClient, setup: ServiceBusSetup): Promise<void> {
+  for (const options of [{}, { subQueueType: 'deadLetter' as const }]) {
+    const receiver = sb.createReceiver(setup.plainQueue, { ...options, receiveMode: 'receiveAndDelete' });
+    while ((await receiver.receiveMessages(100, { maxWaitTimeInMs: 500 })).length > 0);
+    await receiver.close();
+  }
+  for (;;) {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 1500);
+    let session;
+    try {
+      session = await sb.acceptNextSession(setup.sessionQueue, { receiveMode: 'receiveAndDelete', abortSignal: abort.signal });
+    } catch {
+      break;
+    } finally {
+      clearTimeout(timer);
+    }
+    while ((await session.receiveMessages(100, { maxWaitTimeInMs: 500 })).length > 0);
+    await session.close();
+  }
+}
+
+const sbSetup = serviceBusSetup(process.env);
+const sbSkipReason = typeof sbSetup === 'string' ? sbSetup : undefined;
+if (sbSkipReason) console.log(`queue contract: Service Bus suite skipped: ${sbSkipReason}`);
+
+describe.skipIf(sbSkipReason !== undefined)(
+  sbSkipReason ? `servicebus (skipped: ${sbSkipReason})` : 'servicebus',
+  { timeout: 180_000 },
+  () => {
+    const setup = sbSetup as ServiceBusSetup;
+    let shared: { sb: ServiceBusClient; lockDurationMs: number; maxDeliveryCount: number; windowMs: number } | undefined;
+
+    defineQueueContract(async (): Promise<QueueHarness> => {
+      if (!shared) {
+        const admin = setup.admin();
+        const plain = await admin.getQueue(setup.plainQueue);
+        const sessions = await admin.getQueue(setup.sessionQueue);
+        if (plain.requiresSession || !sessions.requiresSession) {
+          throw new Error(`${setup.plainQueue} must not require sessions and ${setup.sessionQueue} must`);
+        }
+        if (!plain.requiresDuplicateDetection || !sessions.requiresDuplicateDetection) {
+          throw new Error('both test queues need duplicate detection');
+        }
+        const lockDurationMs = durationMs(plain.lockDuration);
+        if (lockDurationMs !== durationMs(sessions.lockDuration)) throw new Error('both test queues need the same lock duration');
+        shared = {
+          sb: setup.connect(),
+          lockDurationMs,
+          maxDeliveryCount: plain.maxDeliveryCount,
+          windowMs: durationMs(plain.duplicateDetectionHistoryTimeWindow),
+        };
+      }
+      const { sb, lockDurationMs, maxDeliveryCount, windowMs } = shared;
+      await drain(sb, setup);
+      const slow = process.env['SERVICEBUS_TEST_SLOW'] === '1';
+      const harness: QueueHarness = {
+        client: () => new ServiceBusQueueClient(sb, { minWaitMs: 500 }),
+        plainQueue: setup.plainQueue,
+        sessionQueue: setup.sessionQueue,
+        lockDurationMs,
+        maxDeliveryCount,
+        duplicateDetectionWindowMs: windowMs,
+        now: Date.now,
+        elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        quietWaitMs: 2000,
+        arrivalWaitMs: 15_000,
+        scheduleAheadMs: 5000,
+        dispose: async () => undefined,
+      };
+      return slow
+        ? harness
+        : { ...harness, slowWindowReason: `waits out the ${windowMs / 1000}s duplicate window; set SERVICEBUS_TEST_SLOW=1` };
+    });
+  },
+);
+
+// ---- messageSize() against the Service Bus SDK's measure ---------------------------------------------
+
+/** What @azure/service-bus 7.9 measures for a one-message batch (ServiceBusMessageBatchImpl.tryAddMessage):
+ *  an envelope repeating the first message's properties, plus the encoded message and 5 or 8 bytes. */
+function sdkBatchBytes(message: OutgoingMessage): number {
+  const encoded: AmqpMessage = {
+    body: amqp.data_section(Buffer.from(JSON.stringify(message.body), 'utf8')),
+    message_annotations: message.scheduledEnqueueTimeUtc
+      ? { 'x-opt-scheduled-enqueue-time': message.scheduledEnqueueTimeUtc }
+      : {},
+    message_id: message.messageId,
+    content_type: 'application/json',
+  };
+  if (message.applicationProperties) encoded.application_properties = message.applicationProperties;
+  if (message.sessionId !== undefined) encoded.group_id = message.sessionId;
+  if (message.subject !== undefined) encoded.subject = message.subject;
+  const envelope: AmqpMessage = {
+    body: amqp.data_sections([]),
+    message_annotations: encoded.message_annotations,
+    application_properties: encoded.application_properties,
+  };
+  const from = encoded as unknown as Record<string, unknown>;
+  const to = envelope as unknown as Record<string, unknown>;
+  for (const property of messageProperties) if (from[property]) to[property] = from[property];
+  const bytes = amqp.encode(encoded).length;
+  return amqp.encode(envelope).length + bytes + (bytes <= 255 ? 5 : 8);
+}
+
+describe('messageSize', () => {
+  it('is an upper bound of what the Service Bus SDK measures, so the limit holds there too', () => {
+    const cases: OutgoingMessage[] = [
+      { messageId: 'a', body: {} },
+      sizedMessage('x'.repeat(128), MAX_MESSAGE_BYTES, 's'.repeat(128)),
+      {
+        messageId: 'é'.repeat(128),
+        sessionId: '€'.repeat(128),
+        subject: '€'.repeat(200),
+        body: { text: '😀'.repeat(1000) },
+        scheduledEnqueueTimeUtc: new Date(),
+        applicationProperties: Object.fromEntries(
+          Array.from({ length: 60 }, (_, i) => [`k${i}`, i % 3 === 0 ? 'v'.repeat(300) : i % 3 === 1 ? i + 0.5 : true]),
+        ),
+      },
+    ];
+    for (const message of cases) {
+      expect(sdkBatchBytes(message)).toBeLessThanOrEqual(messageSize(message));
+    }
+    expect(sdkBatchBytes(cases[1]!)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+  });
+});
