@@ -1,0 +1,212 @@
+// The relay's settings: one JSON file, validated once at start-up. A wrong or missing setting stops the
+// relay with a message naming the setting (by its JSON path), never its value: the file must not hold the
+// bind password at all, only where to read it from (an environment variable or a file).
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+
+const LDAPS_URL = /^ldaps:\/\/[^/\s]+(:\d{1,5})?\/?$/i;
+const DN = /^[A-Za-z][\w-]*=.+/;
+
+/** Where the bind password comes from. Inline secrets are rejected (strict object: no `value` key). */
+export const secretSourceSchema = z.union([
+  z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name') }).strict(),
+  z.object({ file: z.string().min(1, 'expected a file path') }).strict(),
+]);
+export type SecretSource = z.infer<typeof secretSourceSchema>;
+
+const ldapSchema = z
+  .object({
+    /** Writable DCs, tried in order; the first that answers is pinned for the run (read-after-write). */
+    urls: z
+      .array(z.string().regex(LDAPS_URL, 'expected an ldaps:// URL (cleartext LDAP is refused: use LDAPS)'))
+      .min(1, 'at least one DC URL is required'),
+    /** Name checked against the DC certificate when the URL uses an IP address or an alias. */
+    tlsServerName: z.string().min(1).optional(),
+    /** PEM file with the CA(s) that issued the DC certificates (verification is always on). */
+    caFile: z.string().min(1, 'expected a file path'),
+    bindDn: z.string().regex(DN, 'expected a distinguished name'),
+    bindPassword: secretSourceSchema,
+    /** The OU the relay creates groups in (and the only place it deletes from). */
+    writebackOu: z.string().regex(DN, 'expected a distinguished name'),
+    /** Where groups are looked up by anchor (subtree); default: the domain's defaultNamingContext. */
+    searchBaseDn: z.string().regex(DN, 'expected a distinguished name').optional(),
+    /** Connect and per-operation timeout; below AD's MaxQueryDuration (120 s). */
+    timeoutMs: z.number().int().positive().default(30_000),
+    /** Reconnect before reuse when idle this long (AD drops idle connections after MaxConnIdleTime, 900 s). */
+    idleReconnectMs: z.number().int().positive().default(600_000),
+    /** Member values per modify (AD: hundreds to ~1,000; no documented cap, version store is the limit). */
+    memberChunkSize: z.number().int().min(1).max(5000).default(500),
+  })
+  .strict();
+
+const certificateCredentialSchema = z
+  .object({
+    type: z.literal('certificate'),
+    tenantId: z.string().uuid(),
+    clientId: z.string().uuid(),
+    /** PEM file holding the app registration's certificate and private key. */
+    certificatePath: z.string().min(1),
+  })
+  .strict();
+
+const managedIdentityCredentialSchema = z
+  .object({
+    type: z.literal('managedIdentity'),
+    /** User-assigned identity; omit for the system-assigned one. */
+    clientId: z.string().uuid().optional(),
+  })
+  .strict();
+
+const queueSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('serviceBus'),
+      /** e.g. contoso-writeback.servicebus.windows.net */
+      namespace: z.string().regex(/^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+$/i, 'expected a fully qualified namespace host'),
+      credential: z.discriminatedUnion('type', [certificateCredentialSchema, managedIdentityCredentialSchema]),
+    })
+    .strict(),
+  /** In-process use: the caller of startRelay passes the queue client. */
+  z.object({ type: z.literal('embedded') }).strict(),
+]);
+
+const queueNamesSchema = z
+  .object({
+    writeback: z.string().min(1).default('writeback'),
+    results: z.string().min(1).default('writeback-results'),
+  })
+  .strict();
+
+const sessionsSchema = z
+  .object({
+    /** Sessions (groups) worked on at the same time. */
+    concurrency: z.number().int().min(1).max(32).default(4),
+    /** Must match the queue's MaxDeliveryCount: on the last delivery a transient failure is reported and dead-lettered. */
+    maxDeliveryCount: z.number().int().min(1).default(10),
+    /** Pause before abandoning after a transient LDAP error, so retries do not burn through the delivery count. */
+    retryDelayMs: z.number().int().nonnegative().default(5_000),
+    /** How long to wait for the next part of a snapshot before giving the held parts back to the queue. */
+    snapshotPartWaitMs: z.number().int().positive().default(60_000),
+    /** How long one accept / receive waits for work. */
+    receiveWaitMs: z.number().int().positive().default(5_000),
+    /** How often the session lock is renewed while working (Service Bus LockDuration default 60 s). */
+    lockRenewMs: z.number().int().positive().default(20_000),
+  })
+  .strict();
+
+const safetySchema = z
+  .object({
+    /** Compute and report (outcome 'skipped'), write nothing to AD. */
+    stagingMode: z.boolean().default(false),
+    /** More than maxDeletes deletions within windowMinutes: further deletions are held for approval. */
+    deletionThreshold: z
+      .object({
+        maxDeletes: z.number().int().nonnegative().default(500),
+        windowMinutes: z.number().int().positive().default(60),
+      })
+      .strict()
+      .default({ maxDeletes: 500, windowMinutes: 60 }),
+  })
+  .strict();
+
+export const relayConfigSchema = z
+  .object({
+    /** Names this relay in results and logs. */
+    relayId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 letters, digits, dot, dash or underscore'),
+    ldap: ldapSchema,
+    queue: queueSchema,
+    queues: queueNamesSchema.default({ writeback: 'writeback', results: 'writeback-results' }),
+    sessions: sessionsSchema.default({
+      concurrency: 4,
+      maxDeliveryCount: 10,
+      retryDelayMs: 5_000,
+      snapshotPartWaitMs: 60_000,
+      receiveWaitMs: 5_000,
+      lockRenewMs: 20_000,
+    }),
+    safety: safetySchema.default({ stagingMode: false, deletionThreshold: { maxDeletes: 500, windowMinutes: 60 } }),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict();
+export type RelayConfig = z.infer<typeof relayConfigSchema>;
+/** The config as written in the file (defaults not yet applied). */
+export type RelayConfigInput = z.input<typeof relayConfigSchema>;
+
+export class RelayConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid relay configuration: ${issues.join('; ')}`);
+    this.name = 'RelayConfigError';
+  }
+}
+
+/** Formats zod issues as `path: message`; zod's messages never carry the input value. */
+function issuesOf(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+    if (issue.code === 'unrecognized_keys') {
+      return `${path === '(root)' ? '' : `${path}: `}unknown setting(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+    }
+    return `${path}: ${issue.message}`;
+  });
+}
+
+/** Validates an already-parsed config object. */
+export function parseRelayConfig(input: unknown): RelayConfig {
+  const parsed = relayConfigSchema.safeParse(input);
+  if (!parsed.success) throw new RelayConfigError(issuesOf(parsed.error));
+  return parsed.data;
+}
+
+/** Reads and validates the JSON config file. */
+export async function loadRelayConfig(path: string): Promise<RelayConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new RelayConfigError([`config file ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // The parser's message can quote file content, which may be a misplaced secret: name only the file.
+    throw new RelayConfigError([`config file ${path}: not valid JSON`]);
+  }
+  return parseRelayConfig(json);
+}
+
+/** Reads the bind password from its source. The error names the source, never the value. */
+export async function readSecret(source: SecretSource, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if ('env' in source) {
+    const value = env[source.env];
+    if (value === undefined || value === '') {
+      throw new RelayConfigError([`ldap.bindPassword.env: environment variable ${source.env} is not set`]);
+    }
+    return value;
+  }
+  let value: string;
+  try {
+    value = await readFile(source.file, 'utf8');
+  } catch (error) {
+    throw new RelayConfigError([
+      `ldap.bindPassword.file: ${source.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    ]);
+  }
+  // A trailing newline from `echo > file` is not part of the password.
+  value = value.replace(/\r?\n$/, '');
+  if (value === '') throw new RelayConfigError([`ldap.bindPassword.file: ${source.file} is empty`]);
+  return value;
+}
+
+/** The config with secret-bearing parts reduced to their source, safe to log. */
+export function describeRelayConfig(config: RelayConfig): Record<string, unknown> {
+  return {
+    relayId: config.relayId,
+    ldap: { ...config.ldap },
+    queue: config.queue,
+    queues: config.queues,
+    sessions: config.sessions,
+    safety: config.safety,
+    logLevel: config.logLevel,
+  };
+}

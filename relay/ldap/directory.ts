@@ -1,0 +1,155 @@
+// One bound LDAPS connection to a writable DC, pinned for the run (a DC we just wrote to answers our
+// reads; intra-site replication takes ~15 s). On a connection failure the next DC in the list is tried;
+// a connection idle longer than AD's MaxConnIdleTime would be dropped by the DC, so it is replaced first.
+import type { Client } from 'ldapts';
+import type { Logger } from '../../shared/logging.js';
+import { connectLdap, type LdapConnectOptions } from './connect.js';
+import { classifyLdapError } from './errors.js';
+
+export interface DirectoryOptions {
+  urls: readonly string[];
+  tlsServerName?: string;
+  caPem: string;
+  bindDn: string;
+  password: string;
+  timeoutMs: number;
+  idleReconnectMs: number;
+  log: Logger;
+  /** For tests: how a connection is opened. */
+  connect?: (opts: LdapConnectOptions) => Promise<Client>;
+  /** For tests: the clock. */
+  now?: () => number;
+}
+
+/**
+ * No DC in the list could be used. For a message this is always transient (retried later: an admin fixes
+ * the password or the DC comes back); at start-up a `permanent` one (bind refused, certificate not trusted)
+ * stops the relay.
+ */
+export class DirectoryUnavailableError extends Error {
+  constructor(
+    readonly attempts: { url: string; error: string }[],
+    readonly permanent: boolean,
+  ) {
+    super(
+      `${permanent ? 'cannot bind to the domain controller' : 'no domain controller reachable'}: ` +
+        attempts.map((a) => `${a.url}: ${a.error}`).join('; '),
+    );
+    this.name = 'DirectoryUnavailableError';
+  }
+}
+
+/** The connection broke while an operation was in flight (or before it started). */
+function isConnectionLoss(error: unknown): boolean {
+  const info = classifyLdapError(error);
+  return info.kind === 'transient' && (info.reason === 'connection' || info.reason === 'timeout' || info.reason === 'not-bound');
+}
+
+export class Directory {
+  private client: Client | null = null;
+  private connecting: Promise<Client> | null = null;
+  private pinned = 0;
+  private lastUsedMs = 0;
+  private inFlight = 0;
+  private readonly connect: (opts: LdapConnectOptions) => Promise<Client>;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: DirectoryOptions) {
+    if (opts.urls.length === 0) throw new Error('Directory needs at least one DC URL');
+    this.connect = opts.connect ?? connectLdap;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** The DC this run is pinned to. */
+  get dcUrl(): string {
+    return this.opts.urls[this.pinned]!;
+  }
+
+  /**
+   * Runs `fn` with the bound client. A connection loss drops the client (the next call reconnects, pinned
+   * DC first, then the others). `retry: true` runs `fn` once more on a fresh connection: only for reads.
+   */
+  async use<T>(fn: (client: Client) => Promise<T>, opts: { retry?: boolean } = {}): Promise<T> {
+    const client = await this.acquire();
+    this.inFlight += 1;
+    try {
+      return await fn(client);
+    } catch (error) {
+      if (!isConnectionLoss(error)) throw error;
+      this.drop(client, error);
+      if (!opts.retry) throw error;
+      const fresh = await this.acquire();
+      return await fn(fresh);
+    } finally {
+      this.inFlight -= 1;
+      this.lastUsedMs = this.now();
+    }
+  }
+
+  /** Opens the connection now (start-up check); throws DirectoryUnavailableError when no DC answers. */
+  async open(): Promise<void> {
+    await this.acquire();
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    await client?.unbind().catch(() => undefined);
+  }
+
+  private async acquire(): Promise<Client> {
+    if (this.client && this.inFlight === 0 && this.now() - this.lastUsedMs > this.opts.idleReconnectMs) {
+      // The DC has probably dropped it (MaxConnIdleTime): start fresh rather than fail the next write.
+      this.opts.log.debug({ dc: this.dcUrl }, 'LDAP connection idle too long; reconnecting');
+      const stale = this.client;
+      this.client = null;
+      void stale.unbind().catch(() => undefined);
+    }
+    if (this.client) return this.client;
+    this.connecting ??= this.connectAny().finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  private drop(client: Client, error: unknown): void {
+    if (this.client !== client) return;
+    this.opts.log.warn({ dc: this.dcUrl, err: classifyLdapError(error).text }, 'LDAP connection lost');
+    this.client = null;
+    void client.unbind().catch(() => undefined);
+  }
+
+  /** Pinned DC first, then the rest in list order; the first that binds becomes the pinned one. */
+  private async connectAny(): Promise<Client> {
+    const urls = this.opts.urls;
+    const attempts: { url: string; error: string }[] = [];
+    let permanentFailures = 0;
+    for (let i = 0; i < urls.length; i += 1) {
+      const index = (this.pinned + i) % urls.length;
+      const url = urls[index]!;
+      try {
+        const client = await this.connect({
+          url,
+          caPem: this.opts.caPem,
+          bindDn: this.opts.bindDn,
+          password: this.opts.password,
+          timeoutMs: this.opts.timeoutMs,
+          ...(this.opts.tlsServerName ? { tlsServerName: this.opts.tlsServerName } : {}),
+        });
+        if (index !== this.pinned) this.opts.log.warn({ from: urls[this.pinned], to: url }, 'failing over to the next DC');
+        this.pinned = index;
+        this.client = client;
+        this.lastUsedMs = this.now();
+        this.opts.log.info({ dc: url }, 'connected to DC');
+        return client;
+      } catch (error) {
+        const info = classifyLdapError(error);
+        attempts.push({ url, error: info.text });
+        if (info.kind === 'permanent') permanentFailures += 1;
+        this.opts.log.warn({ dc: url, err: info.text, reason: info.reason }, 'cannot use DC');
+      }
+    }
+    // Every DC refused the bind or the certificate: configuration, not an outage.
+    throw new DirectoryUnavailableError(attempts, permanentFailures === urls.length);
+  }
+}

@@ -1,0 +1,79 @@
+// Who is a member, independent of names: current members are read with the extended-DN control
+// (`<GUID=...>;<SID=...>;CN=...`), desired members are known by SID or resolved to GUID/SID. A snapshot
+// compares the two by these identifiers, so a renamed or moved member never looks like drift.
+
+export interface CurrentMember {
+  guid: string;
+  /** Absent for objects without a SID (e.g. devices). */
+  sid: string | null;
+  /** The plain DN (also a valid `member` value). */
+  dn: string;
+}
+
+/** A member the message wants, with the value to write and the identifiers to match current members by. */
+export interface DesiredMember {
+  cloudId: string;
+  /** The `member` value to add: `<SID=...>` or the DN of a resolved group or device. */
+  value: string;
+  sid: string | null;
+  guid: string | null;
+}
+
+export class ExtendedDnError extends Error {
+  constructor(value: string) {
+    super(`not an extended DN with a GUID: ${JSON.stringify(value.slice(0, 200))}`);
+    this.name = 'ExtendedDnError';
+  }
+}
+
+const COMPONENT = /^<(GUID|SID)=([^>]*)>;?/i;
+
+/** Parses `<GUID=...>;<SID=...>;CN=x,...` (string form, flag 1 of LDAP_SERVER_EXTENDED_DN_OID). */
+export function parseExtendedDn(value: string): CurrentMember {
+  let rest = value;
+  let guid: string | null = null;
+  let sid: string | null = null;
+  for (let match = COMPONENT.exec(rest); match; match = COMPONENT.exec(rest)) {
+    if (match[1]!.toUpperCase() === 'GUID') guid = match[2]!.toLowerCase();
+    else sid = match[2]!.toUpperCase();
+    rest = rest.slice(match[0].length);
+  }
+  if (guid === null) throw new ExtendedDnError(value);
+  return { guid, sid, dn: rest };
+}
+
+export interface MemberDrift {
+  /** Desired members that are not members yet. */
+  toAdd: DesiredMember[];
+  /** Current members the desired list does not contain. */
+  toRemove: CurrentMember[];
+}
+
+/** Compares by SID or GUID (either identifies the object). */
+export function memberDrift(current: readonly CurrentMember[], desired: readonly DesiredMember[]): MemberDrift {
+  const wantSids = new Set<string>();
+  const wantGuids = new Set<string>();
+  for (const d of desired) {
+    if (d.sid) wantSids.add(d.sid.toUpperCase());
+    if (d.guid) wantGuids.add(d.guid.toLowerCase());
+  }
+  const haveSids = new Set<string>();
+  const haveGuids = new Set<string>();
+  const toRemove: CurrentMember[] = [];
+  for (const c of current) {
+    haveGuids.add(c.guid);
+    if (c.sid) haveSids.add(c.sid);
+    const wanted = wantGuids.has(c.guid) || (c.sid !== null && wantSids.has(c.sid));
+    if (!wanted) toRemove.push(c);
+  }
+  const seen = new Set<string>();
+  const toAdd: DesiredMember[] = [];
+  for (const d of desired) {
+    const present = (d.sid !== null && haveSids.has(d.sid.toUpperCase())) || (d.guid !== null && haveGuids.has(d.guid.toLowerCase()));
+    // The same object listed twice (duplicate refs across parts) is added once.
+    const key = d.guid ? `g:${d.guid.toLowerCase()}` : `s:${(d.sid ?? d.value).toUpperCase()}`;
+    if (!present && !seen.has(key)) toAdd.push(d);
+    seen.add(key);
+  }
+  return { toAdd, toRemove };
+}

@@ -1,0 +1,104 @@
+// Starts the relay in this process: reads the bind password and the CA, connects to a DC (an unreachable
+// DC is not fatal: messages wait in the queue; a refused bind or an untrusted certificate is), and runs
+// the session consumer. Used by main.ts and, in-process beside the local host, by the demo and scenarios.
+import { readFile } from 'node:fs/promises';
+import type { Logger } from '../shared/logging.js';
+import type { QueueClient } from '../shared/ports/queue.js';
+import { describeRelayConfig, readSecret, RelayConfigError, type RelayConfig } from './config.js';
+import { SessionConsumer, type RelayStats } from './consumer.js';
+import { DeletionGuard } from './deletion-guard.js';
+import { loadAdContext, type AdContext } from './ldap/ad-context.js';
+import { Directory, DirectoryUnavailableError } from './ldap/directory.js';
+
+export interface RunningRelay {
+  /** Finishes the messages in hand and disconnects. The queue client stays open (the caller owns it). */
+  stop(): Promise<void>;
+  /** Resolves once the relay has looked for work after this call and found none. */
+  idle(): Promise<void>;
+  /** Live counters. */
+  readonly stats: RelayStats;
+  /** The DC this run is pinned to. */
+  dcUrl(): string;
+}
+
+export interface StartRelayOptions {
+  config: RelayConfig;
+  queue: QueueClient;
+  log: Logger;
+  /** Where the bind password's environment variable is read from (tests). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function startRelay({ config, queue, log, env }: StartRelayOptions): Promise<RunningRelay> {
+  const password = await readSecret(config.ldap.bindPassword, env);
+  let caPem: string;
+  try {
+    caPem = await readFile(config.ldap.caFile, 'utf8');
+  } catch (error) {
+    throw new RelayConfigError([`ldap.caFile: ${config.ldap.caFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  const relayLog = log.child({ relayId: config.relayId });
+  relayLog.info({ config: describeRelayConfig(config) }, 'relay starting');
+  if (config.safety.stagingMode) relayLog.warn('staging mode: changes are computed and reported, nothing is written to AD');
+
+  const directory = new Directory({
+    urls: config.ldap.urls,
+    caPem,
+    bindDn: config.ldap.bindDn,
+    password,
+    timeoutMs: config.ldap.timeoutMs,
+    idleReconnectMs: config.ldap.idleReconnectMs,
+    log: relayLog,
+    ...(config.ldap.tlsServerName ? { tlsServerName: config.ldap.tlsServerName } : {}),
+  });
+
+  let context: Promise<AdContext> | null = null;
+  const loadContext = (): Promise<AdContext> => {
+    context ??= directory
+      .use((c) => loadAdContext(c, { writebackOu: config.ldap.writebackOu, ...(config.ldap.searchBaseDn ? { searchBaseDn: config.ldap.searchBaseDn } : {}) }), {
+        retry: true,
+      })
+      .catch((error: unknown) => {
+        context = null; // try again with the next message
+        throw error;
+      });
+    return context;
+  };
+
+  try {
+    await directory.open();
+    const ctx = await loadContext();
+    relayLog.info({ dc: directory.dcUrl, searchBaseDn: ctx.searchBaseDn, optionalAttributes: [...ctx.optionalAttributes] }, 'directory ready');
+  } catch (error) {
+    if (error instanceof DirectoryUnavailableError && !error.permanent) {
+      relayLog.warn({ err: error.message }, 'no DC reachable at start-up; messages wait until one answers');
+    } else {
+      await directory.close();
+      throw error;
+    }
+  }
+
+  const consumer = new SessionConsumer({
+    queue,
+    config: { ...config, ldap: { memberChunkSize: config.ldap.memberChunkSize } },
+    directory,
+    context: loadContext,
+    guard: new DeletionGuard(config.safety.deletionThreshold),
+    log: relayLog,
+  });
+  consumer.start();
+  let stopped: Promise<void> | null = null;
+  return {
+    stop: () => {
+      stopped ??= (async () => {
+        await consumer.stop();
+        await directory.close();
+        relayLog.info({ stats: consumer.stats }, 'relay stopped');
+      })();
+      return stopped;
+    },
+    idle: () => consumer.idle(),
+    stats: consumer.stats,
+    dcUrl: () => directory.dcUrl,
+  };
+}
