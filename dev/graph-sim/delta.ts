@@ -51,7 +51,7 @@ interface GroupItem {
 }
 
 export class DeltaEngine {
-  behavior: DeltaBehavior = { ...DEFAULT_DELTA_BEHAVIOR };
+  behavior: DeltaBehavior;
   private generation = 1;
   private staleMode: TokenFailureMode = 'gone';
   private readonly rounds = new Map<string, Round>();
@@ -60,7 +60,11 @@ export class DeltaEngine {
     private readonly store: DirectoryStore,
     private readonly clock: SimClock,
     private readonly baseUrl: () => string,
-  ) {}
+    /** What reset() returns to (start options such as pageSize). */
+    private readonly baseline: DeltaBehavior = DEFAULT_DELTA_BEHAVIOR,
+  ) {
+    this.behavior = { ...baseline };
+  }
 
   /** Every token issued so far fails from now on, the way `mode` says. */
   invalidateTokens(mode: TokenFailureMode): void {
@@ -71,7 +75,7 @@ export class DeltaEngine {
 
   reset(): void {
     this.invalidateTokens('syncStateNotFound');
-    this.behavior = { ...DEFAULT_DELTA_BEHAVIOR };
+    this.behavior = { ...this.baseline };
   }
 
   handle(req: SimRequest): SimResponse {

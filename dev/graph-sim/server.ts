@@ -11,7 +11,7 @@ import { handleBatch } from './batch.js';
 import { SimClock } from './clock.js';
 import { GraphSimControl, type OnPremDomain } from './control.js';
 import { DeliveryQueue, type DeliveryOptions } from './deliveries.js';
-import { DeltaEngine } from './delta.js';
+import { DEFAULT_DELTA_BEHAVIOR, DeltaEngine } from './delta.js';
 import { errorBody, GraphError } from './errors.js';
 import { FailureInjector } from './failures.js';
 import { Router, type SimRequest, type SimResponse } from './http-types.js';
@@ -78,8 +78,7 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
   };
   const subscriptions = new SubscriptionService(subscriptionOptions, clock, deliveries, log);
   store.onGroupEvent((e) => subscriptions.onGroupEvent(e));
-  const delta = new DeltaEngine(store, clock, () => baseUrl);
-  if (opts.pageSize !== undefined) delta.behavior.pageSize = Math.max(2, opts.pageSize);
+  const delta = new DeltaEngine(store, clock, () => baseUrl, { ...DEFAULT_DELTA_BEHAVIOR, pageSize: Math.max(2, opts.pageSize ?? DEFAULT_DELTA_BEHAVIOR.pageSize) });
   const failures = new FailureInjector();
   const ctx: SimContext = { store, delta, subscriptions, deliveries, failures, clock, tenantId, domain: opts.domain ?? 'simtenant.onmicrosoft.com', baseUrl: () => baseUrl, log };
   const control = new GraphSimControl(ctx, subscriptionOptions, opts.onPremDomain);

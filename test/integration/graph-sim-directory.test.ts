@@ -186,8 +186,10 @@ describe('graph simulator: directory', () => {
 
     sim.control.clearFailures();
     sim.control.addFailure({ match: '^GET /v1\\.0/devices$', kind: 'error', status: 500, everyNth: 2 });
+    const slow = sim.control.addFailure({ match: '^GET /v1\\.0/devices$', kind: 'delay', delayMs: 5 });
     await client.api('/devices').get();
     expect((await graphError(client.api('/devices').middlewareOptions(noRetry).get())).statusCode).toBe(500);
+    expect(sim.control.listFailures().find((f) => f.id === slow)?.fired).toBe(2);
   });
 
   it('requires a bearer token when configured, and the HTTP control API drives the same state', async () => {
