@@ -1,18 +1,11 @@
 // Test support for the Graph simulator: a real @microsoft/microsoft-graph-client pointed at it, and a
 // webhook receiver that answers validation handshakes and records notifications.
 import http from 'node:http';
-import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@microsoft/microsoft-graph-client';
+import { trustSimulatorCertificate } from '../../dev/graph-sim/trust.js';
 
-const trusted = new Set<string>();
-
-/** Adds the simulator's self-signed certificate to this process's default CA list (fetch uses it). */
-export function trustSimulatorCertificate(caPem: string): void {
-  if (trusted.has(caPem)) return;
-  trusted.add(caPem);
-  tls.setDefaultCACertificates([...tls.getCACertificates('default'), caPem]);
-}
+export { trustSimulatorCertificate };
 
 /**
  * A Graph client for a simulator. Over https (recommended) the client behaves as with Graph: it sends the
