@@ -36,14 +36,16 @@ const ldapSchema = z
     idleReconnectMs: z.number().int().positive().default(600_000),
     /** Member values per modify (AD: hundreds to ~1,000; no documented cap, version store is the limit). */
     memberChunkSize: z.number().int().min(1).max(5000).default(500),
+    /** Values per ranged read of `member` (AD's MaxValRange is 1,500; a smaller page works everywhere). */
+    memberReadPageSize: z.number().int().min(1).max(1500).default(1500),
   })
   .strict();
 
 const certificateCredentialSchema = z
   .object({
     type: z.literal('certificate'),
-    tenantId: z.string().uuid(),
-    clientId: z.string().uuid(),
+    tenantId: z.guid(),
+    clientId: z.guid(),
     /** PEM file holding the app registration's certificate and private key. */
     certificatePath: z.string().min(1),
   })
@@ -53,7 +55,7 @@ const managedIdentityCredentialSchema = z
   .object({
     type: z.literal('managedIdentity'),
     /** User-assigned identity; omit for the system-assigned one. */
-    clientId: z.string().uuid().optional(),
+    clientId: z.guid().optional(),
   })
   .strict();
 

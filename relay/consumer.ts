@@ -42,7 +42,9 @@ export const DELETION_APPROVED_PROPERTY = 'deletionApproved';
 
 export interface ConsumerOptions {
   queue: QueueClient;
-  config: Pick<RelayConfig, 'relayId' | 'queues' | 'sessions' | 'safety'> & { ldap: Pick<RelayConfig['ldap'], 'memberChunkSize'> };
+  config: Pick<RelayConfig, 'relayId' | 'queues' | 'sessions' | 'safety'> & {
+    ldap: Pick<RelayConfig['ldap'], 'memberChunkSize' | 'memberReadPageSize'>;
+  };
   directory: Directory;
   /** Loaded once the DC answers (it may be away at start-up). */
   context: () => Promise<AdContext>;
@@ -228,6 +230,7 @@ export class SessionConsumer {
       directory: this.opts.directory,
       ctx: await this.opts.context(),
       memberChunkSize: this.opts.config.ldap.memberChunkSize,
+      memberReadPageSize: this.opts.config.ldap.memberReadPageSize,
       staging: this.opts.config.safety.stagingMode,
       log,
     };

@@ -80,7 +80,7 @@ export async function startRelay({ config, queue, log, env }: StartRelayOptions)
 
   const consumer = new SessionConsumer({
     queue,
-    config: { ...config, ldap: { memberChunkSize: config.ldap.memberChunkSize } },
+    config,
     directory,
     context: loadContext,
     guard: new DeletionGuard(config.safety.deletionThreshold),

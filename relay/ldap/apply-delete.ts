@@ -51,7 +51,7 @@ export async function applyDelete(env: ApplyEnv, message: Delete, gate: DeleteGa
 
   let removed = 0;
   try {
-    const members = await readMembers(env.directory, group.dn);
+    const members = await readMembers(env.directory, group.dn, env.memberReadPageSize);
     if (members.length > env.memberChunkSize) {
       const values = members.map((m) => ({ cloudId: m.guid, value: `<GUID=${m.guid}>` }));
       removed = (await writeMembers(env.directory, group.dn, 'delete', values, env.memberChunkSize)).written;

@@ -24,6 +24,8 @@ export interface ApplyEnv {
   directory: Directory;
   ctx: AdContext;
   memberChunkSize: number;
+  /** Values per ranged read of `member`. */
+  memberReadPageSize: number;
   /** Compute and report, write nothing. */
   staging: boolean;
   log: Logger;

@@ -38,7 +38,7 @@ export async function applySnapshot(
   parts.forEach((p, i) => p.members.forEach((m) => partOf.has(m.cloudId) || partOf.set(m.cloudId, i)));
   const refs = parts.flatMap((p) => p.members);
   const resolved = await resolveMembers(env.directory, env.ctx, refs, 'add', groupType);
-  const current: CurrentMember[] = group ? await readMembers(env.directory, group.dn) : [];
+  const current: CurrentMember[] = group ? await readMembers(env.directory, group.dn, env.memberReadPageSize) : [];
   const drift = memberDrift(current, resolved.members);
   const toRemove = complete ? drift.toRemove : [];
 

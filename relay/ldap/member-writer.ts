@@ -23,9 +23,10 @@ export interface MemberWriteResult {
 }
 
 // Samba (4.17) advertises the permissive-modify control but does not apply it to `member`: it answers
-// 68 "Attribute member already exists" and 53 "Attribute member doesn't exist" / 0x2035 "Unable to find
-// GUID for DN" (a SID no object has). A DC that ignores the control is handled here, value by value.
-const SAMBA_NOT_A_MEMBER = /Attribute member doesn't exist|Unable to find GUID for DN/i;
+// 68 "Attribute member already exists", and 53 "Attribute member doesn't exist" / "already deleted" (a
+// removed link it keeps) / 0x2035 "Unable to find GUID for DN" (a SID no object has). A DC that ignores
+// the control is handled here, value by value.
+const SAMBA_NOT_A_MEMBER = /Attribute member (doesn't exist|already deleted)|Unable to find GUID for DN/i;
 
 /** Errors that mean the member is already in the wanted state (when a DC ignores the control). */
 function alreadyDone(operation: 'add' | 'delete', error: unknown): boolean {

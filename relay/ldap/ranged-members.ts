@@ -1,6 +1,6 @@
 // Reads a group's complete `member` attribute. AD returns at most MaxValRange (1,500) values per read, so
-// big groups are read with range retrieval (`member;range=0-*`, then from the next index on) until the
-// DC answers with a range ending in `*`. Values come with the extended-DN control, so each member carries
+// big groups are read with range retrieval (`member;range=0-1499`, then from the next index on) until
+// the DC answers with a range ending in `*`. Values come with the extended-DN control, so each member carries
 // its GUID and SID and can be compared without names.
 import type { Entry } from 'ldapts';
 import { parseExtendedDn, type CurrentMember } from '../members/member-identity.js';
@@ -10,25 +10,36 @@ import { textValues } from './entry.js';
 
 const RANGE_KEY = /^member;range=(\d+)-(\d+|\*)$/i;
 
-/** The ranged `member` attribute in an entry: its values and where the next read starts (null: done). */
+/**
+ * The ranged `member` attribute in an entry: its values and where the next read starts (null: done).
+ * ldapts also lists the requested range as an empty attribute, so the answered range is the one with
+ * values; one ending in `*` is the last.
+ */
 export function rangedValues(entry: Entry): { values: string[]; next: number | null } {
+  const answered: { values: string[]; high: string }[] = [];
   for (const key of Object.keys(entry)) {
     const match = RANGE_KEY.exec(key);
     if (!match) continue;
     const values = textValues(entry, key);
-    return { values, next: match[2] === '*' ? null : Number(match[2]) + 1 };
+    if (values.length > 0) answered.push({ values, high: match[2]! });
   }
-  // A server that does not do ranges (or an empty group) answers with plain `member` or nothing.
-  return { values: textValues(entry, 'member'), next: null };
+  const page = answered.find((a) => a.high === '*') ?? answered[0];
+  // No ranged values: past the end, an empty group, or a server that answers with plain `member`.
+  if (!page) return { values: textValues(entry, 'member'), next: null };
+  return { values: page.values, next: page.high === '*' ? null : Number(page.high) + 1 };
 }
 
-export async function readMembers(directory: Directory, groupDn: string): Promise<CurrentMember[]> {
+/** AD's default MaxValRange: the most values one read returns. */
+export const MAX_VAL_RANGE = 1500;
+
+export async function readMembers(directory: Directory, groupDn: string, pageSize = MAX_VAL_RANGE): Promise<CurrentMember[]> {
   const members: CurrentMember[] = [];
   let from: number | null = 0;
   while (from !== null) {
     const start: number = from;
+    const attribute = `member;range=${start}-${start + pageSize - 1}`;
     const { searchEntries } = await directory.use(
-      (c) => c.search(groupDn, { scope: 'base', filter: '(objectClass=*)', attributes: [`member;range=${start}-*`] }, extendedDnControl()),
+      (c) => c.search(groupDn, { scope: 'base', filter: '(objectClass=*)', attributes: [attribute] }, extendedDnControl()),
       { retry: true },
     );
     const entry = searchEntries[0];

@@ -1,0 +1,138 @@
+// The relay's config file: defaults, and errors that name the wrong or missing setting without ever
+// echoing a value (a misplaced password must not end up in a log or a terminal).
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadRelayConfig, parseRelayConfig, readSecret, RelayConfigError, type RelayConfigInput } from '../../relay/config.js';
+
+const SECRET = 'Sup3r-Secret-Value!';
+
+function valid(): RelayConfigInput {
+  return {
+    relayId: 'relay-01',
+    ldap: {
+      urls: ['ldaps://dc1.corp.example:636', 'ldaps://dc2.corp.example'],
+      caFile: '/etc/writeback/ca.pem',
+      bindDn: 'CN=svc-writeback,OU=Service,DC=corp,DC=example',
+      bindPassword: { env: 'WRITEBACK_BIND_PASSWORD' },
+      writebackOu: 'OU=Writeback,DC=corp,DC=example',
+    },
+    queue: { type: 'embedded' },
+  };
+}
+
+function errorOf(input: unknown): RelayConfigError {
+  try {
+    parseRelayConfig(input);
+  } catch (error) {
+    if (error instanceof RelayConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+describe('relay config', () => {
+  it('accepts a minimal config and fills in the defaults', () => {
+    const config = parseRelayConfig(valid());
+    expect(config.queues).toEqual({ writeback: 'writeback', results: 'writeback-results' });
+    expect(config.ldap.memberChunkSize).toBe(500);
+    expect(config.sessions.concurrency).toBe(4);
+    expect(config.sessions.maxDeliveryCount).toBe(10);
+    expect(config.safety).toEqual({ stagingMode: false, deletionThreshold: { maxDeletes: 500, windowMinutes: 60 } });
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('accepts a Service Bus queue with a certificate credential', () => {
+    const config = parseRelayConfig({
+      ...valid(),
+      queue: {
+        type: 'serviceBus',
+        namespace: 'contoso-writeback.servicebus.windows.net',
+        credential: {
+          type: 'certificate',
+          tenantId: '11111111-2222-3333-4444-555555555555',
+          clientId: '66666666-7777-8888-9999-000000000000',
+          certificatePath: '/etc/writeback/relay.pem',
+        },
+      },
+    });
+    expect(config.queue.type).toBe('serviceBus');
+  });
+
+  it('names a missing setting', () => {
+    const input = valid();
+    delete (input.ldap as Partial<typeof input.ldap>).writebackOu;
+    expect(errorOf(input).message).toContain('ldap.writebackOu');
+  });
+
+  it('names a wrong setting', () => {
+    const error = errorOf({ ...valid(), ldap: { ...valid().ldap, memberChunkSize: 0 } });
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]).toMatch(/^ldap\.memberChunkSize: /);
+  });
+
+  it('refuses cleartext LDAP URLs and names the list entry', () => {
+    const error = errorOf({ ...valid(), ldap: { ...valid().ldap, urls: ['ldaps://dc1', 'ldap://dc2:389'] } });
+    expect(error.message).toContain('ldap.urls.1');
+    expect(error.message).toContain('ldaps://');
+  });
+
+  it('names an unknown setting (typos are not silently ignored)', () => {
+    const error = errorOf({ ...valid(), stagingmode: true });
+    expect(error.message).toContain('"stagingmode"');
+  });
+
+  it('refuses an inline password without printing it', () => {
+    const inline = errorOf({ ...valid(), ldap: { ...valid().ldap, bindPassword: SECRET } });
+    expect(inline.message).toContain('ldap.bindPassword');
+    expect(inline.message).not.toContain(SECRET);
+    const asObject = errorOf({ ...valid(), ldap: { ...valid().ldap, bindPassword: { value: SECRET } } });
+    expect(asObject.message).toContain('ldap.bindPassword');
+    expect(asObject.message).not.toContain(SECRET);
+    const misplaced = errorOf({ ...valid(), ldap: { ...valid().ldap, password: SECRET } });
+    expect(misplaced.message).toContain('"password"');
+    expect(misplaced.message).not.toContain(SECRET);
+  });
+
+  it('does not echo a value that has the wrong type', () => {
+    const error = errorOf({ ...valid(), relayId: SECRET });
+    expect(error.message).toContain('relayId');
+    expect(error.message).not.toContain(SECRET);
+  });
+
+  it('reports a config file that is not JSON without quoting it', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'relay-config-'));
+    const file = path.join(dir, 'relay.json');
+    await writeFile(file, `{ "relayId": "r1", "ldap": { "bindPassword": ${SECRET} } }`);
+    const error = await loadRelayConfig(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RelayConfigError);
+    expect((error as Error).message).toContain('not valid JSON');
+    expect((error as Error).message).not.toContain(SECRET);
+  });
+
+  it('loads a config file', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'relay-config-'));
+    const file = path.join(dir, 'relay.json');
+    await writeFile(file, JSON.stringify(valid()));
+    expect((await loadRelayConfig(file)).relayId).toBe('relay-01');
+  });
+});
+
+describe('bind password source', () => {
+  it('reads an environment variable and names it when missing', async () => {
+    await expect(readSecret({ env: 'RELAY_PW' }, { RELAY_PW: SECRET })).resolves.toBe(SECRET);
+    const error = await readSecret({ env: 'RELAY_PW' }, {}).catch((e: unknown) => e);
+    expect((error as Error).message).toContain('RELAY_PW');
+  });
+
+  it('reads a file without its trailing newline, and never prints its content', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'relay-secret-'));
+    const file = path.join(dir, 'bind.secret');
+    await writeFile(file, `${SECRET}\n`);
+    await expect(readSecret({ file })).resolves.toBe(SECRET);
+    const missing = await readSecret({ file: path.join(dir, 'nope') }).catch((e: unknown) => e);
+    expect((missing as Error).message).toContain('ldap.bindPassword.file');
+    expect((missing as Error).message).toContain('ENOENT');
+  });
+});
