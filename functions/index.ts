@@ -2,8 +2,10 @@
 // Node v4 programming model. Outside the Functions worker, @azure/functions runs in "test mode": app.*
 // only prints a warning and registers nothing, so importing this file in tests is harmless.
 import { app } from '@azure/functions';
+import { buildAzureRuntime } from './azure-runtime.js';
 import { functionDefinitions } from './catalog.js';
 import { isHttpFunction, isQueueFunction, isTimerFunction, type FunctionDefinition } from './registry.js';
+import { setRuntimeFactory } from './runtime.js';
 
 export function register(d: FunctionDefinition): void {
   if (isHttpFunction(d)) {
@@ -18,6 +20,7 @@ export function register(d: FunctionDefinition): void {
   }
 }
 
+setRuntimeFactory(buildAzureRuntime);
 for (const definition of functionDefinitions) register(definition);
 
 export { functionDefinitions };

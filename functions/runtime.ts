@@ -1,46 +1,57 @@
 // Composition root of the Function App. Handlers call `getCloudRuntime()`; in Azure it is built once per
-// worker from the app settings (managed identity for Graph, Service Bus and Tables). The local host and tests
-// inject their own with `setCloudRuntime()` (embedded queue, Azurite, Graph simulator).
+// worker by functions/azure-runtime.ts (installed by index.ts) from the app settings, with the managed
+// identity for Graph, Service Bus and Tables. The local host and tests inject their own with
+// `setCloudRuntime()` (embedded queue, Azurite, Graph simulator).
 //
-// To add state (repositories etc.): add a field to CloudRuntime and build it in `assembleRuntime` from the
-// core ports, so the Azure path and every injected runtime get it the same way.
+// To add state (repositories etc.): add a field to CloudRuntime, build it in `assembleRuntime` from the
+// core ports and add its table names to RUNTIME_TABLES, so the Azure path and every injected runtime get it
+// the same way.
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { GroupStatusStore } from '../shared/app/group-status.js';
+import { GROUP_STATUS_TABLE, tableGroupStatusStore } from '../shared/app/group-status-table.js';
 import type { SubscriptionRecordStore } from '../shared/app/subscription-keeper.js';
-import { loadCloudConfig, type CloudConfig } from '../shared/config.js';
-import { createLogger, type Logger } from '../shared/logging.js';
+import { SUBSCRIPTIONS_TABLE, tableSubscriptionStore } from '../shared/app/subscription-table.js';
+import type { CloudConfig } from '../shared/config.js';
+import type { Logger } from '../shared/logging.js';
 import type { QueueClient, QueueSender } from '../shared/ports/queue.js';
+import type { TableStore } from '../shared/ports/table-store.js';
 import type { ClientStateSecrets } from '../shared/security/client-state.js';
 
 /** The ports everything else is built from. */
 export interface RuntimeCore {
   config: CloudConfig;
   queue: QueueClient;
+  tables: TableStore;
   graph: Client;
   log: Logger;
   now: () => Date;
 }
 
-/** State stores, built from the table adapter (Azure Tables / Azurite). */
-export interface RuntimeStores {
-  subscriptions: SubscriptionRecordStore;
-  statuses: GroupStatusStore;
-}
-
-export interface CloudRuntime extends RuntimeCore, RuntimeStores {
+export interface CloudRuntime extends RuntimeCore {
   /** Cached sender per queue name (Service Bus senders are expensive to open per request). */
   sender(queue: string): QueueSender;
   secrets: ClientStateSecrets;
+  // -- state stores, built from `tables`
+  subscriptions: SubscriptionRecordStore;
+  statuses: GroupStatusStore;
   close(): Promise<void>;
 }
 
-/** Builds the runtime from its parts; `closeExtra` runs after the queue is closed (e.g. an HTTP agent). */
-export function assembleRuntime(core: RuntimeCore, stores: RuntimeStores, closeExtra?: () => Promise<void>): CloudRuntime {
+/** Every table the runtime's stores use; created at start-up (Azure: also by infra, harmless twice). */
+export const RUNTIME_TABLES: readonly string[] = [SUBSCRIPTIONS_TABLE, GROUP_STATUS_TABLE];
+
+export async function ensureRuntimeTables(tables: TableStore): Promise<void> {
+  for (const name of RUNTIME_TABLES) await tables.ensureTable(name);
+}
+
+/** Builds the runtime from its ports; `closeExtra` runs after the queue is closed. */
+export function assembleRuntime(core: RuntimeCore, closeExtra?: () => Promise<void>): CloudRuntime {
   const senders = new Map<string, QueueSender>();
   return {
     ...core,
-    ...stores,
     secrets: { current: core.config.CLIENT_STATE_SECRET, previous: core.config.CLIENT_STATE_SECRET_PREVIOUS },
+    subscriptions: tableSubscriptionStore(core.tables),
+    statuses: tableGroupStatusStore(core.tables),
     sender(queue) {
       let s = senders.get(queue);
       if (s === undefined) {
@@ -59,25 +70,26 @@ export function assembleRuntime(core: RuntimeCore, stores: RuntimeStores, closeE
 }
 
 let current: Promise<CloudRuntime> | undefined;
+let factory: (() => Promise<CloudRuntime>) | undefined;
 
+/** Injects the runtime (local host, tests); undefined forgets it. */
 export function setCloudRuntime(runtime: CloudRuntime | undefined): void {
   current = runtime === undefined ? undefined : Promise.resolve(runtime);
 }
 
-export function getCloudRuntime(): Promise<CloudRuntime> {
-  current ??= buildAzureRuntime().catch((err: unknown) => {
-    // Do not cache a failure: the next invocation tries again (e.g. after a transient identity error).
-    current = undefined;
-    throw err;
-  });
-  return current;
+/** How to build the runtime when none was injected (functions/index.ts installs the Azure one). */
+export function setRuntimeFactory(build: () => Promise<CloudRuntime>): void {
+  factory = build;
 }
 
-async function buildAzureRuntime(): Promise<CloudRuntime> {
-  const config = loadCloudConfig();
-  const log = createLogger('functions', config.LOG_LEVEL);
-  // Loaded lazily so the local host and tests never touch Azure SDK credentials.
-  const { createAzureAdapters } = await import('./azure-adapters.js');
-  const { core, stores, close } = await createAzureAdapters(config, log);
-  return assembleRuntime(core, stores, close);
+export function getCloudRuntime(): Promise<CloudRuntime> {
+  if (current === undefined) {
+    if (factory === undefined) return Promise.reject(new Error('no runtime: call setCloudRuntime() or load functions/index.ts'));
+    current = factory().catch((err: unknown) => {
+      // Do not cache a failure: the next invocation tries again (e.g. after a transient identity error).
+      current = undefined;
+      throw err;
+    });
+  }
+  return current;
 }

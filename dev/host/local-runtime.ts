@@ -1,12 +1,13 @@
 // A CloudRuntime for the local host and tests: the embedded queue (Service Bus semantics), the Graph
-// simulator through the real Graph client, and state stores (in memory unless given).
+// simulator through the real Graph client, and a TableStore (Azurite, or in memory when none is given).
 import { randomBytes } from 'node:crypto';
-import { assembleRuntime, type CloudRuntime, type RuntimeStores } from '../../functions/runtime.js';
+import { assembleRuntime, ensureRuntimeTables, type CloudRuntime } from '../../functions/runtime.js';
 import { createGraphClient } from '../../shared/adapters/graph/client.js';
 import { EmbeddedBroker } from '../../shared/adapters/embedded-queue/index.js';
+import { MemoryTableStore } from '../../shared/adapters/tables/memory-table-store.js';
 import { cloudConfigSchema, type CloudConfig } from '../../shared/config.js';
 import { createLogger, type Logger } from '../../shared/logging.js';
-import { MemoryGroupStatusStore, MemorySubscriptionStore } from './memory-stores.js';
+import type { TableStore } from '../../shared/ports/table-store.js';
 
 export interface LocalRuntimeOptions {
   /** Graph simulator origin, e.g. http://127.0.0.1:PORT. */
@@ -15,12 +16,14 @@ export interface LocalRuntimeOptions {
   /** Where the local host listens (notification URLs point here). */
   hostUrl: string;
   broker?: EmbeddedBroker;
-  stores?: Partial<RuntimeStores>;
+  tables?: TableStore;
   /** Overrides of app settings (e.g. CLIENT_STATE_SECRET_PREVIOUS). */
   settings?: Record<string, string>;
   log?: Logger;
   now?: () => Date;
 }
+
+export type LocalRuntime = CloudRuntime & { broker: EmbeddedBroker };
 
 /** Declares the app's queues on the embedded broker with the options infra/ gives them in Azure. */
 export function declareAppQueues(broker: EmbeddedBroker, config: CloudConfig): void {
@@ -42,17 +45,20 @@ export function localConfig(opts: Pick<LocalRuntimeOptions, 'graphBaseUrl' | 'te
   });
 }
 
-export function createLocalRuntime(opts: LocalRuntimeOptions): CloudRuntime & { broker: EmbeddedBroker } {
+export async function createLocalRuntime(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
   const config = localConfig(opts);
   const broker = opts.broker ?? new EmbeddedBroker();
   declareAppQueues(broker, config);
+  const tables = opts.tables ?? new MemoryTableStore();
+  await ensureRuntimeTables(tables);
   const log = opts.log ?? createLogger('functions', config.LOG_LEVEL);
-  const runtime = assembleRuntime(
-    { config, queue: broker.client(), graph: createGraphClient({ baseUrl: opts.graphBaseUrl }), log, now: opts.now ?? (() => new Date()) },
-    {
-      subscriptions: opts.stores?.subscriptions ?? new MemorySubscriptionStore(),
-      statuses: opts.stores?.statuses ?? new MemoryGroupStatusStore(),
-    },
-  );
+  const runtime = assembleRuntime({
+    config,
+    queue: broker.client(),
+    tables,
+    graph: createGraphClient({ baseUrl: opts.graphBaseUrl }),
+    log,
+    now: opts.now ?? (() => new Date()),
+  });
   return Object.assign(runtime, { broker });
 }

@@ -20,8 +20,9 @@ export type GroupState = z.infer<typeof groupStateSchema>;
 export const planIntentSchema = z.enum(['write', 'softDelete', 'delete']);
 export type PlanIntent = z.infer<typeof planIntentSchema>;
 
-/** Status keeps at most this many member errors (Azure Table properties hold 64 KB). */
+/** Status keeps at most this many member errors (Azure Table string properties hold 32 K characters). */
 export const MAX_STATUS_MEMBER_ERRORS = 50;
+export const MAX_STATUS_NOTES = 20;
 const MAX_STATUS_TEXT = 300;
 
 export const groupStatusSchema = z
@@ -144,10 +145,12 @@ function mergeErrors(
   const out = [...kept];
   let more = omitted;
   for (const e of incoming) {
-    const key = `${e.member}\0${e.code}`;
+    const member = clip(e.member);
+    const code = clip(e.code);
+    const key = `${member}\0${code}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    if (out.length < MAX_STATUS_MEMBER_ERRORS) out.push({ member: e.member, code: e.code, message: clip(e.message) });
+    if (out.length < MAX_STATUS_MEMBER_ERRORS) out.push({ member, code, message: clip(e.message) });
     else more++;
   }
   return { memberErrors: out, memberErrorsOmitted: more };
@@ -159,7 +162,7 @@ export function mergeStatus(existing: GroupStatus | null, update: StatusUpdate):
   const base = existing ?? emptyStatus(update.tenantId, update.groupId, update.at);
   const planner = {
     ...(update.cloudOnlyMembers !== undefined ? { cloudOnlyMembers: update.cloudOnlyMembers } : {}),
-    ...(update.notes !== undefined ? { notes: update.notes.map(clip) } : {}),
+    ...(update.notes !== undefined ? { notes: update.notes.slice(0, MAX_STATUS_NOTES).map(clip) } : {}),
     updatedAt: update.at,
   };
   if (update.kind === 'decision') {

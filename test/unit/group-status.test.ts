@@ -9,7 +9,8 @@ import {
   type GroupStatus,
   type StatusUpdate,
 } from '../../shared/app/group-status.js';
-import { MemoryGroupStatusStore } from '../../dev/host/memory-stores.js';
+import { tableGroupStatusStore, GROUP_STATUS_TABLE } from '../../shared/app/group-status-table.js';
+import { MemoryTableStore } from '../../shared/adapters/tables/memory-table-store.js';
 
 const tenantId = '11111111-1111-1111-1111-111111111111';
 const groupId = '22222222-2222-2222-2222-222222222222';
@@ -127,12 +128,14 @@ describe('combineOutcomes', () => {
 
 describe('applyStatusUpdate', () => {
   it('retries on a concurrent writer and keeps both updates', async () => {
-    const store = new MemoryGroupStatusStore();
+    const tables = new MemoryTableStore();
+    await tables.ensureTable(GROUP_STATUS_TABLE);
+    const store = tableGroupStatusStore(tables);
     await applyStatusUpdate(store, planned(1, 2));
     // Interleave: a writer sneaks in between read and write once.
     const realWrite = store.write.bind(store);
     let sneaked = false;
-    store.write = async (status, etag) => {
+    store.write = async (status: GroupStatus, etag: string | null) => {
       if (!sneaked) {
         sneaked = true;
         await applyStatusUpdate(store, result(1));
@@ -144,5 +147,32 @@ describe('applyStatusUpdate', () => {
     expect(row?.status.lastResultSeq).toBe(2);
     expect(row?.status.counts.membersAdded).toBe(4);
     expect(row?.status.state).toBe('written');
+  });
+});
+
+describe('group status table', () => {
+  it('round-trips a status with member errors, insert-only and etag-conditional writes', async () => {
+    const tables = new MemoryTableStore();
+    await tables.ensureTable(GROUP_STATUS_TABLE);
+    const store = tableGroupStatusStore(tables);
+    const s = run(planned(1, 1), result(1, { outcome: 'partial', memberErrors: [{ member: 'm1', code: '8518', message: 'scope' }] }));
+    expect(await store.write(s, null)).toBe(true);
+    expect(await store.write(s, null)).toBe(false); // exists already
+    const row = await store.read(tenantId, groupId);
+    expect(row?.status).toEqual(s);
+    expect(await store.write({ ...s, state: 'written' }, 'W/"stale"')).toBe(false);
+    expect(await store.write({ ...s, state: 'written' }, row!.etag)).toBe(true);
+    expect((await store.list(tenantId)).map((x) => x.state)).toEqual(['written']);
+    expect(await store.list('someone-else')).toEqual([]);
+  });
+
+  it('a status with the maximum of long member errors still fits a table row', async () => {
+    const tables = new MemoryTableStore();
+    await tables.ensureTable(GROUP_STATUS_TABLE);
+    const many = Array.from({ length: 200 }, (_, i) => ({ member: `CN=${'x'.repeat(900)}${i}`, code: 'c'.repeat(500), message: 'y'.repeat(2000) }));
+    const s = run(result(1, { outcome: 'partial', memberErrors: many }), {
+      kind: 'decision', tenantId, groupId, state: 'held', reason: 'r'.repeat(5000), notes: Array.from({ length: 100 }, () => 'n'.repeat(5000)), at,
+    });
+    expect(await tableGroupStatusStore(tables).write(s, null)).toBe(true);
   });
 });
