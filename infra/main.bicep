@@ -283,8 +283,8 @@ module keyVault 'modules/key-vault.bicep' = {
     location: location
     tags: tags
     purgeProtection: keyVaultPurgeProtection
-    clientStateSecretName: secretNames.current
-    clientStatePreviousSecretName: secretNames.previous
+    clientStateName: secretNames.current
+    clientStatePreviousName: secretNames.previous
     clientStateSecret: currentClientState
     clientStateSecretPrevious: previousClientState
   }
@@ -303,8 +303,8 @@ module roles 'modules/role-assignments.bicep' = {
     writebackResultsQueueName: queueNames.writebackResults
     storageAccountName: names.storage
     keyVaultName: names.keyVault
-    clientStateSecretName: secretNames.current
-    clientStatePreviousSecretName: secretNames.previous
+    clientStateName: secretNames.current
+    clientStatePreviousName: secretNames.previous
     appInsightsName: names.appInsights
   }
   dependsOn: [
@@ -333,8 +333,8 @@ module functionApp 'modules/function-app.bicep' = {
     graphChangesQueueName: queueNames.graphChanges
     writebackQueueName: queueNames.writeback
     writebackResultsQueueName: queueNames.writebackResults
-    clientStateSecretUri: keyVault.outputs.clientStateSecretUri
-    clientStatePreviousSecretUri: keyVault.outputs.clientStatePreviousSecretUri
+    clientStateUri: keyVault.outputs.clientStateUri
+    clientStatePreviousUri: keyVault.outputs.clientStatePreviousUri
     graphTenantId: tenant().tenantId
     graphBaseUrl: graphBaseUrl
     notificationRoute: routes.notifications

@@ -45,10 +45,10 @@ param writebackQueueName string
 param writebackResultsQueueName string
 
 @description('Versionless URI of the current clientState secret.')
-param clientStateSecretUri string
+param clientStateUri string
 
 @description('Versionless URI of the previous clientState secret.')
-param clientStatePreviousSecretUri string
+param clientStatePreviousUri string
 
 @description('Entra tenant whose groups are written back.')
 param graphTenantId string
@@ -183,8 +183,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AZURE_CLIENT_ID: identityClientId
     NOTIFICATION_URL: '${baseUrl}/${notificationRoute}'
     LIFECYCLE_NOTIFICATION_URL: '${baseUrl}/${lifecycleRoute}'
-    CLIENT_STATE_SECRET: '@Microsoft.KeyVault(SecretUri=${clientStateSecretUri})'
-    CLIENT_STATE_SECRET_PREVIOUS: '@Microsoft.KeyVault(SecretUri=${clientStatePreviousSecretUri})'
+    CLIENT_STATE_SECRET: '@Microsoft.KeyVault(SecretUri=${clientStateUri})'
+    CLIENT_STATE_SECRET_PREVIOUS: '@Microsoft.KeyVault(SecretUri=${clientStatePreviousUri})'
     STATE_TABLE_ENDPOINT: stateTableEndpoint
     GRAPH_CHANGES_QUEUE: graphChangesQueueName
     WRITEBACK_QUEUE: writebackQueueName

@@ -17,10 +17,10 @@ param tags object
 param purgeProtection bool
 
 @description('Name of the secret with the current clientState.')
-param clientStateSecretName string
+param clientStateName string
 
 @description('Name of the secret with the previous clientState (accepted during rotation).')
-param clientStatePreviousSecretName string
+param clientStatePreviousName string
 
 @secure()
 @description('Current clientState value.')
@@ -56,7 +56,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 
   resource currentSecret 'secrets' = {
-    name: clientStateSecretName
+    name: clientStateName
     properties: {
       value: clientStateSecret
       contentType: 'text/plain'
@@ -67,7 +67,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 
   resource previousSecret 'secrets' = {
-    name: clientStatePreviousSecretName
+    name: clientStatePreviousName
     properties: {
       value: clientStateSecretPrevious
       contentType: 'text/plain'
@@ -83,7 +83,7 @@ output name string = vault.name
 
 // Versionless URIs: a Key Vault reference without a version follows the newest version after a rotation.
 @description('URI of the current clientState secret (no version).')
-output clientStateSecretUri string = vault::currentSecret.properties.secretUri
+output clientStateUri string = vault::currentSecret.properties.secretUri
 
 @description('URI of the previous clientState secret (no version).')
-output clientStatePreviousSecretUri string = vault::previousSecret.properties.secretUri
+output clientStatePreviousUri string = vault::previousSecret.properties.secretUri

@@ -27,10 +27,10 @@ param storageAccountName string
 param keyVaultName string
 
 @description('Secret name of the current clientState.')
-param clientStateSecretName string
+param clientStateName string
 
 @description('Secret name of the previous clientState.')
-param clientStatePreviousSecretName string
+param clientStatePreviousName string
 
 @description('Application Insights component name.')
 param appInsightsName string
@@ -74,12 +74,12 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
 
 resource clientStateSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' existing = {
   parent: vault
-  name: clientStateSecretName
+  name: clientStateName
 }
 
 resource clientStatePreviousSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' existing = {
   parent: vault
-  name: clientStatePreviousSecretName
+  name: clientStatePreviousName
 }
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {

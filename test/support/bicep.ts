@@ -310,7 +310,7 @@ export interface Scope {
 /**
  * Evaluates literals, references to parameters and variables, member and index access, string interpolation and
  * a few pure functions (concat-free subset the templates use). Anything else is Unknown. Interpolations keep the
- * source of their unknown parts, e.g. '@Microsoft.KeyVault(SecretUri=${clientStateSecretUri})'.
+ * source of their unknown parts, e.g. '@Microsoft.KeyVault(SecretUri=${clientStateUri})'.
  */
 export function evaluate(node: Node, scope: Scope): BicepValue {
   switch (node.type) {
@@ -424,4 +424,32 @@ export function moduleArguments(module: ModuleDecl, scope: Scope): Record<string
 
 export function isKnown(value: BicepValue): value is Exclude<BicepValue, Unknown> {
   return !(value instanceof Unknown);
+}
+
+const DECLARATIONS = new Set([
+  'parameter_declaration',
+  'variable_declaration',
+  'output_declaration',
+  'resource_declaration',
+  'module_declaration',
+  'type_declaration',
+  'user_defined_function',
+  'metadata_declaration',
+]);
+
+/** Identifiers used as references (not declared names, not object keys): what the unused-symbol rules look at. */
+export function referencedIdentifiers(file: BicepFile): Set<string> {
+  const out = new Set<string>();
+  const walk = (node: Node): void => {
+    if (node.type === 'identifier') {
+      const parent = node.parent;
+      const first = parent ? named(parent)[0] : undefined;
+      const declaresOrKeys =
+        parent !== null && first?.id === node.id && (DECLARATIONS.has(parent.type) || parent.type === 'object_property');
+      if (!declaresOrKeys) out.add(node.text);
+    }
+    for (const child of kids(node)) walk(child);
+  };
+  walk(file.root);
+  return out;
 }

@@ -104,9 +104,9 @@ describe('app settings', () => {
   });
 
   it('read the clientState secrets through Key Vault references', () => {
-    expect(settings['CLIENT_STATE_SECRET']).toMatch(/^@Microsoft\.KeyVault\(SecretUri=\$\{clientStateSecretUri\}\)$/);
+    expect(settings['CLIENT_STATE_SECRET']).toMatch(/^@Microsoft\.KeyVault\(SecretUri=\$\{clientStateUri\}\)$/);
     expect(settings['CLIENT_STATE_SECRET_PREVIOUS']).toMatch(
-      /^@Microsoft\.KeyVault\(SecretUri=\$\{clientStatePreviousSecretUri\}\)$/,
+      /^@Microsoft\.KeyVault\(SecretUri=\$\{clientStatePreviousUri\}\)$/,
     );
     const vault = resources(functionApp).find((r) => r.type === 'Microsoft.Web/sites')!;
     expect(prop(vault.body, 'properties', 'keyVaultReferenceIdentity')?.text).toBe('identityResourceId');

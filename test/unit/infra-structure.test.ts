@@ -14,7 +14,9 @@ import {
   params,
   prop,
   readBicep,
+  referencedIdentifiers,
   resources,
+  variables,
   stringLiteral,
   type BicepFile,
 } from '../support/bicep.js';
@@ -130,6 +132,29 @@ describe('main.bicep', () => {
     const files = [main, ...localModules.values()];
     for (const file of files) {
       for (const p of params(file)) expect(p.decorators, `${file.path}: ${p.name}`).toContain('description');
+    }
+  });
+
+  // The linter runs at `azd provision` with these rules at error level; checked here so CI fails first.
+  it('leaves no parameter, variable or existing resource unused (no-unused-params / -vars / -existing-resources)', () => {
+    for (const file of [main, ...localModules.values()]) {
+      const used = referencedIdentifiers(file);
+      const declared = [
+        ...params(file).map((p) => p.name),
+        ...variables(file).keys(),
+        ...resources(file)
+          .filter((r) => r.existing && r.parent === undefined)
+          .map((r) => r.name),
+      ];
+      expect(declared.filter((d) => !used.has(d)), file.path).toEqual([]);
+    }
+  });
+
+  it('marks every parameter that looks like a secret @secure (secure-secrets-in-params)', () => {
+    for (const file of [main, ...localModules.values()]) {
+      for (const p of params(file).filter((x) => /password|pwd|secret|accountkey|acctkey/i.test(x.name))) {
+        expect(p.decorators, `${file.path}: ${p.name}`).toContain('secure');
+      }
     }
   });
 
