@@ -1,0 +1,303 @@
+// Azurite's Table service for the local stack and tests: one per machine, on 127.0.0.1 with a free port,
+// in-memory. ensureAzurite() attaches to the instance recorded in the state file (pid alive, answering)
+// or starts one; a lock file serialises concurrent starters. A test run's teardown stops it only if that
+// run started it and no other live run uses it.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import path from 'node:path';
+import { z } from 'zod';
+import { silentLogger, type Logger } from '../../shared/logging.js';
+import { withFileLock } from './file-lock.js';
+import { isProcessAlive, isProcessGroupAlive, ownProcessGroup, terminate } from './processes.js';
+
+export const AZURITE_ACCOUNT_NAME = 'devstoreaccount1';
+/** Azurite's well-known development key (public, documented; not a secret). */
+export const AZURITE_ACCOUNT_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface Azurite {
+  /** http://127.0.0.1:<port>/devstoreaccount1 */
+  tableEndpoint: string;
+  accountName: string;
+  accountKey: string;
+  connectionString: string;
+  pid: number;
+  startedByThisProcess: boolean;
+  /** WRITEBACK_TEST_RUN_ID of the test run that started it, if a test run did. */
+  startedByRun?: string;
+  /** Stops this Azurite (by its pid) and forgets it. */
+  stop(): Promise<void>;
+}
+
+export interface EnsureAzuriteOptions {
+  log?: Logger;
+  /** Leave it running for later processes: never stopped by a test run's teardown. */
+  keep?: boolean;
+}
+
+const stateSchema = z.object({
+  version: z.literal(1),
+  pid: z.number().int().positive(),
+  port: z.number().int().positive(),
+  logFile: z.string(),
+  startedAt: z.string(),
+  startedByPid: z.number().int(),
+  startedByRun: z.string().optional(),
+  keep: z.boolean(),
+});
+type AzuriteState = z.infer<typeof stateSchema>;
+
+const registrationSchema = z.object({ runId: z.string(), pgid: z.number().int() });
+
+export function azuriteStateDir(): string {
+  return process.env['WRITEBACK_AZURITE_STATE_DIR'] ?? '/tmp/group-writeback-azurite';
+}
+
+const paths = (stateDir = azuriteStateDir()) => ({
+  stateDir,
+  state: path.join(stateDir, 'state.json'),
+  lock: path.join(stateDir, 'lock'),
+  runs: path.join(stateDir, 'runs'),
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function tableEndpointFor(port: number): string {
+  return `http://127.0.0.1:${port}/${AZURITE_ACCOUNT_NAME}`;
+}
+
+export function azuriteConnectionString(tableEndpoint: string): string {
+  return (
+    `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT_NAME};AccountKey=${AZURITE_ACCOUNT_KEY};` +
+    `TableEndpoint=${tableEndpoint};`
+  );
+}
+
+async function readState(file: string): Promise<AzuriteState | undefined> {
+  try {
+    const parsed = stateSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
+
+async function writeState(file: string, state: AzuriteState): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
+  await rename(tmp, file);
+}
+
+/** The pid is alive and is an Azurite (not a reused pid). */
+function isOurAzurite(pid: number): boolean {
+  if (!isProcessAlive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('azurite');
+  } catch {
+    return false;
+  }
+}
+
+/** Any HTTP answer from the Table endpoint means Azurite is serving (unauthenticated calls get 403). */
+function answers(port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = http.get(`${tableEndpointFor(port)}/Tables`, { timeout: timeoutMs }, (response) => {
+      response.resume();
+      resolve(true);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function azuriteTableMain(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve('azurite/package.json')), 'dist/src/table/main.js');
+}
+
+function tail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+async function startFresh(stateDir: string, keep: boolean, log: Logger): Promise<AzuriteState> {
+  const logFile = path.join(stateDir, 'azurite.log');
+  // The free port may be taken between probing and Azurite binding it: then try another.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const out = openSync(logFile, 'w', 0o600);
+    const child = spawn(
+      process.execPath,
+      [
+        azuriteTableMain(),
+        '--tableHost', '127.0.0.1',
+        '--tablePort', String(port),
+        '--inMemoryPersistence',
+        '--skipApiVersionCheck',
+        '--loose',
+        '--disableTelemetry',
+        '--silent',
+      ],
+      // Detached: it outlives the test worker that started it; the run's teardown stops it.
+      { cwd: stateDir, detached: true, stdio: ['ignore', out, out] },
+    );
+    closeSync(out);
+    let exited: string | undefined;
+    child.once('exit', (code, signal) => (exited = `code ${code ?? '-'}, signal ${signal ?? '-'}`));
+    child.once('error', (error) => (exited = error.message));
+    child.unref();
+    const deadline = Date.now() + 30_000;
+    while (exited === undefined && Date.now() < deadline && !(await answers(port))) await sleep(50);
+    if (exited === undefined && child.pid !== undefined && (await answers(port))) {
+      const runId = process.env['WRITEBACK_TEST_RUN_ID'];
+      return {
+        version: 1,
+        pid: child.pid,
+        port,
+        logFile,
+        startedAt: new Date().toISOString(),
+        startedByPid: process.pid,
+        ...(runId ? { startedByRun: runId } : {}),
+        keep,
+      };
+    }
+    if (child.pid !== undefined && exited === undefined) await terminate(child.pid, 2000);
+    const why = exited ?? 'no answer within 30 s';
+    if (attempt < 3 && tail(logFile).includes('EADDRINUSE')) {
+      log.warn({ port }, 'port taken before Azurite bound it; trying another');
+      continue;
+    }
+    throw new Error(`Azurite did not start on port ${port} (${why}). Log tail (${logFile}):\n${tail(logFile)}`);
+  }
+}
+
+async function registerRun(runsDir: string): Promise<void> {
+  const runId = process.env['WRITEBACK_TEST_RUN_ID'];
+  if (!runId) return;
+  await mkdir(runsDir, { recursive: true, mode: 0o700 });
+  await writeFile(path.join(runsDir, `${runId}.json`), JSON.stringify({ runId, pgid: ownProcessGroup() }));
+}
+
+/** Other test runs still using Azurite (their process group is alive); dead registrations are pruned. */
+async function otherLiveRuns(runsDir: string, runId: string): Promise<string[]> {
+  const live: string[] = [];
+  for (const name of await readdir(runsDir).catch(() => [])) {
+    const file = path.join(runsDir, name);
+    const parsed = registrationSchema.safeParse(JSON.parse(await readFile(file, 'utf8').catch(() => '{}')));
+    if (!parsed.success || !isProcessGroupAlive(parsed.data.pgid)) {
+      await unlink(file).catch(() => undefined);
+      continue;
+    }
+    if (parsed.data.runId !== runId) live.push(parsed.data.runId);
+  }
+  return live;
+}
+
+async function stopUnlocked(state: AzuriteState, stateFile: string, log: Logger): Promise<void> {
+  if (isOurAzurite(state.pid)) await terminate(state.pid, 5000);
+  const current = await readState(stateFile);
+  if (current?.pid === state.pid) await unlink(stateFile).catch(() => undefined);
+  log.info({ pid: state.pid }, 'stopped Azurite');
+}
+
+function toAzurite(state: AzuriteState, p: ReturnType<typeof paths>, log: Logger): Azurite {
+  const tableEndpoint = tableEndpointFor(state.port);
+  return {
+    tableEndpoint,
+    accountName: AZURITE_ACCOUNT_NAME,
+    accountKey: AZURITE_ACCOUNT_KEY,
+    connectionString: azuriteConnectionString(tableEndpoint),
+    pid: state.pid,
+    startedByThisProcess: state.startedByPid === process.pid,
+    ...(state.startedByRun === undefined ? {} : { startedByRun: state.startedByRun }),
+    stop: () => withFileLock(p.lock, () => stopUnlocked(state, p.state, log), { timeoutMs: 60_000 }),
+  };
+}
+
+export async function ensureAzurite(opts: EnsureAzuriteOptions = {}): Promise<Azurite> {
+  const log = opts.log ?? silentLogger();
+  const p = paths();
+  await mkdir(p.stateDir, { recursive: true, mode: 0o700 });
+  const t0 = Date.now();
+  return withFileLock(
+    p.lock,
+    async () => {
+      let state = await readState(p.state);
+      if (state && isOurAzurite(state.pid)) {
+        const deadline = Date.now() + 10_000;
+        while (!(await answers(state.port)) && Date.now() < deadline) await sleep(100);
+        if (!(await answers(state.port))) {
+          throw new Error(
+            `Azurite pid ${state.pid} recorded in ${p.state} runs but does not answer on port ${state.port}. ` +
+              `Stop it (kill ${state.pid}) and remove ${p.state}.`,
+          );
+        }
+        if (opts.keep && !state.keep) await writeState(p.state, (state = { ...state, keep: true }));
+        await registerRun(p.runs);
+        log.info({ pid: state.pid, port: state.port, ms: Date.now() - t0 }, 'attached to running Azurite');
+        return toAzurite(state, p, log);
+      }
+      if (state) {
+        log.warn({ pid: state.pid }, 'Azurite in the state file is gone; starting a new one');
+        await unlink(p.state).catch(() => undefined);
+      }
+      state = await startFresh(p.stateDir, opts.keep ?? false, log);
+      await writeState(p.state, state);
+      await registerRun(p.runs);
+      log.info({ pid: state.pid, port: state.port, ms: Date.now() - t0 }, 'started Azurite (tables)');
+      return toAzurite(state, p, log);
+    },
+    {
+      timeoutMs: 60_000,
+      staleAfterMs: 2 * 60_000,
+      onWait: (pid) => log.info({ holderPid: pid }, 'another process is starting Azurite; waiting'),
+    },
+  );
+}
+
+/** Global teardown: stops Azurite if a test run started it (not `keep`) and no other live run uses it. */
+export async function stopAzuriteIfStartedByRun(runId: string, opts: { log?: Logger } = {}): Promise<boolean> {
+  const p = paths();
+  const log = opts.log ?? silentLogger();
+  try {
+    await readdir(p.stateDir);
+  } catch {
+    return false;
+  }
+  return withFileLock(
+    p.lock,
+    async () => {
+      await unlink(path.join(p.runs, `${runId}.json`)).catch(() => undefined);
+      const state = await readState(p.state);
+      // Started by a test run (this one, or one that ended without teardown), not kept by a person.
+      if (!state || state.keep || state.startedByRun === undefined) return false;
+      const others = await otherLiveRuns(p.runs, runId);
+      if (others.length > 0) {
+        log.info({ pid: state.pid, others }, 'Azurite still used by other test runs; leaving it running');
+        return false;
+      }
+      await stopUnlocked(state, p.state, log);
+      return true;
+    },
+    { timeoutMs: 60_000 },
+  );
+}

@@ -1,0 +1,302 @@
+// The table store over Azure Table storage (@azure/data-tables 13): managed identity in Azure, the
+// account key for Azurite. Plain http is allowed only to a loopback address (Azurite).
+import {
+  AzureNamedKeyCredential,
+  TableClient,
+  TableServiceClient,
+  type TableEntityResult,
+  type TransactionAction,
+} from '@azure/data-tables';
+import type { TokenCredential } from '@azure/identity';
+import {
+  ConflictError,
+  PARTITION_KEY,
+  TableNotFoundError,
+  where,
+  type BatchOperation,
+  type Entity,
+  type EntityTable,
+  type StoredEntity,
+  type TableFilter,
+  type TableStore,
+  type TableValue,
+  type WriteMode,
+} from '../../ports/table-store.js';
+import { checkBatch, checkEntity, checkKey, checkTableName, isInt32 } from './limits.js';
+import { toODataFilter } from './odata-filter.js';
+
+export type AzureTableConnection =
+  /** Production: DefaultAzureCredential / ManagedIdentityCredential. */
+  | { endpoint: string; credential: TokenCredential }
+  | { endpoint: string; accountName: string; accountKey: string }
+  /** AccountName, AccountKey and TableEndpoint (or DefaultEndpointsProtocol + EndpointSuffix). */
+  | { connectionString: string };
+
+const LOOPBACK = new Set(['127.0.0.1', '[::1]']);
+
+/** http only to loopback (Azurite); anything else must be https. */
+export function allowsInsecure(endpoint: string): boolean {
+  const url = new URL(endpoint);
+  if (url.protocol === 'https:') return false;
+  if (url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return true;
+  throw new Error(`refusing table endpoint ${url.origin}: only https, or http to 127.0.0.1 (Azurite)`);
+}
+
+export function parseTableConnectionString(connectionString: string): { endpoint: string; accountName: string; accountKey: string } {
+  const parts = new Map<string, string>();
+  for (const part of connectionString.split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0) parts.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
+  }
+  const accountName = parts.get('AccountName');
+  const accountKey = parts.get('AccountKey');
+  if (!accountName || !accountKey) throw new Error('table connection string needs AccountName and AccountKey');
+  const endpoint =
+    parts.get('TableEndpoint') ??
+    `${parts.get('DefaultEndpointsProtocol') ?? 'https'}://${accountName}.table.${parts.get('EndpointSuffix') ?? 'core.windows.net'}`;
+  return { endpoint: endpoint.replace(/\/+$/, ''), accountName, accountKey };
+}
+
+interface RestFailure {
+  statusCode?: number;
+  /** Service error code, e.g. TableNotFound, ResourceNotFound, EntityAlreadyExists. */
+  code?: string;
+}
+
+/** The SDK puts the service's error code in `code` for transactions and in `details.errorCode` otherwise. */
+function failure(error: unknown): RestFailure {
+  if (typeof error !== 'object' || error === null) return {};
+  const { statusCode, code, details } = error as { statusCode?: unknown; code?: unknown; details?: unknown };
+  const detailCode =
+    typeof details === 'object' && details !== null && 'errorCode' in details && typeof details.errorCode === 'string'
+      ? details.errorCode
+      : undefined;
+  return {
+    ...(typeof statusCode === 'number' ? { statusCode } : {}),
+    ...(typeof code === 'string' ? { code } : detailCode !== undefined ? { code: detailCode } : {}),
+  };
+}
+
+function isTableMissing(error: unknown): boolean {
+  const { statusCode, code } = failure(error);
+  return statusCode === 404 && code === 'TableNotFound';
+}
+
+function toSdkValue(value: TableValue): unknown {
+  // Integers in Int32 range go untyped (the service infers Int32); every other number is typed Double.
+  if (typeof value === 'number' && !isInt32(value)) return { value, type: 'Double' };
+  return value;
+}
+
+function toSdkEntity(entity: Entity): Record<string, unknown> & { partitionKey: string; rowKey: string } {
+  const out: Record<string, unknown> & { partitionKey: string; rowKey: string } = {
+    partitionKey: entity.partitionKey,
+    rowKey: entity.rowKey,
+  };
+  for (const [name, value] of Object.entries(entity.properties)) out[name] = toSdkValue(value);
+  return out;
+}
+
+const SYSTEM = new Set(['partitionKey', 'rowKey', 'etag', 'timestamp']);
+
+function fromSdkValue(value: unknown): TableValue | undefined {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (value instanceof Date) return value;
+  if (value instanceof Uint8Array) return new Uint8Array(value);
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  // Guid (and typed values written by other tools) arrive as { value, type }.
+  if (typeof value === 'object' && value !== null && 'value' in value && typeof value.value === 'string') return value.value;
+  return undefined;
+}
+
+function fromSdkEntity(result: TableEntityResult<Record<string, unknown>>): StoredEntity {
+  const properties: Record<string, TableValue> = {};
+  for (const [name, raw] of Object.entries(result)) {
+    if (SYSTEM.has(name) || name.includes('.')) continue;
+    const value = fromSdkValue(raw);
+    if (value !== undefined) properties[name] = value;
+  }
+  return {
+    partitionKey: result.partitionKey ?? '',
+    rowKey: result.rowKey ?? '',
+    properties,
+    etag: result.etag,
+    timestamp: new Date(String(result.timestamp ?? 0)),
+  };
+}
+
+function sdkMode(mode: WriteMode): 'Merge' | 'Replace' {
+  return mode === 'merge' ? 'Merge' : 'Replace';
+}
+
+class AzureTable implements EntityTable {
+  constructor(
+    readonly name: string,
+    private readonly client: TableClient,
+  ) {}
+
+  async get(partitionKey: string, rowKey: string): Promise<StoredEntity | null> {
+    checkKey('partitionKey', partitionKey);
+    checkKey('rowKey', rowKey);
+    try {
+      return fromSdkEntity(await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey));
+    } catch (error) {
+      if (failure(error).statusCode === 404 && !isTableMissing(error)) return null;
+      throw this.mapped(error, partitionKey, rowKey);
+    }
+  }
+
+  async upsert(entity: Entity, mode: WriteMode): Promise<string> {
+    checkEntity(entity);
+    return this.call(entity.partitionKey, entity.rowKey, async () => {
+      const response = await this.client.upsertEntity(toSdkEntity(entity), sdkMode(mode));
+      return response.etag ?? '';
+    });
+  }
+
+  async insertIfAbsent(entity: Entity): Promise<{ inserted: true; etag: string } | { inserted: false }> {
+    checkEntity(entity);
+    try {
+      const response = await this.client.createEntity(toSdkEntity(entity));
+      return { inserted: true, etag: response.etag ?? '' };
+    } catch (error) {
+      if (failure(error).statusCode === 409) return { inserted: false };
+      throw this.mapped(error, entity.partitionKey, entity.rowKey);
+    }
+  }
+
+  async update(entity: Entity, etag: string, mode: WriteMode): Promise<string> {
+    checkEntity(entity);
+    return this.call(entity.partitionKey, entity.rowKey, async () => {
+      const response = await this.client.updateEntity(toSdkEntity(entity), sdkMode(mode), { etag });
+      return response.etag ?? '';
+    });
+  }
+
+  async delete(partitionKey: string, rowKey: string, etag?: string): Promise<void> {
+    checkKey('partitionKey', partitionKey);
+    checkKey('rowKey', rowKey);
+    try {
+      await this.client.deleteEntity(partitionKey, rowKey, { etag: etag ?? '*' });
+    } catch (error) {
+      if (failure(error).statusCode === 404 && !isTableMissing(error)) return;
+      throw this.mapped(error, partitionKey, rowKey);
+    }
+  }
+
+  listPartition(partitionKey: string): Promise<StoredEntity[]> {
+    checkKey('partitionKey', partitionKey);
+    return this.query(where.eq(PARTITION_KEY, partitionKey));
+  }
+
+  async query(filter: TableFilter, options: { limit?: number } = {}): Promise<StoredEntity[]> {
+    const text = toODataFilter(filter);
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    const found: StoredEntity[] = [];
+    if (limit <= 0) return found;
+    try {
+      // The iterator follows continuation tokens: pages of up to 1,000 entities.
+      for await (const result of this.client.listEntities<Record<string, unknown>>({ queryOptions: { filter: text } })) {
+        found.push(fromSdkEntity(result));
+        if (found.length >= limit) break;
+      }
+    } catch (error) {
+      throw this.mapped(error, '', undefined);
+    }
+    return found;
+  }
+
+  async batch(partitionKey: string, operations: readonly BatchOperation[]): Promise<(string | undefined)[]> {
+    checkBatch(partitionKey, operations);
+    if (operations.length === 0) return [];
+    const actions = operations.map((operation): TransactionAction => {
+      if (operation.kind === 'delete') return ['delete', { partitionKey, rowKey: operation.rowKey }];
+      const entity = toSdkEntity({ partitionKey, rowKey: operation.rowKey, properties: operation.properties });
+      switch (operation.kind) {
+        case 'insert':
+          return ['create', entity];
+        case 'upsert':
+          return ['upsert', entity, sdkMode(operation.mode)];
+        case 'update':
+          return ['update', entity, sdkMode(operation.mode), { etag: operation.etag }];
+      }
+    });
+    const response = await this.call(partitionKey, undefined, () => this.client.submitTransaction(actions));
+    return operations.map((operation, index) =>
+      operation.kind === 'delete' ? undefined : (response.subResponses[index]?.etag ?? ''),
+    );
+  }
+
+  private async call<T>(partitionKey: string, rowKey: string | undefined, action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      throw this.mapped(error, partitionKey, rowKey);
+    }
+  }
+
+  private mapped(error: unknown, partitionKey: string, rowKey: string | undefined): unknown {
+    if (isTableMissing(error)) return new TableNotFoundError(this.name);
+    switch (failure(error).statusCode) {
+      case 409:
+        return new ConflictError('exists', this.name, partitionKey, rowKey);
+      case 412:
+        return new ConflictError('etag-mismatch', this.name, partitionKey, rowKey);
+      case 404:
+        return new ConflictError('not-found', this.name, partitionKey, rowKey);
+      default:
+        return error;
+    }
+  }
+}
+
+export class AzureTableStore implements TableStore {
+  private readonly service: TableServiceClient;
+  private readonly clients = new Map<string, TableClient>();
+  private readonly newClient: (table: string) => TableClient;
+
+  constructor(connection: AzureTableConnection) {
+    const resolved = 'connectionString' in connection ? parseTableConnectionString(connection.connectionString) : connection;
+    const options = { allowInsecureConnection: allowsInsecure(resolved.endpoint) };
+    if ('credential' in resolved) {
+      const credential = resolved.credential;
+      this.service = new TableServiceClient(resolved.endpoint, credential, options);
+      this.newClient = (table) => new TableClient(resolved.endpoint, table, credential, options);
+    } else {
+      const credential = new AzureNamedKeyCredential(resolved.accountName, resolved.accountKey);
+      this.service = new TableServiceClient(resolved.endpoint, credential, options);
+      this.newClient = (table) => new TableClient(resolved.endpoint, table, credential, options);
+    }
+  }
+
+  table(name: string): EntityTable {
+    checkTableName(name);
+    let client = this.clients.get(name);
+    if (!client) {
+      client = this.newClient(name);
+      this.clients.set(name, client);
+    }
+    return new AzureTable(name, client);
+  }
+
+  async ensureTable(name: string): Promise<void> {
+    checkTableName(name);
+    await this.service.createTable(name);
+  }
+
+  async deleteTable(name: string): Promise<void> {
+    checkTableName(name);
+    await this.service.deleteTable(name);
+  }
+
+  async listTables(): Promise<string[]> {
+    const names: string[] = [];
+    for await (const table of this.service.listTables()) if (table.name) names.push(table.name);
+    return names.sort();
+  }
+}
+
+/** Convenience for the composition roots. */
+export function createAzureTableStore(connection: AzureTableConnection): TableStore {
+  return new AzureTableStore(connection);
+}

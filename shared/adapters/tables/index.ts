@@ -1,0 +1,10 @@
+// Table store adapters: Azure Table storage (Azure, Azurite) and in memory (unit tests).
+export {
+  AzureTableStore,
+  allowsInsecure,
+  createAzureTableStore,
+  parseTableConnectionString,
+  type AzureTableConnection,
+} from './azure-table-store.js';
+export { MemoryTableStore } from './memory-table-store.js';
+export { MAX_BINARY_BYTES, MAX_ENTITY_BYTES, MAX_PROPERTIES, MAX_STRING_LENGTH } from './limits.js';
