@@ -2,6 +2,11 @@
 // app settings provisioned in infra/ (test/unit/infra-settings.test.ts keeps both lists equal).
 import { z } from 'zod';
 
+// App Service passes a Key Vault reference through literally when it cannot resolve it; accepting that text
+// as the clientState secret would make it guessable.
+const unresolvedReference = (v: string): boolean => v.trim().startsWith('@Microsoft.KeyVault(');
+const UNRESOLVED = 'is an unresolved Key Vault reference (check the Function App identity and the secret URI)';
+
 export const cloudConfigSchema = z.object({
   /** Entra tenant whose groups are written back. */
   GRAPH_TENANT_ID: z.string().uuid(),
@@ -13,8 +18,8 @@ export const cloudConfigSchema = z.object({
   NOTIFICATION_URL: z.string().url(),
   LIFECYCLE_NOTIFICATION_URL: z.string().url(),
   /** Current clientState secret (Key Vault reference in Azure) and the previous one during rotation. */
-  CLIENT_STATE_SECRET: z.string().min(16).max(128),
-  CLIENT_STATE_SECRET_PREVIOUS: z.string().max(128).optional(),
+  CLIENT_STATE_SECRET: z.string().min(16).max(128).refine((v) => !unresolvedReference(v), UNRESOLVED),
+  CLIENT_STATE_SECRET_PREVIOUS: z.string().max(128).refine((v) => !unresolvedReference(v), UNRESOLVED).optional(),
   /** Table endpoint for state, e.g. https://<account>.table.core.windows.net. */
   STATE_TABLE_ENDPOINT: z.string().url(),
   /** Service Bus namespace host, also used by the triggers (ServiceBusConnection__fullyQualifiedNamespace). */
