@@ -1,9 +1,14 @@
 // The queue contract against every implementation: the embedded queue always; Azure Service Bus when a
 // namespace and two test queues are configured (skipped, saying why, otherwise).
 import { DefaultAzureCredential } from '@azure/identity';
-import { ServiceBusAdministrationClient, ServiceBusClient } from '@azure/service-bus';
+import {
+  ServiceBusAdministrationClient,
+  ServiceBusClient,
+  ServiceBusError,
+  type ServiceBusReceivedMessage,
+} from '@azure/service-bus';
 import { message as amqp, messageProperties, type Message as AmqpMessage } from 'rhea-promise';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_DUPLICATE_DETECTION_WINDOW_MS,
   DEFAULT_LOCK_DURATION_MS,
@@ -11,8 +16,20 @@ import {
   EmbeddedBroker,
   manualClock,
 } from '../../shared/adapters/embedded-queue/index.js';
-import { ServiceBusQueueClient } from '../../shared/adapters/servicebus/index.js';
-import { MAX_MESSAGE_BYTES, messageSize, type OutgoingMessage } from '../../shared/ports/queue.js';
+import { mapServiceBusError } from '../../shared/adapters/servicebus/errors.js';
+import { createServiceBusQueueClient, ServiceBusQueueClient } from '../../shared/adapters/servicebus/index.js';
+import { fromDeadLetteredMessage, fromServiceBusMessage } from '../../shared/adapters/servicebus/message-mapping.js';
+import {
+  BatchTooLargeError,
+  InvalidMessageError,
+  MAX_MESSAGE_BYTES,
+  MessageLockLostError,
+  MessageTooLargeError,
+  QueueNotFoundError,
+  SessionLockLostError,
+  messageSize,
+  type OutgoingMessage,
+} from '../../shared/ports/queue.js';
 import { defineQueueContract, sizedMessage, type QueueHarness } from '../support/queue-contract.js';
 
 const PLAIN = 'contract-plain';
@@ -119,6 +136,9 @@ describe.skipIf(sbSkipReason !== undefined)(
   () => {
     const setup = sbSetup as ServiceBusSetup;
     let shared: { sb: ServiceBusClient; lockDurationMs: number; maxDeliveryCount: number; windowMs: number } | undefined;
+    afterAll(async () => {
+      await shared?.sb.close();
+    });
 
     defineQueueContract(async (): Promise<QueueHarness> => {
       if (!shared) {
@@ -212,5 +232,57 @@ describe('messageSize', () => {
       expect(sdkBatchBytes(message)).toBeLessThanOrEqual(messageSize(message));
     }
     expect(sdkBatchBytes(cases[1]!)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+  });
+});
+
+// ---- Service Bus adapter, what can be checked without a namespace --------------------------------------
+
+describe('Service Bus adapter offline', () => {
+  it('refuses what the contract refuses before opening a connection', async () => {
+    // 127.0.0.1:9 (discard): nothing listens, so reaching the network would fail differently.
+    const client = createServiceBusQueueClient({
+      connectionString: 'Endpoint=sb://127.0.0.1:9/;SharedAccessKeyName=test;SharedAccessKey=dGVzdA==',
+    });
+    try {
+      const sender = client.sender('writeback');
+      await expect(sender.send([sizedMessage('big', MAX_MESSAGE_BYTES + 1, 'g')])).rejects.toBeInstanceOf(MessageTooLargeError);
+      await expect(sender.send([{ messageId: 'm'.repeat(129), sessionId: 'g', body: 1 }])).rejects.toBeInstanceOf(InvalidMessageError);
+      const half = Math.floor(MAX_MESSAGE_BYTES / 2) + 1;
+      await expect(sender.send([sizedMessage('a', half), sizedMessage('b', half)])).rejects.toBeInstanceOf(BatchTooLargeError);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('maps Service Bus errors to the port errors', () => {
+    const context = { queue: 'writeback', messageId: 'g:1', sessionId: 'g' };
+    expect(mapServiceBusError(new ServiceBusError('lost', 'MessageLockLost'), context)).toBeInstanceOf(MessageLockLostError);
+    const sessionLost = mapServiceBusError(new ServiceBusError('lost', 'SessionLockLost'), context);
+    expect(sessionLost).toBeInstanceOf(SessionLockLostError);
+    expect(sessionLost).toMatchObject({ sessionId: 'g', messageId: 'g:1' });
+    expect(mapServiceBusError(new ServiceBusError('gone', 'MessagingEntityNotFound'), context)).toBeInstanceOf(QueueNotFoundError);
+    const other = new ServiceBusError('busy', 'ServiceBusy');
+    expect(mapServiceBusError(other, context)).toBe(other);
+  });
+
+  it('reports deliveryCount from 1, as the port and Service Bus do (the JS SDK counts from 0)', () => {
+    const sdkMessage = {
+      messageId: 'g:1',
+      sessionId: 'g',
+      body: { v: 1 },
+      deliveryCount: 0,
+      sequenceNumber: { toString: () => '42' },
+      enqueuedTimeUtc: new Date('2025-01-01T00:00:00Z'),
+      lockedUntilUtc: new Date('2025-01-01T00:01:00Z'),
+      applicationProperties: { seq: 1, DeadLetterReason: 'Poison', DeadLetterErrorDescription: 'bad' },
+      deadLetterReason: 'Poison',
+      deadLetterErrorDescription: 'bad',
+    } as unknown as ServiceBusReceivedMessage;
+    expect(fromServiceBusMessage(sdkMessage)).toMatchObject({ deliveryCount: 1, sequenceNumber: 42n, sessionId: 'g' });
+    expect(fromDeadLetteredMessage(sdkMessage)).toMatchObject({
+      deadLetterReason: 'Poison',
+      deadLetterDescription: 'bad',
+      applicationProperties: { seq: 1 },
+    });
   });
 });
