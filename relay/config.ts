@@ -8,10 +8,13 @@ const LDAPS_URL = /^ldaps:\/\/[^/\s]+(:\d{1,5})?\/?$/i;
 const DN = /^[A-Za-z][\w-]*=.+/;
 
 /** Where the bind password comes from. Inline secrets are rejected (strict object: no `value` key). */
-export const secretSourceSchema = z.union([
-  z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name') }).strict(),
-  z.object({ file: z.string().min(1, 'expected a file path') }).strict(),
-]);
+export const secretSourceSchema = z.union(
+  [
+    z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name') }).strict(),
+    z.object({ file: z.string().min(1, 'expected a file path') }).strict(),
+  ],
+  { error: 'expected {"env": "VARIABLE_NAME"} or {"file": "/path/to/secret"} (never the password itself)' },
+);
 export type SecretSource = z.infer<typeof secretSourceSchema>;
 
 const ldapSchema = z

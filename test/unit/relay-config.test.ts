@@ -111,6 +111,12 @@ describe('relay config', () => {
     expect((error as Error).message).not.toContain(SECRET);
   });
 
+  it('accepts the shipped sample (relay/deploy/linux/relay.sample.json)', async () => {
+    const config = await loadRelayConfig(path.join(import.meta.dirname, '../../relay/deploy/linux/relay.sample.json'));
+    expect(config.queue.type).toBe('serviceBus');
+    expect(config.ldap.bindPassword).toHaveProperty('file');
+  });
+
   it('loads a config file', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'relay-config-'));
     const file = path.join(dir, 'relay.json');
