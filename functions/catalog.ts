@@ -2,6 +2,8 @@
 // local host (dev/host) serves it. A new function file adds its definition here.
 import { graphLifecycleFunction } from './graphLifecycle.js';
 import { graphWebhookFunction } from './graphWebhook.js';
+import { planChangesFunction } from './planChanges.js';
+import { reconcileFunction } from './reconcile.js';
 import { recordResultsFunction } from './recordResults.js';
 import type { FunctionDefinition } from './registry.js';
 import { resyncFunction, statusFunction } from './status.js';
@@ -11,6 +13,8 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   graphWebhookFunction,
   graphLifecycleFunction,
   subscriptionsFunction,
+  planChangesFunction,
+  reconcileFunction,
   recordResultsFunction,
   statusFunction,
   resyncFunction,

@@ -11,11 +11,14 @@ import type { GroupStatusStore } from '../shared/app/group-status.js';
 import { GROUP_STATUS_TABLE, tableGroupStatusStore } from '../shared/app/group-status-table.js';
 import type { SubscriptionRecordStore } from '../shared/app/subscription-keeper.js';
 import { SUBSCRIPTIONS_TABLE, tableSubscriptionStore } from '../shared/app/subscription-table.js';
+import { tenantSettingsService, type TenantSettingsService } from '../shared/app/tenant-settings.js';
 import type { CloudConfig } from '../shared/config.js';
 import type { Logger } from '../shared/logging.js';
 import type { QueueClient, QueueSender } from '../shared/ports/queue.js';
 import type { TableStore } from '../shared/ports/table-store.js';
 import type { ClientStateSecrets } from '../shared/security/client-state.js';
+import { PLANNER_TABLES } from '../shared/state/keys.js';
+import { createPlannerStore, type PlannerStore } from '../shared/state/planner-store.js';
 
 /** The ports everything else is built from. */
 export interface RuntimeCore {
@@ -34,11 +37,15 @@ export interface CloudRuntime extends RuntimeCore {
   // -- state stores, built from `tables`
   subscriptions: SubscriptionRecordStore;
   statuses: GroupStatusStore;
+  /** The planner's state: delta tokens, planned groups and members, tenant settings, round journal. */
+  planner: PlannerStore;
+  /** The product's tenant settings; a change pokes a full round. */
+  tenantSettings: TenantSettingsService;
   close(): Promise<void>;
 }
 
 /** Every table the runtime's stores use; created at start-up (Azure: also by infra, harmless twice). */
-export const RUNTIME_TABLES: readonly string[] = [SUBSCRIPTIONS_TABLE, GROUP_STATUS_TABLE];
+export const RUNTIME_TABLES: readonly string[] = [SUBSCRIPTIONS_TABLE, GROUP_STATUS_TABLE, ...PLANNER_TABLES];
 
 export async function ensureRuntimeTables(tables: TableStore): Promise<void> {
   for (const name of RUNTIME_TABLES) await tables.ensureTable(name);
@@ -47,19 +54,23 @@ export async function ensureRuntimeTables(tables: TableStore): Promise<void> {
 /** Builds the runtime from its ports; `closeExtra` runs after the queue is closed. */
 export function assembleRuntime(core: RuntimeCore, closeExtra?: () => Promise<void>): CloudRuntime {
   const senders = new Map<string, QueueSender>();
+  const sender = (queue: string): QueueSender => {
+    let s = senders.get(queue);
+    if (s === undefined) {
+      s = core.queue.sender(queue);
+      senders.set(queue, s);
+    }
+    return s;
+  };
+  const planner = createPlannerStore(core.tables);
   return {
     ...core,
+    planner,
+    tenantSettings: tenantSettingsService(planner.settings, () => sender(core.config.GRAPH_CHANGES_QUEUE), core.now),
     secrets: { current: core.config.CLIENT_STATE_SECRET, previous: core.config.CLIENT_STATE_SECRET_PREVIOUS },
     subscriptions: tableSubscriptionStore(core.tables),
     statuses: tableGroupStatusStore(core.tables),
-    sender(queue) {
-      let s = senders.get(queue);
-      if (s === undefined) {
-        s = core.queue.sender(queue);
-        senders.set(queue, s);
-      }
-      return s;
-    },
+    sender,
     async close() {
       for (const s of senders.values()) await s.close();
       senders.clear();

@@ -1,0 +1,19 @@
+// Following Graph's absolute @odata.nextLink / @odata.deltaLink URLs through the SDK client: only links on the
+// configured Graph origin are followed (the bearer token never goes to another host), and the link's version
+// segment is kept. Works for https://graph.microsoft.com and for a loopback simulator on http alike.
+import type { Client, GraphRequest } from '@microsoft/microsoft-graph-client';
+
+export class ForeignLinkError extends Error {
+  constructor(link: string, origin: string) {
+    super(`refusing to follow a Graph link outside ${origin}: ${new URL(link).origin}`);
+    this.name = 'ForeignLinkError';
+  }
+}
+
+export function followLink(client: Client, baseOrigin: string, link: string): GraphRequest {
+  const url = new URL(link);
+  if (url.origin !== new URL(baseOrigin).origin) throw new ForeignLinkError(link, baseOrigin);
+  const [, version, ...rest] = url.pathname.split('/');
+  if (!version || rest.length === 0) throw new Error(`unexpected Graph link path: ${url.pathname}`);
+  return client.api(`/${rest.join('/')}${url.search}`).version(version);
+}

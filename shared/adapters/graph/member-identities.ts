@@ -1,0 +1,53 @@
+// Member identities via POST /directoryObjects/getByIds (<= 1000 ids per call): what the relay needs to find
+// a member in AD (the on-premises SID of users and groups synced from AD; deviceId for devices).
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { z } from 'zod';
+import type { MemberIdentity } from '../../domain/model.js';
+import type { MemberId } from '../../ports/directory.js';
+import { chunk, mapLimit } from './batch.js';
+import { odataTypeName } from './group-wire.js';
+
+export const GET_BY_IDS_MAX = 1000;
+const IDENTITY_SELECT = 'id,onPremisesSecurityIdentifier,onPremisesSyncEnabled,deviceId';
+const LOOKED_UP = new Set(['user', 'group', 'device']);
+
+const identitySchema = z.looseObject({
+  id: z.string().min(1),
+  '@odata.type': z.string().nullish(),
+  onPremisesSecurityIdentifier: z.string().nullish(),
+  onPremisesSyncEnabled: z.boolean().nullish(),
+  deviceId: z.string().nullish(),
+});
+const responseSchema = z.looseObject({ value: z.array(identitySchema) });
+
+function typeOf(t: string | null): MemberIdentity['type'] {
+  return t === 'user' || t === 'group' || t === 'device' ? t : 'other';
+}
+
+export async function readMemberIdentities(client: Client, members: readonly MemberId[], concurrency = 4): Promise<Map<string, MemberIdentity>> {
+  const out = new Map<string, MemberIdentity>();
+  const lookup = new Set<string>();
+  for (const m of members) {
+    const t = m.type?.toLowerCase() ?? null;
+    // Types the writeback never resolves (service principals, contacts...) need no lookup.
+    if (t !== null && !LOOKED_UP.has(t)) {
+      out.set(m.id, { id: m.id, type: 'other', onPremisesSecurityIdentifier: null, onPremisesSyncEnabled: null, deviceId: null });
+    } else lookup.add(m.id);
+  }
+  await mapLimit(chunk([...lookup], GET_BY_IDS_MAX), concurrency, async (ids) => {
+    const raw: unknown = await client
+      .api('/directoryObjects/getByIds')
+      .select(IDENTITY_SELECT)
+      .post({ ids, types: ['user', 'group', 'device'] });
+    for (const o of responseSchema.parse(raw).value) {
+      out.set(o.id, {
+        id: o.id,
+        type: typeOf(odataTypeName(o['@odata.type'])?.toLowerCase() ?? null),
+        onPremisesSecurityIdentifier: o.onPremisesSecurityIdentifier ?? null,
+        onPremisesSyncEnabled: o.onPremisesSyncEnabled ?? null,
+        deviceId: o.deviceId ?? null,
+      });
+    }
+  });
+  return out;
+}

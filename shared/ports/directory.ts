@@ -1,0 +1,35 @@
+// The directory reader port: what a delta round reads from Microsoft Graph. Implemented by
+// shared/adapters/graph/directory.ts (real Graph, or the dev/ simulator through the same client).
+import type { DeltaGroupItem } from '../domain/delta-merge.js';
+import type { CloudGroup, MemberIdentity } from '../domain/model.js';
+
+export type DeltaRoundOutcome =
+  /** The round ended with this deltaLink (the token for the next round). */
+  | { kind: 'complete'; deltaLink: string; pages: number; items: number }
+  /** Graph refused the token (410 Gone, syncStateNotFound, resyncRequired): start a full round. */
+  | { kind: 'resetRequired'; reason: string };
+
+/** What a read of one group returns: its current properties, or the fact that it is not there. */
+export type GroupRead = { kind: 'found'; group: CloudGroup } | { kind: 'notFound' };
+
+/** A member id with the object type Graph named, when it did ('user', 'group', 'device', 'servicePrincipal'...). */
+export interface MemberId {
+  id: string;
+  type: string | null;
+}
+
+export interface DirectoryReader {
+  /** Runs one delta round from `deltaLink` (null: a first, full round) and hands over every page's group
+   *  items in order. */
+  groupsDelta(deltaLink: string | null, onPage: (items: DeltaGroupItem[]) => void | Promise<void>): Promise<DeltaRoundOutcome>;
+  /** Current properties incl. writebackConfiguration (Graph beta) of these groups. */
+  readGroups(groupIds: readonly string[]): Promise<Map<string, GroupRead>>;
+  /** Which of these groups are in deleted items (soft-deleted, restorable); the others are not. */
+  deletedGroups(groupIds: readonly string[]): Promise<Set<string>>;
+  /** The complete direct member list of a group; null when the group does not exist. */
+  groupMembers(groupId: string): Promise<MemberId[] | null>;
+  /** What the directory says about member objects; ids it does not return are absent from the map. */
+  memberIdentities(members: readonly MemberId[]): Promise<Map<string, MemberIdentity>>;
+  /** The tenant's NewUnifiedGroupWritebackDefault directory setting; null when no Group.Unified setting exists. */
+  unifiedGroupWritebackDefault(): Promise<boolean | null>;
+}

@@ -1,0 +1,146 @@
+// The member entries of a planned group (cloud id -> reference sent to AD, or the reason nothing was sent),
+// stored apart from the group's row: a 250,000-member group is far beyond one entity. Entries are spread
+// over up to 256 rows by the first two hex digits of the member id, each row a compact text list, so a
+// delta that touches a few members reads and writes a few rows.
+import type { MemberEntry, MemberSkipReason } from '../domain/members.js';
+import { groupAnchor } from '../domain/naming.js';
+import type { MemberEntryChanges } from '../domain/planned-state.js';
+import { mapLimit } from './concurrency.js';
+import { memberPartition, TABLES } from './keys.js';
+import type { TableStore } from '../ports/table-store.js';
+import { textOf, textProperties } from './text-chunks.js';
+
+const SKIP_REASONS: readonly MemberSkipReason[] = [
+  'cloudOnlyUser',
+  'cloudOnlyGroupNotWrittenBack',
+  'deviceWritebackDisabled',
+  'deviceWritebackNotSupported',
+  'unsupportedMemberType',
+  'invalidSecurityIdentifier',
+  'memberNotFound',
+];
+
+export function bucketOf(cloudId: string): string {
+  const b = cloudId.slice(0, 2).toLowerCase();
+  return /^[0-9a-f]{2}$/.test(b) ? b : 'zz';
+}
+
+/** One line per entry: `<id> s <sid>` | `<id> g` | `<id> d <deviceId>` | `<id> x <reason>`. */
+export function encodeEntry(e: MemberEntry): string {
+  if (e.ref === null) return `${e.cloudId} x ${e.skip}`;
+  switch (e.ref.kind) {
+    case 'sid':
+      return `${e.cloudId} s ${e.ref.sid}`;
+    case 'group':
+      return `${e.cloudId} g`;
+    case 'device':
+      return `${e.cloudId} d ${e.ref.deviceId}`;
+  }
+}
+
+export function decodeEntry(line: string): MemberEntry {
+  const [cloudId, kind, value] = line.split(' ');
+  if (!cloudId) throw new Error(`bad member entry: ${JSON.stringify(line)}`);
+  switch (kind) {
+    case 's':
+      if (!value) break;
+      return { cloudId, ref: { kind: 'sid', cloudId, sid: value }, skip: null };
+    case 'g':
+      return { cloudId, ref: { kind: 'group', cloudId, anchor: groupAnchor(cloudId) }, skip: null };
+    case 'd':
+      if (!value) break;
+      return { cloudId, ref: { kind: 'device', cloudId, deviceId: value }, skip: null };
+    case 'x':
+      if (!(SKIP_REASONS as readonly string[]).includes(value ?? '')) break;
+      return { cloudId, ref: null, skip: value as MemberSkipReason };
+  }
+  throw new Error(`bad member entry: ${JSON.stringify(line)}`);
+}
+
+function decodeRow(text: string): Map<string, MemberEntry> {
+  const out = new Map<string, MemberEntry>();
+  for (const line of text.split('\n')) {
+    if (line.length === 0) continue;
+    const e = decodeEntry(line);
+    out.set(e.cloudId, e);
+  }
+  return out;
+}
+
+function encodeRow(entries: Map<string, MemberEntry>): string {
+  return [...entries.values()].map(encodeEntry).sort().join('\n');
+}
+
+export class MemberEntryRepository {
+  constructor(
+    private readonly tables: TableStore,
+    private readonly concurrency = 16,
+  ) {}
+
+  private get table() {
+    return this.tables.table(TABLES.plannedMembers);
+  }
+
+  private async readBucket(pk: string, bucket: string): Promise<Map<string, MemberEntry>> {
+    const e = await this.table.get(pk, bucket);
+    return e === null ? new Map() : decodeRow(textOf(e));
+  }
+
+  private async writeBucket(pk: string, bucket: string, entries: Map<string, MemberEntry>): Promise<void> {
+    if (entries.size === 0) await this.table.delete(pk, bucket);
+    else {
+      const properties = { entries: entries.size, ...textProperties(`members ${pk}/${bucket}`, encodeRow(entries)) };
+      await this.table.upsert({ partitionKey: pk, rowKey: bucket, properties }, 'replace');
+    }
+  }
+
+  /** All entries of a group, or only those of `ids` (reading only their rows). */
+  async load(tenantId: string, groupId: string, ids?: Iterable<string>): Promise<Map<string, MemberEntry>> {
+    const pk = memberPartition(tenantId, groupId);
+    const out = new Map<string, MemberEntry>();
+    if (ids === undefined) {
+      for (const e of await this.table.listPartition(pk)) for (const [id, entry] of decodeRow(textOf(e))) out.set(id, entry);
+      return out;
+    }
+    const wanted = new Set(ids);
+    const buckets = [...new Set([...wanted].map(bucketOf))];
+    await mapLimit(buckets, this.concurrency, async (b) => {
+      for (const [id, entry] of await this.readBucket(pk, b)) if (wanted.has(id)) out.set(id, entry);
+    });
+    return out;
+  }
+
+  async apply(tenantId: string, groupId: string, changes: MemberEntryChanges): Promise<void> {
+    const pk = memberPartition(tenantId, groupId);
+    if (changes.kind === 'replace') {
+      const next = new Map<string, Map<string, MemberEntry>>();
+      for (const e of changes.entries) {
+        const b = bucketOf(e.cloudId);
+        let m = next.get(b);
+        if (m === undefined) next.set(b, (m = new Map()));
+        m.set(e.cloudId, e);
+      }
+      const existing = await this.table.listPartition(pk);
+      const stale = existing.filter((e) => !next.has(e.rowKey)).map((e) => e.rowKey);
+      const unchanged = new Set(existing.filter((e) => next.has(e.rowKey) && textOf(e) === encodeRow(next.get(e.rowKey)!)).map((e) => e.rowKey));
+      await mapLimit([...next].filter(([b]) => !unchanged.has(b)), this.concurrency, ([b, m]) => this.writeBucket(pk, b, m));
+      await mapLimit(stale, this.concurrency, (b) => this.table.delete(pk, b));
+      return;
+    }
+    const byBucket = new Map<string, { upsert: MemberEntry[]; remove: string[] }>();
+    const at = (id: string) => {
+      const b = bucketOf(id);
+      let c = byBucket.get(b);
+      if (c === undefined) byBucket.set(b, (c = { upsert: [], remove: [] }));
+      return c;
+    };
+    for (const id of changes.remove) at(id).remove.push(id);
+    for (const e of changes.upsert) at(e.cloudId).upsert.push(e);
+    await mapLimit([...byBucket], this.concurrency, async ([b, c]) => {
+      const entries = await this.readBucket(pk, b);
+      for (const id of c.remove) entries.delete(id);
+      for (const e of c.upsert) entries.set(e.cloudId, e);
+      await this.writeBucket(pk, b, entries);
+    });
+  }
+}

@@ -1,0 +1,31 @@
+// Every repository the planner uses, over one StateTables.
+import { DeltaTokenRepository } from './delta-tokens.js';
+import { MemberEntryRepository } from './member-entries.js';
+import { PlannedGroupRepository } from './planned-groups.js';
+import { RoundJournalRepository } from './round-journal.js';
+import type { TableStore } from '../ports/table-store.js';
+import { PLANNER_TABLES } from './keys.js';
+import { TenantSettingsRepository } from './tenant-settings.js';
+
+export interface PlannerStore {
+  tokens: DeltaTokenRepository;
+  groups: PlannedGroupRepository;
+  members: MemberEntryRepository;
+  settings: TenantSettingsRepository;
+  journal: RoundJournalRepository;
+}
+
+export function createPlannerStore(tables: TableStore): PlannerStore {
+  return {
+    tokens: new DeltaTokenRepository(tables),
+    groups: new PlannedGroupRepository(tables),
+    members: new MemberEntryRepository(tables),
+    settings: new TenantSettingsRepository(tables),
+    journal: new RoundJournalRepository(tables),
+  };
+}
+
+/** Creates the planner's tables when missing. */
+export async function ensurePlannerTables(tables: TableStore): Promise<void> {
+  for (const name of PLANNER_TABLES) await tables.ensureTable(name);
+}
