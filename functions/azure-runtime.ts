@@ -3,9 +3,11 @@
 // host and tests inject their own runtime instead and never load Azure credentials.
 import { ManagedIdentityCredential } from '@azure/identity';
 import { createGraphClient } from '../shared/adapters/graph/client.js';
+import { createServiceBusQueueClient } from '../shared/adapters/servicebus/index.js';
+import { createAzureTableStore } from '../shared/adapters/tables/index.js';
 import { loadCloudConfig } from '../shared/config.js';
 import { createLogger } from '../shared/logging.js';
-import type { CloudRuntime } from './runtime.js';
+import { assembleRuntime, ensureRuntimeTables, type CloudRuntime } from './runtime.js';
 
 export async function buildAzureRuntime(): Promise<CloudRuntime> {
   const config = loadCloudConfig();
@@ -14,10 +16,17 @@ export async function buildAzureRuntime(): Promise<CloudRuntime> {
     config.AZURE_CLIENT_ID !== undefined && config.AZURE_CLIENT_ID !== ''
       ? new ManagedIdentityCredential({ clientId: config.AZURE_CLIENT_ID })
       : new ManagedIdentityCredential();
-  const graph = createGraphClient({ baseUrl: config.GRAPH_BASE_URL, credential });
-  void graph;
-  void log;
-  // Service Bus (shared/adapters/servicebus) and Tables (shared/adapters/tables) adapters are wired here
-  // as soon as they exist.
-  throw new Error('the Service Bus and Tables adapters are not wired into the Azure runtime yet');
+  const tables = createAzureTableStore({ endpoint: config.STATE_TABLE_ENDPOINT, credential });
+  // Tables are created on first start (the role assignment allows it); a no-op afterwards.
+  await ensureRuntimeTables(tables);
+  const queue = createServiceBusQueueClient({ fullyQualifiedNamespace: config.ServiceBusConnection__fullyQualifiedNamespace, credential });
+  log.info({ namespace: config.ServiceBusConnection__fullyQualifiedNamespace, tables: config.STATE_TABLE_ENDPOINT }, 'runtime built');
+  return assembleRuntime({
+    config,
+    queue,
+    tables,
+    graph: createGraphClient({ baseUrl: config.GRAPH_BASE_URL, credential }),
+    log,
+    now: () => new Date(),
+  });
 }

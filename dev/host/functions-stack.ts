@@ -1,6 +1,7 @@
 // The cloud side offline in one call: Graph simulator + embedded queue + local Functions host, wired so the
 // simulator's notification URLs point at the host. Used by `npm run host`, tests and the scenario runner.
 import { startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from '../graph-sim/index.js';
+import { trustSimulatorCertificate } from '../graph-sim/trust.js';
 import type { EmbeddedBroker } from '../../shared/adapters/embedded-queue/index.js';
 import type { TableStore } from '../../shared/ports/table-store.js';
 import type { Logger } from '../../shared/logging.js';
@@ -30,7 +31,9 @@ export interface FunctionsStack {
 }
 
 export async function startFunctionsStack(opts: FunctionsStackOptions = {}): Promise<FunctionsStack> {
-  const sim = opts.simulator ?? (await startGraphSimulator(opts.sim));
+  // https by default: the Graph client only follows absolute @odata links (delta nextLink) on https hosts.
+  const sim = opts.simulator ?? (await startGraphSimulator({ tls: true, ...opts.sim }));
+  if (sim.caPem !== null) trustSimulatorCertificate(sim.caPem);
   let runtime: LocalRuntime | undefined;
   let host: LocalHost;
   try {

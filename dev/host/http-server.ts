@@ -5,7 +5,8 @@
 import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import type { HttpResponse as HttpResponseType, HttpResponseInit } from '@azure/functions';
+import { HttpRequest, HttpResponse, InvocationContext } from './azure-functions-classes.js';
 import type { HttpFunctionDefinition } from '../../functions/registry.js';
 import type { Logger } from '../../shared/logging.js';
 import { compileRoute, type CompiledRoute } from './routes.js';
@@ -57,7 +58,7 @@ function headerRecord(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-async function writeResponse(res: ServerResponse, result: HttpResponseInit | HttpResponse | undefined): Promise<void> {
+async function writeResponse(res: ServerResponse, result: HttpResponseInit | HttpResponseType | undefined): Promise<void> {
   const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
   const body = Buffer.from(await response.arrayBuffer());
   const headers: Record<string, string> = {};

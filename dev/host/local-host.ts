@@ -99,7 +99,7 @@ export async function startLocalHost(opts: LocalHostOptions): Promise<LocalHost>
     throw err;
   }
   setCloudRuntime(runtime);
-  log = runtime.log.child({ component: 'local-host' });
+  log = runtime.log.child({ host: 'local' });
   markReady();
   const settings = opts.settings ?? settingsOf(runtime);
 

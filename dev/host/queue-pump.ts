@@ -6,7 +6,7 @@
 // session lock renewed while a handler runs, release the session when it is empty.
 // One message at a time per queue (maxConcurrentCalls = 1, maxConcurrentSessions = 1): deterministic order.
 import { randomUUID } from 'node:crypto';
-import { InvocationContext } from '@azure/functions';
+import { InvocationContext } from './azure-functions-classes.js';
 import type { ServiceBusQueueFunctionDefinition } from '../../functions/registry.js';
 import { PoisonMessageError } from '../../shared/app/poison.js';
 import type { Logger } from '../../shared/logging.js';

@@ -2,7 +2,8 @@
 // Like the Functions host's singleton timers, a run never overlaps the previous one of the same function:
 // an occurrence that comes while the previous run is still busy is skipped.
 import { randomUUID } from 'node:crypto';
-import { InvocationContext, type Timer } from '@azure/functions';
+import type { Timer } from '@azure/functions';
+import { InvocationContext } from './azure-functions-classes.js';
 import type { TimerFunctionDefinition } from '../../functions/registry.js';
 import type { Logger } from '../../shared/logging.js';
 import { nextOccurrence, parseSchedule, type Schedule } from './ncrontab.js';

@@ -19,13 +19,14 @@ const groupId = '0bc7e5a1-2222-4c44-8d55-66778899aabb';
 let host: LocalHost | undefined;
 let runtime: LocalRuntime;
 
-async function start(opts: { functions?: readonly FunctionDefinition[]; timers?: boolean; functionKey?: string; broker?: EmbeddedBroker } = {}): Promise<LocalHost> {
+async function start(opts: { functions?: readonly FunctionDefinition[]; timers?: boolean; queues?: boolean; functionKey?: string; broker?: EmbeddedBroker } = {}): Promise<LocalHost> {
   host = await startLocalHost({
     runtime: async (hostUrl) => {
       runtime = await createLocalRuntime({ graphBaseUrl: 'http://127.0.0.1:9', tenantId, hostUrl, log: silentLogger(), ...(opts.broker ? { broker: opts.broker } : {}) });
       return runtime;
     },
     timers: opts.timers ?? false,
+    queues: opts.queues ?? true,
     queuePollMs: 50,
     ...(opts.functions ? { functions: opts.functions } : {}),
     ...(opts.functionKey ? { functionKey: opts.functionKey } : {}),
@@ -84,7 +85,7 @@ describe('local host: HTTP', () => {
   });
 
   it('POST /api/resync enqueues a reconcile poke', async () => {
-    const h = await start();
+    const h = await start({ queues: false }); // planChanges would take the poke
     const res = await fetch(`${h.url}/api/resync`, { method: 'POST', body: JSON.stringify({ groupIds: [groupId] }) });
     expect(res.status).toBe(202);
     const session = await runtime.queue.acceptNextSession(runtime.config.GRAPH_CHANGES_QUEUE, 100);
