@@ -37,16 +37,19 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(h(a), h(b));
 }
 
-async function readCapped(req: IncomingMessage, max: number): Promise<Buffer | 'tooLarge'> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    total += buf.byteLength;
-    if (total > max) return 'tooLarge';
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks);
+/** Reads the body, keeping at most `max` bytes; a longer body is read to its end and discarded. */
+function readCapped(req: IncomingMessage, max: number): Promise<Buffer | 'tooLarge'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    req.on('data', (chunk: Buffer) => {
+      total += chunk.byteLength;
+      if (total <= max) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    req.on('end', () => resolve(total > max ? 'tooLarge' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
 
 function headerRecord(req: IncomingMessage): Record<string, string> {

@@ -67,6 +67,9 @@ export class QueuePump {
           const [message] = await receiver.receive(1, this.opts.pollMs);
           if (message !== undefined) await this.process(message, receiver, undefined);
         } catch (err) {
+          // Start over with a fresh receiver: the old one may be closed or broken.
+          await receiver?.close().catch(() => undefined);
+          receiver = undefined;
           await this.backoff(err);
         }
       }

@@ -2,7 +2,7 @@
 // The status is one JSON document (member errors in their own property: each string property holds 32 K
 // characters); `state` and `updatedAt` are columns too, so filters and the portal's table view can use them.
 import { ConflictError, where, PARTITION_KEY, type StoredEntity, type TableStore } from '../ports/table-store.js';
-import { groupStatusSchema, type GroupStatus, type GroupStatusStore } from './group-status.js';
+import { groupStatusSchema, readGroupStatuses, type GroupStatus, type GroupStatusStore } from './group-status.js';
 
 export const GROUP_STATUS_TABLE = 'groupStatus';
 
@@ -41,4 +41,9 @@ export function tableGroupStatusStore(tables: TableStore): GroupStatusStore {
       return rows.map(fromEntity);
     },
   };
+}
+
+/** Every group's status straight from the tables (scenario runner's dump, CLI), sorted by group id. */
+export function readGroupStatusTable(tables: TableStore, tenantId?: string): Promise<GroupStatus[]> {
+  return readGroupStatuses(tableGroupStatusStore(tables), tenantId);
 }
