@@ -138,6 +138,17 @@ describe('subscriptions timer', () => {
     expect(now[0]!.clientState).toBe('rotated-secret-value-0123456789');
   });
 
+  it('a changed lifecycle URL (cannot be PATCHed) replaces the subscription', async () => {
+    await stack.host.runTimer('subscriptions');
+    const old = subs()[0]!;
+    stack.runtime.config.LIFECYCLE_NOTIFICATION_URL = `${stack.host.url}/api/graph/lifecycle?moved=1`;
+    await stack.host.runTimer('subscriptions');
+    const now = subs();
+    expect(now).toHaveLength(1);
+    expect(now[0]!.id).not.toBe(old.id);
+    expect(now[0]!.lifecycleNotificationUrl).toBe(stack.runtime.config.LIFECYCLE_NOTIFICATION_URL);
+  });
+
   it('a failed validation handshake creates nothing and records nothing', async () => {
     stack.runtime.config.NOTIFICATION_URL = `${stack.host.url}/api/does-not-exist`;
     await expect(stack.host.runTimer('subscriptions')).rejects.toThrow(/validation/i);
