@@ -43,6 +43,9 @@ export const groupStatusSchema = z
     outcome: resultOutcomeSchema.nullable(),
     ad: z.object({ objectGUID: z.string(), objectSid: z.string(), dn: z.string() }).strict().nullable(),
     memberErrors: z.array(memberErrorSchema),
+    /** Members the planner did not send (cloud-only users...), reason as code: they head memberErrors of
+     *  each change set until the planner replaces them. Rows written before this field: []. */
+    plannedMemberErrors: z.array(memberErrorSchema).default([]),
     /** Member errors beyond MAX_STATUS_MEMBER_ERRORS (counted, not kept). */
     memberErrorsOmitted: z.number().int().nonnegative(),
     error: z.object({ code: z.string(), message: z.string() }).strict().nullable(),
@@ -65,6 +68,8 @@ export type StatusUpdate =
       lastSeq: number;
       intent: PlanIntent;
       cloudOnlyMembers?: number;
+      /** Members not sent and why (replaces the previous list; absent keeps it). */
+      memberErrors?: MemberError[];
       notes?: string[];
       at: string;
     }
@@ -96,6 +101,7 @@ export function emptyStatus(tenantId: string, groupId: string, at: string): Grou
     outcome: null,
     ad: null,
     memberErrors: [],
+    plannedMemberErrors: [],
     memberErrorsOmitted: 0,
     error: null,
     counts: { membersAdded: 0, membersRemoved: 0 },
@@ -163,6 +169,9 @@ export function mergeStatus(existing: GroupStatus | null, update: StatusUpdate):
   const planner = {
     ...(update.cloudOnlyMembers !== undefined ? { cloudOnlyMembers: update.cloudOnlyMembers } : {}),
     ...(update.notes !== undefined ? { notes: update.notes.slice(0, MAX_STATUS_NOTES).map(clip) } : {}),
+    ...(update.kind === 'planned' && update.memberErrors !== undefined
+      ? { plannedMemberErrors: update.memberErrors.slice(0, MAX_STATUS_MEMBER_ERRORS).map((e) => ({ ...e, message: clip(e.message) })) }
+      : {}),
     updatedAt: update.at,
   };
   if (update.kind === 'decision') {
@@ -173,7 +182,7 @@ export function mergeStatus(existing: GroupStatus | null, update: StatusUpdate):
   const resultsAlreadyIn = base.lastResultSeq !== null && base.lastResultSeq >= update.firstSeq;
   const fresh = resultsAlreadyIn
     ? {}
-    : { outcome: null, memberErrors: [], memberErrorsOmitted: 0, error: null, counts: { membersAdded: 0, membersRemoved: 0 } };
+    : { outcome: null, memberErrors: planner.plannedMemberErrors ?? base.plannedMemberErrors, memberErrorsOmitted: 0, error: null, counts: { membersAdded: 0, membersRemoved: 0 } };
   const done = base.lastResultSeq !== null && base.lastResultSeq >= update.lastSeq;
   return {
     ...base,
@@ -198,7 +207,7 @@ function mergeResult(existing: GroupStatus | null, r: ResultMessage, at: string)
     base.batchFirstSeq <= base.lastResultSeq &&
     r.seq >= base.batchFirstSeq &&
     r.seq <= base.plannedSeq;
-  const errors = mergeErrors(sameSet ? base.memberErrors : [], sameSet ? base.memberErrorsOmitted : 0, r.memberErrors);
+  const errors = mergeErrors(sameSet ? base.memberErrors : base.plannedMemberErrors, sameSet ? base.memberErrorsOmitted : 0, r.memberErrors);
   const outcome = combineOutcomes(sameSet ? base.outcome : null, r.outcome);
   const counts = {
     membersAdded: (sameSet ? base.counts.membersAdded : 0) + r.membersAdded,

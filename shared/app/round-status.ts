@@ -1,22 +1,22 @@
 // What the planner tells the group status table (shared/app/group-status.ts) after planning a group: a
 // change set planned (state 'pending' until the relay's results arrive), or a decision not to write.
 import { MEMBER_SKIP_TEXT, type MemberSkipReason } from '../domain/members.js';
+import type { MemberError } from '../contracts/result-message.js';
 import type { PlannedGroup } from '../domain/planned-state.js';
 import type { PlanResult } from '../domain/planner.js';
 import type { StatusUpdate } from './group-status.js';
 
-/** Member lines kept in a status' notes (the counts cover all). */
-export const STATUS_MEMBER_NOTES = 20;
+export function memberNotes(result: PlanResult): string[] {
+  return Object.entries(result.status.skipped.counts).map(([reason, n]) => `${n} member(s) not written: ${MEMBER_SKIP_TEXT[reason as MemberSkipReason]}`);
+}
+
+/** The skipped members the planned state names, as member errors (code = the reason). */
+export function skippedMemberErrors(result: PlanResult): MemberError[] {
+  return result.status.skipped.sample.map((s) => ({ member: s.member, code: s.reason, message: MEMBER_SKIP_TEXT[s.reason] }));
+}
 
 function skippedTotal(counts: Partial<Record<MemberSkipReason, number>>): number {
   return Object.values(counts).reduce((a, n) => a + (n ?? 0), 0);
-}
-
-export function memberNotes(result: PlanResult): string[] {
-  const { counts, sample } = result.status.skipped;
-  const notes = Object.entries(counts).map(([reason, n]) => `${n} member(s) not written: ${MEMBER_SKIP_TEXT[reason as MemberSkipReason]}`);
-  for (const s of sample.slice(0, STATUS_MEMBER_NOTES)) notes.push(`member ${s.member} not written: ${MEMBER_SKIP_TEXT[s.reason]}`);
-  return notes;
 }
 
 /** null: nothing worth recording (nothing sent, nothing decided differently). */
@@ -34,6 +34,7 @@ export function statusUpdateOf(tenantId: string, previous: PlannedGroup | null, 
       lastSeq: last.seq,
       intent,
       cloudOnlyMembers,
+      memberErrors: skippedMemberErrors(result),
       notes: memberNotes(result),
       at,
     };

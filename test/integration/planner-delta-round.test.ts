@@ -8,7 +8,7 @@ import { createGraphClient } from '../../shared/adapters/graph/client.js';
 import { EmbeddedBroker } from '../../shared/adapters/embedded-queue/index.js';
 import { writebackMessageSchema } from '../../shared/contracts/writeback-message.js';
 import { runDeltaRound, type DeltaRoundDeps, type RoundRequest } from '../../shared/app/delta-round.js';
-import { readGroupStatuses, type GroupStatusStore } from '../../shared/app/group-status.js';
+import { applyStatusUpdate, readGroupStatuses, type GroupStatusStore } from '../../shared/app/group-status.js';
 import { GROUP_STATUS_TABLE, tableGroupStatusStore } from '../../shared/app/group-status-table.js';
 import { MemoryTableStore } from '../../shared/adapters/tables/memory-table-store.js';
 import type { SnapshotMessage, UpsertMessage, WritebackMessage } from '../../shared/domain/model.js';
@@ -145,7 +145,20 @@ describe('delta round against the Graph simulator', () => {
     for (const skipped of [G(4), G(5), G(6), G(50)]) expect(statuses.get(skipped)).toMatchObject({ state: 'skipped' });
     expect(statuses.get(G(5))!.reason).toMatch(/distribution/);
     expect(statuses.get(G(1))).toMatchObject({ state: 'pending', intent: 'write', cloudOnlyMembers: 1 });
-    expect(statuses.get(G(1))!.notes.join('\n')).toContain(U(9));
+    expect(statuses.get(G(1))!.memberErrors).toEqual([{ member: U(9), code: 'cloudOnlyUser', message: expect.stringContaining('cloud-only') }]);
+    // the relay's result for the change set keeps the planner's member errors next to its own
+    const first = messages.find((m) => m.groupId === G(1))!;
+    await applyStatusUpdate(world.statuses, {
+      kind: 'result',
+      at: new Date().toISOString(),
+      result: {
+        v: 1, tenantId: sim.tenantId, groupId: G(1), seq: first.seq, messageId: `${G(1)}:${first.seq}`, kind: 'snapshot', outcome: 'partial',
+        ad: null, memberErrors: [{ member: U(1), code: 'noSuchObject', message: 'not found' }], error: null,
+        membersAdded: 0, membersRemoved: 0, durationMs: 1, relayId: 'test', at: new Date().toISOString(),
+      },
+    });
+    const after = (await world.statuses.read(sim.tenantId, G(1)))!.status;
+    expect(after.memberErrors.map((e) => e.member).sort()).toEqual([U(1), U(9)].sort());
     expect((await world.store.tokens.load(sim.tenantId))?.deltaLink).toBeTruthy();
   });
 
