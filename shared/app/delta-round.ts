@@ -13,7 +13,8 @@ import type { QueueSender } from '../ports/queue.js';
 import type { PlannerStore } from '../state/planner-store.js';
 import type { GroupStatusStore } from './group-status.js';
 import { planChunk, type ChunkContext } from './plan-chunk.js';
-import { viewGroups, writtenAfterRound, type Candidate } from './round-groups.js';
+import { viewGroups, writtenAfterRound, writtenFlips, type Candidate, type GroupView } from './round-groups.js';
+import { mapLimit } from '../state/concurrency.js';
 
 export interface DeltaRoundDeps {
   tenantId: string;
@@ -113,6 +114,8 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
 
   // ---- pass 1: current view and decision of every group --------------------------------------------
   const views = await viewGroups(directory, [...candidates.values()], previous, journal, settings);
+  views.push(...(await parentsOfFlipped(deps, views, journal, settings)));
+  views.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const ctx: ChunkContext = {
     mode,
     settings,
@@ -145,4 +148,31 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
   const report: RoundReport = { tenantId, mode, reason, deltaPages, groupsInDelta: merged.size, groupsPlanned: planned, messagesSent: messages, repaired, tokenSaved };
   log.info(report, 'delta round done');
   return report;
+}
+
+/** Groups that hold a group whose written-back state flipped: their entry for it is resolved again (an anchor
+ *  reference appears or goes). Parents already in the round get the child added to their re-resolve list;
+ *  the others join the round from their planned state (no Graph read). */
+async function parentsOfFlipped(
+  deps: DeltaRoundDeps,
+  views: GroupView[],
+  journal: ReadonlyMap<string, number>,
+  settings: Parameters<typeof viewGroups>[4],
+): Promise<GroupView[]> {
+  const flipped = views.filter(writtenFlips).map((v) => v.id);
+  if (flipped.length === 0) return [];
+  const parents = new Map<string, string[]>();
+  await mapLimit(flipped, 8, async (child) => {
+    for (const parent of await deps.store.nesting.parentsOf(deps.tenantId, child)) parents.set(parent, [...(parents.get(parent) ?? []), child]);
+  });
+  const inRound = new Map(views.map((v) => [v.id, v]));
+  const joining: Candidate[] = [];
+  for (const [parent, children] of parents) {
+    const view = inRound.get(parent);
+    if (view !== undefined) view.reResolve.push(...children);
+    else joining.push({ id: parent, source: 'nested', change: null, reResolve: children });
+  }
+  if (joining.length === 0) return [];
+  const previous = await deps.store.groups.loadMany(deps.tenantId, joining.map((c) => c.id));
+  return viewGroups(deps.directory, joining.filter((c) => previous.has(c.id)), previous, journal, settings);
 }

@@ -58,10 +58,12 @@ async function memberships(deps: ChunkDeps, ctx: ChunkContext, views: readonly G
     const need = membershipNeed(view.previous, view.lifecycle, view.decision, ctx.mode, view.repairAfterSeq !== undefined);
     if (need === 'none') return { view, membership: { kind: 'none' }, resolve: [] };
     if (need === 'changes') {
-      if (view.change === null) return { view, membership: { kind: 'changes', added: [], removed: [] }, resolve: [] };
-      const { added, removed } = memberDelta(view.change);
-      const resolve = added.map((id) => ({ id, type: view.change!.members.get(id)?.type ?? null }));
-      return { view, membership: { kind: 'changes', added, removed }, resolve };
+      const delta = view.change === null ? { added: [], removed: [] } : memberDelta(view.change);
+      const gone = new Set(delta.removed);
+      // Nested groups that flipped are resolved again (as if added: the planner compares with the stored entry).
+      const added = [...new Set([...delta.added, ...view.reResolve.filter((id) => !gone.has(id))])];
+      const resolve = added.map((id) => ({ id, type: view.change?.members.get(id)?.type ?? (view.reResolve.includes(id) ? 'group' : null) }));
+      return { view, membership: { kind: 'changes', added, removed: delta.removed }, resolve };
     }
     // complete: a round without token listed every member; otherwise read the group's member list.
     let members: MemberId[] | null;
@@ -148,7 +150,7 @@ export async function planChunk(deps: ChunkDeps, ctx: ChunkContext, views: reado
     // The planned state last: until it is saved, a retry replans this group (and the journal repairs it).
     const update = statusUpdateOf(tenantId, view.previous, result, at);
     if (update !== null) await applyStatusUpdate(deps.statuses, update);
-    if (result.members !== null) await store.members.apply(tenantId, view.id, result.members);
+    if (result.members !== null) await store.nesting.record(tenantId, view.id, await store.members.apply(tenantId, view.id, result.members));
     if (changed(view.previous, result.next)) await store.groups.save(tenantId, result.next);
   });
 

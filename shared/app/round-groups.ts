@@ -9,7 +9,7 @@ import type { TenantSettings } from '../domain/settings.js';
 import type { DirectoryReader } from '../ports/directory.js';
 
 /** Why a group is in the round. */
-export type GroupSource = 'delta' | 'hint' | 'missing' | 'repair' | 'requested';
+export type GroupSource = 'delta' | 'hint' | 'missing' | 'repair' | 'requested' | 'nested';
 
 export interface GroupView {
   id: string;
@@ -21,6 +21,8 @@ export interface GroupView {
   decision: WritebackDecision | null;
   /** Crash recovery: the last seq a lost round may have sent. */
   repairAfterSeq: number | undefined;
+  /** Nested cloud groups whose written-back state flipped in this round: resolve them again. */
+  reResolve: string[];
 }
 
 /** Graph listed a group in delta that it cannot read yet (replication lag): the round is retried later. */
@@ -35,6 +37,7 @@ export interface Candidate {
   id: string;
   source: GroupSource;
   change: MergedGroupChange | null;
+  reResolve?: string[];
 }
 
 /** Reads what is needed and returns the views in a stable order (by id). */
@@ -47,7 +50,9 @@ export async function viewGroups(
 ): Promise<GroupView[]> {
   const initial = new Map<string, GroupLifecycle>();
   for (const c of candidates) initial.set(c.id, c.change ? lifecycleOf(c.change) : 'present');
-  const toRead = candidates.filter((c) => initial.get(c.id) === 'present').map((c) => c.id);
+  // A parent planned only to resolve a nested group again changed nothing itself: its planned view is current.
+  const fromState = (c: Candidate): boolean => c.source === 'nested' && previous.get(c.id)?.cloud != null;
+  const toRead = candidates.filter((c) => initial.get(c.id) === 'present' && !fromState(c)).map((c) => c.id);
   const reads = await directory.readGroups(toRead);
   const notFound = toRead.filter((id) => reads.get(id)?.kind !== 'found');
   const softDeleted = notFound.length > 0 ? await directory.deletedGroups(notFound) : new Set<string>();
@@ -56,9 +61,9 @@ export async function viewGroups(
   const views: GroupView[] = [];
   for (const c of [...candidates].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const prev = previous.get(c.id) ?? null;
-    let lifecycle = initial.get(c.id)!;
+    let lifecycle = fromState(c) ? prev!.lifecycle : initial.get(c.id)!;
     const read = reads.get(c.id);
-    if (lifecycle === 'present' && read?.kind !== 'found') {
+    if (lifecycle === 'present' && !fromState(c) && read?.kind !== 'found') {
       if (softDeleted.has(c.id)) lifecycle = 'softDeleted';
       else if (c.source === 'delta') {
         lagging.push(c.id);
@@ -69,10 +74,17 @@ export async function viewGroups(
     const cloud = lifecycle === 'hardDeleted' ? null : cloudGroupFrom(c.id, prev?.cloud, c.change?.props, read?.kind === 'found' ? read.group : null);
     const journaled = journal.get(c.id);
     const repairAfterSeq = journaled !== undefined && (prev?.seq ?? 0) < journaled ? journaled : undefined;
-    views.push({ id: c.id, source: c.source, change: c.change, previous: prev, lifecycle, cloud, decision: decisionFor(cloud, lifecycle, settings), repairAfterSeq });
+    const decision = decisionFor(cloud, lifecycle, settings);
+    views.push({ id: c.id, source: c.source, change: c.change, previous: prev, lifecycle, cloud, decision, repairAfterSeq, reResolve: c.reResolve ?? [] });
   }
   if (lagging.length > 0) throw new DirectoryLagError(lagging);
   return views;
+}
+
+/** Whether a group's written-back state changes in this round (its parents must resolve it again). */
+export function writtenFlips(v: GroupView): boolean {
+  const before = (v.previous?.written ?? false) && v.previous?.lifecycle !== 'hardDeleted';
+  return before !== writtenAfterRound(v);
 }
 
 /** Whether a group has (or keeps) an AD object after this round: nested references to it are written. */

@@ -6,6 +6,7 @@ export const TABLES = {
   plannedMembers: 'plannedMembers',
   tenantSettings: 'tenantSettings',
   roundJournal: 'roundJournal',
+  nestedGroups: 'nestedGroups',
 } as const;
 
 /** Every table the planner's repositories use (created at start-up). */
@@ -13,4 +14,8 @@ export const PLANNER_TABLES: readonly string[] = Object.values(TABLES);
 
 export function memberPartition(tenantId: string, groupId: string): string {
   return `${tenantId}_${groupId.toLowerCase()}`;
+}
+
+export function nestingPartition(tenantId: string, childGroupId: string): string {
+  return `${tenantId}_${childGroupId.toLowerCase()}`;
 }

@@ -20,6 +20,22 @@ const SKIP_REASONS: readonly MemberSkipReason[] = [
   'memberNotFound',
 ];
 
+/** Nested cloud groups whose entry changed: their written-back state decides the entry, so the nesting
+ *  index (child -> parents) follows them. */
+export interface NestedGroupChanges {
+  added: string[];
+  removed: string[];
+}
+
+/** A member that is a cloud group (written back or not); groups synced from AD are referenced by SID and never flip. */
+export function isNestedCloudGroup(e: MemberEntry): boolean {
+  return e.ref?.kind === 'group' || e.skip === 'cloudOnlyGroupNotWrittenBack';
+}
+
+function nestedDiff(before: ReadonlySet<string>, after: ReadonlySet<string>): NestedGroupChanges {
+  return { added: [...after].filter((id) => !before.has(id)), removed: [...before].filter((id) => !after.has(id)) };
+}
+
 export function bucketOf(cloudId: string): string {
   const b = cloudId.slice(0, 2).toLowerCase();
   return /^[0-9a-f]{2}$/.test(b) ? b : 'zz';
@@ -110,8 +126,11 @@ export class MemberEntryRepository {
     return out;
   }
 
-  async apply(tenantId: string, groupId: string, changes: MemberEntryChanges): Promise<void> {
+  /** Applies the changes; returns how the group's nested cloud-group members changed (nesting index). */
+  async apply(tenantId: string, groupId: string, changes: MemberEntryChanges): Promise<NestedGroupChanges> {
     const pk = memberPartition(tenantId, groupId);
+    const before = new Set<string>();
+    const after = new Set<string>();
     if (changes.kind === 'replace') {
       const next = new Map<string, Map<string, MemberEntry>>();
       for (const e of changes.entries) {
@@ -121,11 +140,13 @@ export class MemberEntryRepository {
         m.set(e.cloudId, e);
       }
       const existing = await this.table.listPartition(pk);
+      for (const e of existing) for (const entry of decodeRow(textOf(e)).values()) if (isNestedCloudGroup(entry)) before.add(entry.cloudId);
+      for (const e of changes.entries) if (isNestedCloudGroup(e)) after.add(e.cloudId);
       const stale = existing.filter((e) => !next.has(e.rowKey)).map((e) => e.rowKey);
       const unchanged = new Set(existing.filter((e) => next.has(e.rowKey) && textOf(e) === encodeRow(next.get(e.rowKey)!)).map((e) => e.rowKey));
       await mapLimit([...next].filter(([b]) => !unchanged.has(b)), this.concurrency, ([b, m]) => this.writeBucket(pk, b, m));
       await mapLimit(stale, this.concurrency, (b) => this.table.delete(pk, b));
-      return;
+      return nestedDiff(before, after);
     }
     const byBucket = new Map<string, { upsert: MemberEntry[]; remove: string[] }>();
     const at = (id: string) => {
@@ -138,9 +159,17 @@ export class MemberEntryRepository {
     for (const e of changes.upsert) at(e.cloudId).upsert.push(e);
     await mapLimit([...byBucket], this.concurrency, async ([b, c]) => {
       const entries = await this.readBucket(pk, b);
+      for (const id of [...c.remove, ...c.upsert.map((e) => e.cloudId)]) {
+        const old = entries.get(id);
+        if (old !== undefined && isNestedCloudGroup(old)) before.add(id);
+      }
       for (const id of c.remove) entries.delete(id);
-      for (const e of c.upsert) entries.set(e.cloudId, e);
+      for (const e of c.upsert) {
+        entries.set(e.cloudId, e);
+        if (isNestedCloudGroup(e)) after.add(e.cloudId);
+      }
       await this.writeBucket(pk, b, entries);
     });
+    return nestedDiff(before, after);
   }
 }

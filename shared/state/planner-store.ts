@@ -1,6 +1,7 @@
 // Every repository the planner uses, over one StateTables.
 import { DeltaTokenRepository } from './delta-tokens.js';
 import { MemberEntryRepository } from './member-entries.js';
+import { NestingIndexRepository } from './nesting-index.js';
 import { PlannedGroupRepository } from './planned-groups.js';
 import { RoundJournalRepository } from './round-journal.js';
 import type { TableStore } from '../ports/table-store.js';
@@ -13,6 +14,7 @@ export interface PlannerStore {
   members: MemberEntryRepository;
   settings: TenantSettingsRepository;
   journal: RoundJournalRepository;
+  nesting: NestingIndexRepository;
 }
 
 export function createPlannerStore(tables: TableStore): PlannerStore {
@@ -22,6 +24,7 @@ export function createPlannerStore(tables: TableStore): PlannerStore {
     members: new MemberEntryRepository(tables),
     settings: new TenantSettingsRepository(tables),
     journal: new RoundJournalRepository(tables),
+    nesting: new NestingIndexRepository(tables),
   };
 }
 

@@ -203,6 +203,24 @@ describe('delta round against the Graph simulator', () => {
     expect(world.model.groups.has(G(1))).toBe(false);
   });
 
+  it('a nested group that becomes written back is added to its parents by anchor, and removed when it stops', async () => {
+    seedTenant(); // G(3) holds G(4), which is not enabled: skipped in G(3)
+    await world.round();
+    expect(world.model.membersOf(G(3))).not.toContain(`group:Group_${G(4)}`);
+    sim.control.updateGroup(G(4), { writebackConfiguration: { isEnabled: true } });
+    const enabled = byGroup(await world.round({ mode: 'delta', groupIds: [G(4)] }));
+    expect(enabled.get(G(4))).toMatchObject([{ kind: 'snapshot' }]);
+    expect(enabled.get(G(3))).toMatchObject([{ kind: 'upsert', add: [{ kind: 'group', anchor: `Group_${G(4)}` }], remove: [] }]);
+    expect(world.model.membersOf(G(3))).toContain(`group:Group_${G(4)}`);
+
+    sim.control.updateGroup(G(4), { writebackConfiguration: { isEnabled: false } });
+    const disabled = byGroup(await world.round({ mode: 'delta', groupIds: [G(4)] }));
+    expect(disabled.get(G(4))).toMatchObject([{ kind: 'delete', reason: 'writebackDisabled' }]);
+    expect(disabled.get(G(3))).toMatchObject([{ kind: 'upsert', add: [], remove: [{ kind: 'group', anchor: `Group_${G(4)}` }] }]);
+    const status = (await world.statuses.read(sim.tenantId, G(3)))!.status;
+    expect(status.memberErrors).toEqual([expect.objectContaining({ member: G(4), code: 'cloudOnlyGroupNotWrittenBack' })]);
+  });
+
   it('a big group spans delta pages and is split into snapshot parts and upserts under 256 KB', async () => {
     sim.control.setDeltaBehavior({ pageSize: 500, replayEvery: 7 });
     const members: string[] = [];
