@@ -288,6 +288,29 @@ describe('relay consumer', () => {
     expect(members.map((m) => m.sid).sort()).toEqual([people[0]!.objectSid, people[2]!.objectSid].sort());
   });
 
+  it('renews the session lock while holding snapshot parts longer than the lock lasts', async () => {
+    const broker = new EmbeddedBroker({
+      queues: {
+        [WRITEBACK]: { requiresSession: true, maxDeliveryCount: MAX_DELIVERY, lockDurationMs: 1_000 },
+        [RESULTS]: { requiresSession: false },
+      },
+    });
+    const queue = broker.client();
+    const relay = await start(queue, {
+      sessions: { concurrency: 1, receiveWaitMs: 100, retryDelayMs: 0, snapshotPartWaitMs: 30_000, lockRenewMs: 200 },
+    });
+    const groupId = newGroupId();
+    const people = await users(2);
+    const parts = snapshotMessages(groupId, 1, people.map((u) => sidRef(u.objectSid)), { parts: 2 });
+    await send(queue, parts.slice(0, 1));
+    await expect.poll(() => relay.stats.messages, { timeout: 10_000 }).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 2_500)); // well past the 1 s lock
+    await send(queue, parts.slice(1));
+    await drained(broker, relay);
+    expect((await takeResults(queue)).map((r) => r.outcome)).toEqual(['applied', 'applied']);
+    expect(relay.stats).toMatchObject({ sessions: 1, abandoned: 0, deadLettered: 0 });
+  });
+
   it('holds deletions beyond the threshold; an approved deletion passes', async () => {
     const broker = newBroker();
     const queue = broker.client();
