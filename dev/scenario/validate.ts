@@ -1,6 +1,6 @@
 // Parses and checks a scenario: shape (strict), then references (every id a step uses exists by then, every
 // sam exists in `ad`). Errors name the step (1-based) so an author can find it.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { DEFAULT_SETTINGS, scenarioSchema, stepSchema, type Scenario, type ScenarioStep } from './schema.js';
 
 export class ScenarioError extends Error {

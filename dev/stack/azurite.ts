@@ -3,6 +3,7 @@
 // or starts one; a lock file serialises concurrent starters. A test run's teardown stops it only if that
 // run started it and no other live run uses it.
 import { spawn } from 'node:child_process';
+import { otherLivePeerUsers, peerUserId, registerPeerUser, unregisterPeerUser } from './peer-users.js';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -12,7 +13,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import { withFileLock } from './file-lock.js';
-import { isProcessAlive, isProcessGroupAlive, ownProcessGroup, terminate } from './processes.js';
+import { isProcessAlive, terminate } from './processes.js';
 
 export const AZURITE_ACCOUNT_NAME = 'devstoreaccount1';
 /** Azurite's well-known development key (public, documented; not a secret). */
@@ -27,7 +28,7 @@ export interface Azurite {
   connectionString: string;
   pid: number;
   startedByThisProcess: boolean;
-  /** WRITEBACK_TEST_RUN_ID of the test run that started it, if a test run did. */
+  /** The peer user (test run, or process-<pid>) that started it; the last user out stops it. */
   startedByRun?: string;
   /** Stops this Azurite (by its pid) and forgets it. */
   stop(): Promise<void>;
@@ -50,8 +51,6 @@ const stateSchema = z.object({
   keep: z.boolean(),
 });
 type AzuriteState = z.infer<typeof stateSchema>;
-
-const registrationSchema = z.object({ runId: z.string(), pgid: z.number().int() });
 
 export function azuriteStateDir(): string {
   return process.env['WRITEBACK_AZURITE_STATE_DIR'] ?? '/tmp/group-writeback-azurite';
@@ -168,7 +167,7 @@ async function startFresh(stateDir: string, keep: boolean, log: Logger): Promise
     const deadline = Date.now() + 30_000;
     while (exited === undefined && Date.now() < deadline && !(await answers(port))) await sleep(50);
     if (exited === undefined && child.pid !== undefined && (await answers(port))) {
-      const runId = process.env['WRITEBACK_TEST_RUN_ID'];
+      const runId = peerUserId();
       return {
         version: 1,
         pid: child.pid,
@@ -190,27 +189,7 @@ async function startFresh(stateDir: string, keep: boolean, log: Logger): Promise
   }
 }
 
-async function registerRun(runsDir: string): Promise<void> {
-  const runId = process.env['WRITEBACK_TEST_RUN_ID'];
-  if (!runId) return;
-  await mkdir(runsDir, { recursive: true, mode: 0o700 });
-  await writeFile(path.join(runsDir, `${runId}.json`), JSON.stringify({ runId, pgid: ownProcessGroup() }));
-}
 
-/** Other test runs still using Azurite (their process group is alive); dead registrations are pruned. */
-async function otherLiveRuns(runsDir: string, runId: string): Promise<string[]> {
-  const live: string[] = [];
-  for (const name of await readdir(runsDir).catch(() => [])) {
-    const file = path.join(runsDir, name);
-    const parsed = registrationSchema.safeParse(JSON.parse(await readFile(file, 'utf8').catch(() => '{}')));
-    if (!parsed.success || !isProcessGroupAlive(parsed.data.pgid)) {
-      await unlink(file).catch(() => undefined);
-      continue;
-    }
-    if (parsed.data.runId !== runId) live.push(parsed.data.runId);
-  }
-  return live;
-}
 
 async function stopUnlocked(state: AzuriteState, stateFile: string, log: Logger): Promise<void> {
   if (isOurAzurite(state.pid)) await terminate(state.pid, 5000);
@@ -252,7 +231,7 @@ export async function ensureAzurite(opts: EnsureAzuriteOptions = {}): Promise<Az
           );
         }
         if (opts.keep && !state.keep) await writeState(p.state, (state = { ...state, keep: true }));
-        await registerRun(p.runs);
+        await registerPeerUser(p.runs);
         log.info({ pid: state.pid, port: state.port, ms: Date.now() - t0 }, 'attached to running Azurite');
         return toAzurite(state, p, log);
       }
@@ -262,7 +241,7 @@ export async function ensureAzurite(opts: EnsureAzuriteOptions = {}): Promise<Az
       }
       state = await startFresh(p.stateDir, opts.keep ?? false, log);
       await writeState(p.state, state);
-      await registerRun(p.runs);
+      await registerPeerUser(p.runs);
       log.info({ pid: state.pid, port: state.port, ms: Date.now() - t0 }, 'started Azurite (tables)');
       return toAzurite(state, p, log);
     },
@@ -286,11 +265,11 @@ export async function stopAzuriteIfStartedByRun(runId: string, opts: { log?: Log
   return withFileLock(
     p.lock,
     async () => {
-      await unlink(path.join(p.runs, `${runId}.json`)).catch(() => undefined);
+      await unregisterPeerUser(p.runs, runId);
       const state = await readState(p.state);
       // Started by a test run (this one, or one that ended without teardown), not kept by a person.
       if (!state || state.keep || state.startedByRun === undefined) return false;
-      const others = await otherLiveRuns(p.runs, runId);
+      const others = await otherLivePeerUsers(p.runs, runId);
       if (others.length > 0) {
         log.info({ pid: state.pid, others }, 'Azurite still used by other test runs; leaving it running');
         return false;

@@ -2,13 +2,14 @@
 // and dev tool. ensureSambaDc() attaches to the running DC recorded in the state file, or starts a fresh
 // one; a lock file serialises concurrent starters, so the second one waits and attaches.
 import { mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { otherLivePeerUsers, peerUserId, registerPeerUser, unregisterPeerUser } from './peer-users.js';
 import path from 'node:path';
 import { z } from 'zod';
 import { Attribute, Change, type Client } from 'ldapts';
 import { connectLdap } from '../../relay/ldap/connect.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import { withFileLock } from './file-lock.js';
-import { isPortOpen, isProcessAlive, isProcessGroupAlive, ownProcessGroup, portOwner, processName, terminate } from './processes.js';
+import { isPortOpen, isProcessAlive, portOwner, processName, terminate } from './processes.js';
 import {
   DOMAIN,
   SambaSetupError,
@@ -41,7 +42,7 @@ export interface SambaDc {
   logFile: string;
   /** True when this process started the DC (false when it attached to a running one). */
   startedByThisProcess: boolean;
-  /** WRITEBACK_TEST_RUN_ID of the test run that started it, if a test run did. */
+  /** The peer user (test run, or process-<pid>) that started it; the last user out stops it. */
   startedByRun?: string;
 }
 
@@ -67,8 +68,6 @@ const stateSchema = z.object({
   keep: z.boolean(),
 });
 type DcState = z.infer<typeof stateSchema>;
-
-const registrationSchema = z.object({ runId: z.string(), pgid: z.number().int() });
 
 /** Where the state file, lock, run registrations and domain template live (fixed: shared by all processes). */
 export function sambaStateDir(): string {
@@ -160,33 +159,7 @@ async function probeLdaps(conn: {
   }
 }
 
-async function registerRun(runsDir: string): Promise<void> {
-  const runId = process.env['WRITEBACK_TEST_RUN_ID'];
-  if (!runId) return;
-  await mkdir(runsDir, { recursive: true, mode: 0o700 });
-  await writeFile(path.join(runsDir, `${runId}.json`), JSON.stringify({ runId, pgid: ownProcessGroup() }));
-}
 
-/** Other test runs still using the DC (their process group is alive); dead registrations are pruned. */
-async function otherLiveRuns(runsDir: string, runId: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(runsDir);
-  } catch {
-    return [];
-  }
-  const live: string[] = [];
-  for (const name of names.filter((n) => n.endsWith('.json'))) {
-    const file = path.join(runsDir, name);
-    const parsed = registrationSchema.safeParse(JSON.parse(await readFile(file, 'utf8').catch(() => '{}')));
-    if (!parsed.success || !isProcessGroupAlive(parsed.data.pgid)) {
-      await unlink(file).catch(() => undefined);
-    } else if (parsed.data.runId !== runId) {
-      live.push(parsed.data.runId);
-    }
-  }
-  return live;
-}
 
 export interface EnsureSambaDcOptions {
   log?: Logger;
@@ -217,7 +190,7 @@ export async function ensureSambaDc(opts: EnsureSambaDcOptions = {}): Promise<Sa
           );
         }
         if (opts.keep && !state.keep) await writeState(p.state, (state = { ...state, keep: true }));
-        await registerRun(p.runs);
+        await registerPeerUser(p.runs);
         log.info({ pid: state.pid, ms: Date.now() - t0 }, 'attached to running Samba AD DC');
         return toDc(state);
       }
@@ -228,7 +201,7 @@ export async function ensureSambaDc(opts: EnsureSambaDcOptions = {}): Promise<Sa
       }
       state = await startFresh(p.stateDir, opts.keep ?? false, log);
       await writeState(p.state, state);
-      await registerRun(p.runs);
+      await registerPeerUser(p.runs);
       log.info({ pid: state.pid, ms: Date.now() - t0, dir: state.dir }, 'started Samba AD DC');
       return toDc(state);
     },
@@ -293,7 +266,7 @@ async function startFresh(stateDir: string, keep: boolean, log: Logger): Promise
     );
   }
   log.info({ provisionMs: tCopied - t0, startMs: Date.now() - tCopied }, 'Samba AD DC answers on LDAPS');
-  const runId = process.env['WRITEBACK_TEST_RUN_ID'];
+  const runId = peerUserId();
   const state: DcState = {
     version: 1,
     pid: samba.pid,
@@ -383,10 +356,10 @@ export async function stopSambaDcIfStartedByRun(runId: string, opts: { log?: Log
   return withFileLock(
     p.lock,
     async () => {
-      await unlink(path.join(p.runs, `${runId}.json`)).catch(() => undefined);
+      await unregisterPeerUser(p.runs, runId);
       const state = await readState(p.state);
       if (!state || state.keep || state.startedByRun === undefined) return false;
-      const others = await otherLiveRuns(p.runs, runId);
+      const others = await otherLivePeerUsers(p.runs, runId);
       if (others.length > 0) {
         log.info({ pid: state.pid, others }, 'Samba DC still used by other test runs; leaving it running');
         return false;

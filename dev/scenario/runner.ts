@@ -1,0 +1,174 @@
+// Plays a scenario through the whole local pipeline (see docs/scenarios.md) and produces its dumps.
+import { writeFile } from 'node:fs/promises';
+import type { Logger } from '../../shared/logging.js';
+import { sendPoke } from '../../shared/app/pokes.js';
+import { createGroup, createUser } from '../stack/ad-objects.js';
+import { readWritebackOu } from '../stack/ad-dump.js';
+import { startLocalStack, type LocalStack } from '../stack/local-stack.js';
+import { tamper } from './ad-tamper.js';
+import { checkpointPath, type Dump, type DumpStatus } from './dump.js';
+import type { Scenario, ScenarioStep } from './schema.js';
+
+export interface RunOptions {
+  dumpPath?: string;
+  keep?: boolean;
+  log: Logger;
+}
+
+export interface RunResult {
+  /** 0 ok, 1 the pipeline reported a failure. */
+  exitCode: 0 | 1;
+  dump: Dump;
+  checkpoints: Map<string, Dump>;
+  failures: string[];
+  stack: LocalStack | null;
+}
+
+interface OnPremObject {
+  sid: string;
+  sam: string;
+  dn: string;
+}
+
+async function readStatuses(stack: LocalStack): Promise<DumpStatus[]> {
+  const all = await stack.runtime.statuses.list(stack.tenantId);
+  return all
+    .map((s) => ({
+      groupId: s.groupId,
+      state: s.state,
+      errors: s.memberErrors.map((e) => ({ member: e.member, code: e.code, message: e.message })),
+      reason: s.reason,
+      cloudOnlyMembers: s.cloudOnlyMembers,
+      notes: s.notes,
+    }))
+    .sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
+}
+
+export async function dumpOf(stack: LocalStack): Promise<Dump> {
+  return {
+    ou: stack.writebackOu,
+    groups: await readWritebackOu(stack.ad, stack.writebackOu, stack.dc.baseDn),
+    status: await readStatuses(stack),
+  };
+}
+
+/** Problems the pipeline reported: dead-lettered messages and groups whose export failed. */
+async function pipelineFailures(stack: LocalStack, dump: Dump): Promise<string[]> {
+  const failures: string[] = [];
+  for (const queue of stack.runtime.broker.queueNames()) {
+    const dead = await stack.runtime.queue.peekDeadLetters(queue, 100);
+    for (const d of dead) failures.push(`dead-lettered on ${queue}: ${d.messageId}: ${d.deadLetterReason}: ${d.deadLetterDescription}`);
+  }
+  for (const s of dump.status) if (s.state === 'failed') failures.push(`group ${s.groupId} failed`);
+  return failures;
+}
+
+function onPremSpec(stack: LocalStack, o: OnPremObject): { securityIdentifier: string; samAccountName: string; domainName: string; distinguishedName: string } {
+  return { securityIdentifier: o.sid, samAccountName: o.sam, domainName: stack.dc.netbiosDomain, distinguishedName: o.dn };
+}
+
+export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
+  const stack = await startLocalStack({ name: 'scenario', log: opts.log, ...(opts.keep ? { keepDc: true } : {}) });
+  const checkpoints = new Map<string, Dump>();
+  try {
+    const onPrem = new Map<string, OnPremObject>();
+    for (const u of scenario.ad.users) {
+      const o = await createUser(stack.ad, stack.onPremOu, u.sam);
+      onPrem.set(u.sam.toLowerCase(), { sid: o.objectSid, sam: u.sam, dn: o.dn });
+    }
+    for (const g of scenario.ad.groups) {
+      const o = await createGroup(stack.ad, stack.onPremOu, g.sam, { scope: g.scope, security: g.security });
+      onPrem.set(g.sam.toLowerCase(), { sid: o.objectSid, sam: g.sam, dn: o.dn });
+    }
+    await stack.setSettings(scenario.settings);
+    await stack.subscribe();
+    await stack.settle();
+
+    for (const [index, step] of scenario.steps.entries()) {
+      opts.log.info({ step: index + 1, op: step.op }, 'scenario step');
+      await applyStep(stack, step, onPrem, checkpoints, opts);
+      await stack.settle();
+    }
+    const dump = await dumpOf(stack);
+    if (opts.dumpPath) await writeFile(opts.dumpPath, `${JSON.stringify(dump, null, 2)}\n`);
+    const failures = await pipelineFailures(stack, dump);
+    return { exitCode: failures.length > 0 ? 1 : 0, dump, checkpoints, failures, stack: opts.keep ? stack : null };
+  } finally {
+    if (!opts.keep) await stack.stop();
+  }
+}
+
+async function applyStep(
+  stack: LocalStack,
+  step: ScenarioStep,
+  onPrem: Map<string, OnPremObject>,
+  checkpoints: Map<string, Dump>,
+  opts: RunOptions,
+): Promise<void> {
+  const c = stack.sim.control;
+  const synced = (sam: string | undefined): { synced?: ReturnType<typeof onPremSpec> } => {
+    if (sam === undefined) return {};
+    const o = onPrem.get(sam.toLowerCase());
+    if (!o) throw new Error(`no on-prem object ${sam}`);
+    return { synced: onPremSpec(stack, o) };
+  };
+  switch (step.op) {
+    case 'createUser':
+      c.createUser({ id: step.id, displayName: step.displayName, ...synced(step.syncedFrom) });
+      return;
+    case 'createDevice':
+      c.createDevice({ id: step.id, deviceId: step.deviceId, displayName: step.displayName });
+      return;
+    case 'createGroup':
+      c.createGroup({
+        id: step.id,
+        displayName: step.displayName,
+        kind: step.kind,
+        ...(step.description !== undefined ? { description: step.description } : {}),
+        ...(step.mailNickname !== undefined ? { mailNickname: step.mailNickname } : {}),
+        ...(step.writeback ? { writebackConfiguration: step.writeback } : {}),
+        ...synced(step.syncedFrom),
+        ...(step.members ? { members: step.members } : {}),
+      });
+      return;
+    case 'updateGroup': {
+      const properties: Record<string, unknown> = {};
+      if (step.displayName !== undefined) properties['displayName'] = step.displayName;
+      if (step.description !== undefined) properties['description'] = step.description;
+      c.updateGroup(step.id, { properties, ...(step.writeback ? { writebackConfiguration: step.writeback } : {}) });
+      return;
+    }
+    case 'addMembers':
+      c.addMembers(step.id, step.members);
+      return;
+    case 'removeMembers':
+      c.removeMembers(step.id, step.members);
+      return;
+    case 'deleteGroup':
+      c.deleteGroup(step.id, { permanent: step.permanent ?? false });
+      return;
+    case 'restoreGroup':
+      c.restore(step.id);
+      return;
+    case 'deleteUser':
+      c.deleteUser(step.id);
+      if (step.permanent) c.purge(step.id);
+      return;
+    case 'setSettings':
+      // A changed setting queues a full round: groups that did not change in the cloud are evaluated again.
+      await stack.setSettings(step.settings);
+      return;
+    case 'adTamper':
+      await tamper(stack.ad, stack.dc.baseDn, step);
+      return;
+    case 'reconcile':
+      await sendPoke(stack.runtime.sender(stack.runtime.config.GRAPH_CHANGES_QUEUE), stack.tenantId, 'reconcile', new Date());
+      return;
+    case 'checkpoint': {
+      const dump = await dumpOf(stack);
+      checkpoints.set(step.name, dump);
+      if (opts.dumpPath) await writeFile(checkpointPath(opts.dumpPath, step.name), `${JSON.stringify(dump, null, 2)}\n`);
+      return;
+    }
+  }
+}
