@@ -1,0 +1,290 @@
+// Member throughput: a new group with N synced-user members written into the DC two ways in the same run
+// against the same DC -- by the relay (the planner's messages on the embedded queue, measured from the first
+// enqueue until every result has arrived) and by ldapmodify (the same member adds: same chunk size, same
+// `<SID=...>` values, same permissive-modify control, one modify per chunk, over verified LDAPS). Runs
+// alternate which side goes first; medians are reported. Each run's group is deleted afterwards.
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client } from 'ldapts';
+import { ensureSambaDc, type SambaDc } from '../dev/stack/samba.js';
+import { createGroup } from '../dev/stack/ad-objects.js';
+import { escapeFilterValue } from '../relay/ldap/escape.js';
+import { adminClient, benchOu, benchUsersOu, ensureBenchUsers, ensureOu, type BenchUser } from './bench-users.js';
+import { LdapmodifyRunner, memberAddLdif } from './ldapmodify.js';
+import { BIND_PASSWORD_ENV, RESULT_PREFIX, childOutputSchema, type ChildInput, type ChildOutput } from './relay-child-protocol.js';
+import { machineInfo, machineLines, markdownTable } from './report.js';
+import { fmt, median, mib } from './stats.js';
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface ThroughputOptions {
+  members: number;
+  runs: number;
+  /** Member values per modify, for both sides (the relay's memberChunkSize). */
+  chunkSize: number;
+  /** snapshot: what the planner sends for a new group; upsert: member additions to an existing one. */
+  kind: 'snapshot' | 'upsert';
+  /** Per relay run. */
+  timeoutMs: number;
+  progress: (line: string) => void;
+}
+
+interface RelayRun extends ChildOutput {
+  rate: number;
+}
+
+interface LdapmodifyRunResult {
+  ms: number;
+  rate: number;
+}
+
+export interface ThroughputResult {
+  options: Omit<ThroughputOptions, 'progress'>;
+  relay: RelayRun[];
+  ldapmodify: LdapmodifyRunResult[];
+  relayMedianRate: number;
+  ldapmodifyMedianRate: number;
+  ratio: number;
+  messages: number;
+  deleteMs: number[];
+  markdown: string;
+}
+
+function groupsOu(dc: Pick<SambaDc, 'baseDn'>): string {
+  return `OU=Groups,${benchOu(dc)}`;
+}
+
+/** Members of `groupDn` among the bench users, counted through the memberOf back-link (paged). */
+async function countMembers(admin: Client, dc: SambaDc, groupDn: string): Promise<number> {
+  const { searchEntries } = await admin.search(benchUsersOu(dc), {
+    scope: 'one',
+    filter: `(memberOf=${escapeFilterValue(groupDn)})`,
+    attributes: ['1.1'],
+    paged: { pageSize: 1000 },
+  });
+  return searchEntries.length;
+}
+
+/** Groups left in the bench OU by an interrupted run. */
+async function removeLeftoverGroups(admin: Client, ou: string): Promise<number> {
+  const { searchEntries } = await admin.search(ou, { scope: 'one', filter: '(objectClass=group)', attributes: ['1.1'] });
+  for (const entry of searchEntries) await admin.del(entry.dn);
+  return searchEntries.length;
+}
+
+async function timedDelete(admin: Client, dn: string): Promise<number> {
+  const t0 = performance.now();
+  await admin.del(dn);
+  return performance.now() - t0;
+}
+
+function runRelayChild(inputFile: string, password: string, timeoutMs: number): Promise<ChildOutput> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(ROOT, 'bench', 'throughput-relay-child.ts'), inputFile], {
+      cwd: ROOT,
+      env: { ...process.env, [BIND_PASSWORD_ENV]: password },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-8000)));
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs + 60_000);
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
+      if (code !== 0 || !line) {
+        reject(new Error(`relay child failed (${signal ?? `exit ${code}`}):\n${stderr.trim()}`));
+        return;
+      }
+      resolve(childOutputSchema.parse(JSON.parse(line.slice(RESULT_PREFIX.length))));
+    });
+  });
+}
+
+async function relaySide(
+  dc: SambaDc,
+  admin: Client,
+  runner: LdapmodifyRunner,
+  members: { cloudId: string; sid: string }[],
+  opts: ThroughputOptions,
+  deleteMs: number[],
+): Promise<RelayRun> {
+  const input: ChildInput = {
+    url: dc.url,
+    tlsServerName: dc.tlsServerName,
+    caFile: dc.caFile,
+    bindDn: dc.adminBindDn,
+    writebackOu: groupsOu(dc),
+    tenantId: randomUUID(),
+    groupId: randomUUID(),
+    kind: opts.kind,
+    chunkSize: opts.chunkSize,
+    members,
+    timeoutMs: opts.timeoutMs,
+  };
+  const file = runner.file(`relay-${input.groupId}.json`);
+  await writeFile(file, JSON.stringify(input));
+  const out = await runRelayChild(file, dc.adminPassword, opts.timeoutMs);
+  if (!out.groupDn) throw new Error('the relay reported no group DN');
+  try {
+    const inAd = await countMembers(admin, dc, out.groupDn);
+    if (inAd !== members.length || out.membersAdded !== members.length) {
+      throw new Error(`relay run wrote ${out.membersAdded} members (AD holds ${inAd}), expected ${members.length}; outcomes ${JSON.stringify(out.outcomes)}`);
+    }
+  } finally {
+    deleteMs.push(await timedDelete(admin, out.groupDn));
+  }
+  return { ...out, rate: members.length / (out.ms / 1000) };
+}
+
+async function ldapmodifySide(
+  dc: SambaDc,
+  admin: Client,
+  runner: LdapmodifyRunner,
+  users: BenchUser[],
+  opts: ThroughputOptions,
+  deleteMs: number[],
+): Promise<LdapmodifyRunResult> {
+  const sam = `wbbl-${randomBytes(6).toString('hex')}`;
+  const group = await createGroup(admin, groupsOu(dc), sam, { scope: 'universal', security: true, cn: `Bench ldapmodify ${sam}` });
+  try {
+    const file = runner.file(`${sam}.ldif`);
+    await writeFile(file, memberAddLdif(group.dn, users.map((u) => `<SID=${u.sid}>`), opts.chunkSize));
+    const run = await runner.run(file);
+    const inAd = await countMembers(admin, dc, group.dn);
+    if (inAd !== users.length) throw new Error(`ldapmodify run left ${inAd} members in AD, expected ${users.length}`);
+    return { ms: run.ms, rate: users.length / (run.ms / 1000) };
+  } finally {
+    deleteMs.push(await timedDelete(admin, group.dn));
+  }
+}
+
+export async function runMemberThroughput(opts: ThroughputOptions, command: string): Promise<ThroughputResult> {
+  const machine = machineInfo();
+  const dc = await ensureSambaDc();
+  opts.progress(`DC ${dc.url} (${dc.tlsServerName}); ensuring ${opts.members} bench users (created once, reused)`);
+  const t0 = Date.now();
+  const { users, created } = await ensureBenchUsers(dc, opts.members, {
+    progress: (done, missing) => opts.progress(`  created ${done} of ${missing} users (${Math.round((Date.now() - t0) / 1000)} s)`),
+  });
+  if (created > 0) opts.progress(`created ${created} users in ${Math.round((Date.now() - t0) / 1000)} s`);
+  const members = users.map((u) => ({ cloudId: randomUUID(), sid: u.sid }));
+
+  const admin = await adminClient(dc);
+  const runner = await LdapmodifyRunner.create({
+    url: dc.url,
+    tlsServerName: dc.tlsServerName,
+    caFile: dc.caFile,
+    bindDn: dc.adminBindDn,
+    password: dc.adminPassword,
+  });
+  const relay: RelayRun[] = [];
+  const ldapmodify: LdapmodifyRunResult[] = [];
+  const deleteMs: number[] = [];
+  try {
+    await ensureOu(admin, groupsOu(dc));
+    const leftovers = await removeLeftoverGroups(admin, groupsOu(dc));
+    if (leftovers > 0) opts.progress(`removed ${leftovers} group(s) left by an earlier run`);
+    for (let run = 1; run <= opts.runs; run += 1) {
+      // Alternate the order, so neither side always meets a DC warmed (or tired) by the other.
+      const sides = run % 2 === 1 ? (['relay', 'ldapmodify'] as const) : (['ldapmodify', 'relay'] as const);
+      for (const side of sides) {
+        if (side === 'relay') {
+          const r = await relaySide(dc, admin, runner, members, opts, deleteMs);
+          relay.push(r);
+          opts.progress(`run ${run} relay:      ${fmt(r.ms / 1000, 2)} s, ${fmt(r.rate)} members/s, peak RSS ${mib(r.peakRss)}`);
+        } else {
+          const r = await ldapmodifySide(dc, admin, runner, users, opts, deleteMs);
+          ldapmodify.push(r);
+          opts.progress(`run ${run} ldapmodify: ${fmt(r.ms / 1000, 2)} s, ${fmt(r.rate)} members/s`);
+        }
+      }
+    }
+  } finally {
+    await runner.close();
+    await admin.unbind().catch(() => undefined);
+  }
+
+  const relayMedianRate = median(relay.map((r) => r.rate));
+  const ldapmodifyMedianRate = median(ldapmodify.map((r) => r.rate));
+  const ratio = relayMedianRate / ldapmodifyMedianRate;
+  const result = {
+    options: { members: opts.members, runs: opts.runs, chunkSize: opts.chunkSize, kind: opts.kind, timeoutMs: opts.timeoutMs },
+    relay,
+    ldapmodify,
+    relayMedianRate,
+    ldapmodifyMedianRate,
+    ratio,
+    messages: relay[0]?.messages ?? 0,
+    deleteMs,
+  };
+  return { ...result, markdown: throughputMarkdown(result, machineLines(machine, command)) };
+}
+
+/** The relay run with the median rate (for its LDAP operation profile). */
+function medianRun(runs: readonly RelayRun[]): RelayRun | undefined {
+  const sorted = [...runs].sort((a, b) => a.rate - b.rate);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+export function throughputMarkdown(r: Omit<ThroughputResult, 'markdown'>, machine: string): string {
+  const { options: o } = r;
+  const rows = [
+    [
+      `relay (${o.kind} messages on the embedded queue)`,
+      `${fmt(median(r.relay.map((x) => x.ms)) / 1000, 2)} s`,
+      fmt(r.relayMedianRate),
+      r.relay.map((x) => fmt(x.rate)).join(' / '),
+    ],
+    [
+      'ldapmodify (same modifies)',
+      `${fmt(median(r.ldapmodify.map((x) => x.ms)) / 1000, 2)} s`,
+      fmt(r.ldapmodifyMedianRate),
+      r.ldapmodify.map((x) => fmt(x.rate)).join(' / '),
+    ],
+  ];
+  const mid = medianRun(r.relay);
+  const ldap = mid?.ldap ?? {};
+  const ldapMs = Object.values(ldap).reduce((n, op) => n + op.ms, 0);
+  const opRows = Object.entries(ldap)
+    .filter(([, op]) => op.count > 0)
+    .sort(([, a], [, b]) => b.ms - a.ms)
+    .map(([name, op]) => [name, fmt(op.count), `${fmt(op.ms)} ms`, mid ? `${fmt((100 * op.ms) / mid.ms, 1)} %` : 'n/a']);
+  if (mid) opRows.push(['(outside LDAP calls: queue, validation, JSON, scheduling)', '', `${fmt(Math.max(0, mid.ms - ldapMs))} ms`, `${fmt((100 * Math.max(0, mid.ms - ldapMs)) / mid.ms, 1)} %`]);
+  const peakRss = Math.max(...r.relay.map((x) => x.peakRss));
+  const peakHeap = Math.max(...r.relay.map((x) => x.peakHeap));
+  const baseRss = median(r.relay.map((x) => x.baseRss));
+  const maxRss = Math.max(...r.relay.map((x) => x.maxRss));
+  const verdict = r.ratio >= 0.9 ? 'meets the target (>= 0.9)' : 'BELOW the target (>= 0.9)';
+  return [
+    '## Member throughput (relay vs ldapmodify)',
+    '',
+    machine,
+    '',
+    `Writing one new group with ${fmt(o.members)} synced-user members (\`<SID=...>\` values), ${o.runs} runs per side, ` +
+      `alternating which side goes first; chunk size ${fmt(o.chunkSize)} member values per modify for both sides; ` +
+      `the relay got ${r.messages} ${o.kind} message(s) (split under the ${fmt(192)} KB body budget). Relay time: first ` +
+      'enqueue until the last result message arrived (group created, members resolved and committed). ldapmodify time: ' +
+      'process start to exit (TLS, bind, the modifies); its group is created beforehand. Every run is checked in AD ' +
+      '(member count through memberOf) and its group deleted afterwards.',
+    '',
+    markdownTable(['Writer', 'Median time', 'Median members/s', 'Members/s per run'], rows),
+    '',
+    `**Ratio relay / ldapmodify: ${fmt(r.ratio, 2)}** (median rates) -- ${verdict}.`,
+    '',
+    `Relay memory (child process running only the relay and the embedded queue; sampled every 25 ms): peak RSS ` +
+      `${mib(peakRss)} (${mib(baseRss)} before the first enqueue), peak heap used ${mib(peakHeap)}; ` +
+      `maximum RSS over the process life (getrusage, includes tsx start-up) ${mib(maxRss)}.`,
+    '',
+    'LDAP calls of the median relay run (wall time inside each ldapts call; the relay works one group on one connection, so they do not overlap):',
+    '',
+    markdownTable(['Operation', 'Calls', 'Time', 'Share of run'], opRows),
+    '',
+    `Deleting a ${fmt(o.members)}-member group (cleanup, not measured above): median ${fmt(median(r.deleteMs) / 1000, 2)} s.`,
+  ].join('\n');
+}

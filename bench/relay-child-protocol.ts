@@ -1,0 +1,45 @@
+// What the member-throughput benchmark and its relay child process exchange: the input file, the password's
+// environment variable and the result line on stdout.
+import { z } from 'zod';
+
+export const BIND_PASSWORD_ENV = 'WRITEBACK_BENCH_BIND_PASSWORD';
+export const RESULT_PREFIX = 'BENCH-RESULT ';
+
+export const childInputSchema = z
+  .object({
+    url: z.string(),
+    tlsServerName: z.string(),
+    caFile: z.string(),
+    bindDn: z.string(),
+    writebackOu: z.string(),
+    tenantId: z.string(),
+    groupId: z.string(),
+    kind: z.enum(['snapshot', 'upsert']),
+    chunkSize: z.number().int().positive(),
+    members: z.array(z.object({ cloudId: z.string(), sid: z.string() }).strict()),
+    timeoutMs: z.number().int().positive(),
+  })
+  .strict();
+export type ChildInput = z.infer<typeof childInputSchema>;
+
+export const ldapOpSchema = z.object({ count: z.number(), ms: z.number() });
+export const childOutputSchema = z
+  .object({
+    ms: z.number(),
+    messages: z.number(),
+    membersAdded: z.number(),
+    memberErrors: z.number(),
+    outcomes: z.record(z.string(), z.number()),
+    groupDn: z.string().nullable(),
+    /** RSS / heap before the first enqueue (relay started and connected, messages built). */
+    baseRss: z.number(),
+    baseHeap: z.number(),
+    /** Highest sampled RSS / heap while the group was written. */
+    peakRss: z.number(),
+    peakHeap: z.number(),
+    /** The process's maximum resident set size over its whole life (getrusage). */
+    maxRss: z.number(),
+    ldap: z.record(z.string(), ldapOpSchema),
+  })
+  .strict();
+export type ChildOutput = z.infer<typeof childOutputSchema>;

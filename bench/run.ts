@@ -1,0 +1,108 @@
+// Benchmark entry point: `npm run bench -- <throughput|latency|all> [options]`. Prints each result as
+// markdown and replaces its section in BENCHMARKS.md (unless --no-write).
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { CHANGE_KINDS, runLatency, type ChangeKind } from './latency.js';
+import { runMemberThroughput } from './member-throughput.js';
+import { benchCommand, writeSection, BENCHMARKS_FILE } from './report.js';
+
+const HELP = `Usage: npm run bench -- <throughput|latency|all> [options]
+
+throughput   member throughput: a new group of --members synced users written by the relay and by
+             ldapmodify (same modifies) against the same Samba DC; ratio, peak memory, LDAP call profile.
+  --members N      members of the group (default 20000; the users are created once and reused)
+  --runs N         runs per side, median reported (default 3)
+  --chunk N        member values per modify, both sides (default 500, the relay's default)
+  --kind K         snapshot (what the planner sends for a new group, default) or upsert
+
+latency      end-to-end latency through the whole local pipeline, one change at a time.
+  --per-kind N     changes per kind (default 200)
+  --kinds LIST     comma-separated: attribute,member,create (default all three)
+  --create-members N   members of each created group (default 3)
+
+common
+  --no-write       print only; leave BENCHMARKS.md alone
+  --help`;
+
+const intArg = (name: string, min: number) =>
+  z.coerce.number().int().min(min, `--${name} must be an integer >= ${min}`);
+
+const optionsSchema = z.object({
+  members: intArg('members', 1).default(20_000),
+  runs: intArg('runs', 1).default(3),
+  chunk: intArg('chunk', 1).max(5000).default(500),
+  kind: z.enum(['snapshot', 'upsert']).default('snapshot'),
+  'per-kind': intArg('per-kind', 1).default(200),
+  kinds: z
+    .string()
+    .default(CHANGE_KINDS.join(','))
+    .transform((s) => s.split(',').map((k) => k.trim()))
+    .pipe(z.array(z.enum(['attribute', 'member', 'create'])).min(1)),
+  'create-members': intArg('create-members', 1).default(3),
+  'no-write': z.boolean().default(false),
+});
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      members: { type: 'string' },
+      runs: { type: 'string' },
+      chunk: { type: 'string' },
+      kind: { type: 'string' },
+      'per-kind': { type: 'string' },
+      kinds: { type: 'string' },
+      'create-members': { type: 'string' },
+      'no-write': { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  const which = positionals[0];
+  if (values.help || !which || positionals.length > 1 || !['throughput', 'latency', 'all'].includes(which)) {
+    console.log(HELP);
+    return values.help ? 0 : 2;
+  }
+  const { help: _help, ...rest } = values;
+  const parsed = optionsSchema.safeParse(rest);
+  if (!parsed.success) {
+    console.error(parsed.error.issues.map((i) => i.message).join('\n'));
+    return 2;
+  }
+  const o = parsed.data;
+  const command = benchCommand(argv);
+  const progress = (line: string): void => console.error(`[bench] ${line}`);
+  const sections: { name: string; markdown: string }[] = [];
+
+  if (which === 'throughput' || which === 'all') {
+    progress(`member throughput: ${o.members} members, ${o.runs} runs per side, chunk ${o.chunk}, ${o.kind}`);
+    const r = await runMemberThroughput(
+      { members: o.members, runs: o.runs, chunkSize: o.chunk, kind: o.kind, timeoutMs: 15 * 60_000, progress },
+      command,
+    );
+    sections.push({ name: 'throughput', markdown: r.markdown });
+    console.log(`${r.markdown}\n`);
+  }
+  if (which === 'latency' || which === 'all') {
+    progress(`latency: ${o['per-kind']} changes per kind (${o.kinds.join(', ')})`);
+    const r = await runLatency(
+      { perKind: o['per-kind'], kinds: o.kinds as ChangeKind[], createMembers: o['create-members'], changeTimeoutMs: 30_000, progress },
+      command,
+    );
+    sections.push({ name: 'latency', markdown: r.markdown });
+    console.log(`${r.markdown}\n`);
+  }
+  if (!o['no-write']) {
+    for (const s of sections) await writeSection(s.name, s.markdown);
+    progress(`written to ${BENCHMARKS_FILE}`);
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);

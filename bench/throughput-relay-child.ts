@@ -1,0 +1,154 @@
+// The relay side of the member-throughput benchmark, in its own process so its memory is the relay's alone:
+// an embedded queue, the relay started as in the local stack, the messages the planner would produce for a
+// new group with these members (split under the message budget), enqueued at once. Measures from the first
+// enqueue until every result message has arrived; samples memory meanwhile; counts LDAP operations by kind.
+// Input: a JSON file named by argv[2]; the bind password in WRITEBACK_BENCH_BIND_PASSWORD.
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'ldapts';
+import { parseRelayConfig } from '../relay/config.js';
+import { startRelay } from '../relay/start.js';
+import { EmbeddedBroker } from '../shared/adapters/embedded-queue/index.js';
+import { resultMessageSchema, type ResultMessage } from '../shared/contracts/result-message.js';
+import { writebackMessageId } from '../shared/contracts/writeback-message.js';
+import { MESSAGE_BODY_BUDGET_BYTES } from '../shared/domain/limits.js';
+import type { GroupHeader, MemberRef, WritebackMessage } from '../shared/domain/model.js';
+import { adGroupTypeValue, groupAnchor, groupCn, groupSamAccountName } from '../shared/domain/naming.js';
+import { splitSnapshot, splitUpserts } from '../shared/domain/split.js';
+import { createLogger } from '../shared/logging.js';
+import { splitForSend } from '../shared/ports/queue.js';
+import { BIND_PASSWORD_ENV, RESULT_PREFIX, childInputSchema, type ChildInput, type ChildOutput } from './relay-child-protocol.js';
+
+/** Counts and times ldapts operations of every client in this process (the relay's own included). */
+function instrumentLdap(): Record<string, { count: number; ms: number }> {
+  const ops: Record<string, { count: number; ms: number }> = {};
+  const proto = Client.prototype as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const name of ['search', 'modify', 'add', 'del', 'modifyDN', 'bind']) {
+    const original = proto[name]!;
+    proto[name] = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
+      const t0 = performance.now();
+      try {
+        return await original.apply(this, args);
+      } finally {
+        const op = (ops[name] ??= { count: 0, ms: 0 });
+        op.count += 1;
+        op.ms += performance.now() - t0;
+      }
+    };
+  }
+  return ops;
+}
+
+export function benchHeader(groupId: string): GroupHeader {
+  return {
+    anchor: groupAnchor(groupId),
+    cn: groupCn('objectId', groupId, null),
+    samAccountName: groupSamAccountName(groupId),
+    displayName: `Bench relay ${groupId.slice(0, 8)}`,
+    description: null,
+    adGroupType: 'universalSecurityGroup',
+    groupType: adGroupTypeValue('universalSecurityGroup'),
+    mail: null,
+  };
+}
+
+/** What the planner sends for a new group (snapshot parts) or for a big addition (upserts), each under the budget. */
+export function benchMessages(input: Pick<ChildInput, 'tenantId' | 'groupId' | 'kind' | 'members'>): WritebackMessage[] {
+  const env = { tenantId: input.tenantId, groupId: input.groupId, header: benchHeader(input.groupId) };
+  const refs: MemberRef[] = input.members.map((m) => ({ kind: 'sid', cloudId: m.cloudId, sid: m.sid }));
+  return input.kind === 'snapshot'
+    ? splitSnapshot(env, 1, refs, MESSAGE_BODY_BUDGET_BYTES)
+    : splitUpserts(env, 1, [], refs, MESSAGE_BODY_BUDGET_BYTES);
+}
+
+async function main(): Promise<void> {
+  const file = process.argv[2];
+  if (!file) throw new Error('usage: throughput-relay-child.ts INPUT.json');
+  const input = childInputSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+  const password = process.env[BIND_PASSWORD_ENV];
+  if (!password) throw new Error(`${BIND_PASSWORD_ENV} is not set`);
+  const ops = instrumentLdap();
+
+  const broker = new EmbeddedBroker({
+    queues: { writeback: { requiresSession: true }, 'writeback-results': { requiresSession: false } },
+  });
+  const queue = broker.client();
+  const config = parseRelayConfig({
+    relayId: 'bench-relay',
+    ldap: {
+      urls: [input.url],
+      tlsServerName: input.tlsServerName,
+      caFile: input.caFile,
+      bindDn: input.bindDn,
+      bindPassword: { env: BIND_PASSWORD_ENV },
+      writebackOu: input.writebackOu,
+      memberChunkSize: input.chunkSize,
+    },
+    queue: { type: 'embedded' },
+    sessions: { receiveWaitMs: 1_000, retryDelayMs: 200 },
+    logLevel: 'warn',
+  });
+  const relay = await startRelay({ config, queue, log: createLogger('bench-relay', 'warn'), env: process.env });
+
+  const messages = benchMessages(input);
+  const outgoing = messages.map((m) => ({ messageId: writebackMessageId(m.groupId, m.seq), sessionId: m.groupId, body: m }));
+  const sends = splitForSend(outgoing);
+  const results = queue.receiver(config.queues.results);
+  if (global.gc) global.gc();
+  const base = process.memoryUsage();
+  let peakRss = base.rss;
+  let peakHeap = base.heapUsed;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  }, 25);
+
+  const sender = queue.sender(config.queues.writeback);
+  // Only what happens for this group counts (not the start-up bind and rootDSE/schema reads).
+  for (const op of Object.values(ops)) Object.assign(op, { count: 0, ms: 0 });
+  const t0 = performance.now();
+  for (const send of sends) await sender.send(send);
+  const received: ResultMessage[] = [];
+  const deadline = Date.now() + input.timeoutMs;
+  while (received.length < messages.length) {
+    if (Date.now() > deadline) throw new Error(`only ${received.length} of ${messages.length} results within ${input.timeoutMs} ms`);
+    for (const r of await results.receive(100, 1_000)) {
+      received.push(resultMessageSchema.parse(r.body));
+      await results.complete(r);
+    }
+  }
+  const ms = performance.now() - t0;
+  clearInterval(sampler);
+  const end = process.memoryUsage();
+  peakRss = Math.max(peakRss, end.rss);
+  peakHeap = Math.max(peakHeap, end.heapUsed);
+
+  await relay.stop();
+  await sender.close();
+  await results.close();
+  await queue.close();
+
+  const outcomes: Record<string, number> = {};
+  for (const r of received) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+  const output: ChildOutput = {
+    ms,
+    messages: messages.length,
+    membersAdded: received.reduce((n, r) => n + r.membersAdded, 0),
+    memberErrors: received.reduce((n, r) => n + r.memberErrors.length, 0),
+    outcomes,
+    groupDn: received.find((r) => r.ad)?.ad?.dn ?? null,
+    baseRss: base.rss,
+    baseHeap: base.heapUsed,
+    peakRss,
+    peakHeap,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+    ldap: ops,
+  };
+  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(output)}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});
