@@ -275,12 +275,14 @@ export function latencyMarkdown(samples: readonly Sample[], failures: readonly s
     '',
     machine,
     '',
-    `${fmt(samples.length)} changes (${opts.perKind} per kind, round robin), applied one at a time: each waits for its relay ` +
-      'result, is checked in AD, and the pipeline settles before the next. Start: the change in the Graph simulator ' +
-      '(it starts the notification POST in the same tick). End: the `at` of the relay\'s result message (stamped after the ' +
-      'LDAP write succeeded). Stage columns are medians from the same start: the webhook answered 202 (poke enqueued), ' +
-      `and planChanges finished its delta round (writeback messages sent); "relay apply" is the relay's own time for the ' +
-      'message (its result\'s durationMs: find by anchor, update, member writes). Wall time ${fmt(wallMs / 1000)} s.`,
+    [
+      `${fmt(samples.length)} changes (${opts.perKind} per kind, round robin), applied one at a time: each waits for its relay`,
+      'result, is checked in AD, and the pipeline settles before the next. Start: the change in the Graph simulator',
+      '(it starts the notification POST in the same tick). End: the `at` of the relay result message (stamped after the',
+      'LDAP write succeeded). Stage columns are medians from the same start: the webhook answered 202 (poke enqueued),',
+      'and planChanges finished its delta round (writeback messages sent); "relay apply" is the relay\'s own time for the',
+      `message (durationMs of its result: find by anchor, update, member writes). Wall time ${fmt(wallMs / 1000)} s.`,
+    ].join(' '),
     '',
     markdownTable(['Change', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean ms', 'webhook 202 (median ms)', 'planned (median ms)', 'relay apply (median ms)'], rows),
     '',
