@@ -55,6 +55,16 @@ function normalise(id: string): string {
   return id.toLowerCase();
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Group ids from a poke: hints from notifications or an admin's list. Anything but a GUID is dropped. */
+function groupIdsOf(request: RoundRequest, log: Logger): string[] {
+  const ids = (request.groupIds ?? []).map(normalise);
+  const valid = ids.filter((id) => GUID.test(id));
+  if (valid.length < ids.length) log.warn({ dropped: ids.length - valid.length }, 'poke named group ids that are not GUIDs; ignored');
+  return [...new Set(valid)];
+}
+
 export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest): Promise<RoundReport> {
   const { tenantId, store, directory } = deps;
   const log = deps.log.child({ tenantId });
@@ -63,7 +73,8 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
   const fingerprint = settingsFingerprint(settings);
   const token = await store.tokens.load(tenantId);
   const journal = await store.journal.read(tenantId);
-  const targeted = request.mode !== 'delta' && request.groupIds !== undefined && request.groupIds.length > 0;
+  const named = groupIdsOf(request, log);
+  const targeted = request.mode !== 'delta' && named.length > 0;
 
   let mode = request.mode;
   let reason: string = request.mode === 'delta' ? 'notification' : request.mode === 'full' ? 'resync requested' : 'reconcile requested';
@@ -94,8 +105,8 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
   // ---- which groups --------------------------------------------------------------------------------
   const candidates = new Map<string, Candidate>();
   for (const [id, change] of merged) candidates.set(id, { id, source: 'delta', change });
-  if (targeted) for (const id of request.groupIds!.map(normalise)) candidates.set(id, { id, source: 'requested', change: null });
-  if (mode === 'delta') for (const id of (request.groupIds ?? []).map(normalise)) if (!candidates.has(id)) candidates.set(id, { id, source: 'hint', change: null });
+  if (targeted) for (const id of named) candidates.set(id, { id, source: 'requested', change: null });
+  if (mode === 'delta') for (const id of named) if (!candidates.has(id)) candidates.set(id, { id, source: 'hint', change: null });
 
   let previous: Map<string, PlannedGroup>;
   if (enumerated) {

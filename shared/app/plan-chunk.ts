@@ -93,8 +93,10 @@ async function nestedWrittenLookup(deps: ChunkDeps, ctx: ChunkContext, identitie
   return (id) => ctx.writtenInRound.get(id) ?? ctx.writtenOutside.get(id) ?? false;
 }
 
+/** Whether the planned state must be saved. A group first seen permanently deleted leaves no tombstone. */
 function changed(prev: PlannedGroup | null, next: PlannedGroup): boolean {
-  return prev === null || JSON.stringify(prev) !== JSON.stringify(next);
+  if (prev === null) return next.lifecycle !== 'hardDeleted';
+  return JSON.stringify(prev) !== JSON.stringify(next);
 }
 
 export async function planChunk(deps: ChunkDeps, ctx: ChunkContext, views: readonly GroupView[]): Promise<ChunkOutcome> {
