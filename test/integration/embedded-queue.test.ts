@@ -128,6 +128,21 @@ describe('embedded broker', () => {
     expect(again).toMatchObject({ messageId: 'g1', deliveryCount: 1 });
   });
 
+  it('forgets closed session receivers, so a long-running consumer does not grow', async () => {
+    const { client } = setup();
+    const sender = client.sender('groups');
+    for (let i = 0; i < 50; i++) {
+      await sender.send([msg(`m${i}`, { sessionId: `g${i}` })]);
+      const session = (await client.acceptNextSession('groups', 0))!;
+      const [m] = await session.receive(1, 0);
+      await session.complete(m!);
+      await session.close();
+    }
+    expect(client.openCount).toBe(1);
+    await sender.close();
+    expect(client.openCount).toBe(0);
+  });
+
   it('closing one client leaves the others working', async () => {
     const { broker, client } = setup();
     const other = broker.client();

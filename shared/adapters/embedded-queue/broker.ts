@@ -1,7 +1,7 @@
 // The embedded broker: named queues with Service Bus semantics, in memory, in one process (local host,
 // planner and relay share it in the demo). Time comes from an injectable clock; waiting receivers use
 // real timers and are woken by sends, settlements and wake().
-import { InvalidQueueOperationError, QueueNotFoundError, type QueueClient } from '../../ports/queue.js';
+import { InvalidQueueOperationError, QueueNotFoundError } from '../../ports/queue.js';
 import type { BrokerCore } from './broker-core.js';
 import { EmbeddedQueueClient } from './client.js';
 import { resolveQueueOptions, type QueueOptions } from './queue-options.js';
@@ -69,7 +69,7 @@ export class EmbeddedBroker implements BrokerCore {
   }
 
   /** A QueueClient on this broker; closing it releases only its own receivers. */
-  client(): QueueClient {
+  client(): EmbeddedQueueClient {
     return new EmbeddedQueueClient(this);
   }
 

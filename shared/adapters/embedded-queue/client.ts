@@ -179,9 +179,20 @@ export class EmbeddedQueueClient implements QueueClient {
     this.open.clear();
   }
 
+  /** Senders and receivers not closed yet (a long-running consumer opens one per accepted session). */
+  get openCount(): number {
+    return this.open.size;
+  }
+
   private track<T extends Closable>(item: T): T {
     this.checkOpen();
     this.open.add(item);
+    // Forget an item once it is closed, so a client that accepts sessions for days does not grow.
+    const close = item.close.bind(item);
+    item.close = async (): Promise<void> => {
+      this.open.delete(item);
+      await close();
+    };
     return item;
   }
 
