@@ -197,7 +197,11 @@ export async function runMemberThroughput(opts: ThroughputOptions, command: stri
         if (side === 'relay') {
           const r = await relaySide(dc, admin, runner, members, opts, deleteMs);
           relay.push(r);
-          opts.progress(`run ${run} relay:      ${fmt(r.ms / 1000, 2)} s, ${fmt(r.rate)} members/s, peak RSS ${mib(r.peakRss)}`);
+          const calls = Object.entries(r.ldap)
+            .filter(([, op]) => op.count > 0)
+            .map(([name, op]) => `${op.count} ${name} ${fmt(op.ms / 1000, 1)} s`)
+            .join(', ');
+          opts.progress(`run ${run} relay:      ${fmt(r.ms / 1000, 2)} s, ${fmt(r.rate)} members/s, peak RSS ${mib(r.peakRss)}, CPU ${fmt(r.cpuMs / 1000, 1)} s (${calls})`);
         } else {
           const r = await ldapmodifySide(dc, admin, runner, users, opts, deleteMs);
           ldapmodify.push(r);

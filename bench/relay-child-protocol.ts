@@ -26,6 +26,8 @@ export const ldapOpSchema = z.object({ count: z.number(), ms: z.number() });
 export const childOutputSchema = z
   .object({
     ms: z.number(),
+    /** CPU time (user + system) the relay process used while the group was written. */
+    cpuMs: z.number(),
     messages: z.number(),
     membersAdded: z.number(),
     memberErrors: z.number(),

@@ -11,7 +11,7 @@ const HELP = `Usage: npm run bench -- <throughput|latency|all> [options]
 throughput   member throughput: a new group of --members synced users written by the relay and by
              ldapmodify (same modifies) against the same Samba DC; ratio, peak memory, LDAP call profile.
   --members N      members of the group (default 20000; the users are created once and reused)
-  --runs N         runs per side, median reported (default 3)
+  --runs N         runs per side, median reported (default 5)
   --chunk N        member values per modify, both sides (default 500, the relay's default)
   --kind K         snapshot (what the planner sends for a new group, default) or upsert
 
@@ -29,7 +29,7 @@ const intArg = (name: string, min: number) =>
 
 const optionsSchema = z.object({
   members: intArg('members', 1).default(20_000),
-  runs: intArg('runs', 1).default(3),
+  runs: intArg('runs', 1).default(5),
   chunk: intArg('chunk', 1).max(5000).default(500),
   kind: z.enum(['snapshot', 'upsert']).default('snapshot'),
   'per-kind': intArg('per-kind', 1).default(200),

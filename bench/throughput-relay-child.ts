@@ -107,6 +107,7 @@ async function main(): Promise<void> {
   const sender = queue.sender(config.queues.writeback);
   // Only what happens for this group counts (not the start-up bind and rootDSE/schema reads).
   for (const op of Object.values(ops)) Object.assign(op, { count: 0, ms: 0 });
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (const send of sends) await sender.send(send);
   const received: ResultMessage[] = [];
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
     }
   }
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
   const end = process.memoryUsage();
   peakRss = Math.max(peakRss, end.rss);
@@ -133,6 +135,7 @@ async function main(): Promise<void> {
   for (const r of received) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
   const output: ChildOutput = {
     ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     messages: messages.length,
     membersAdded: received.reduce((n, r) => n + r.membersAdded, 0),
     memberErrors: received.reduce((n, r) => n + r.memberErrors.length, 0),
