@@ -1,0 +1,64 @@
+// The benchmark helpers whose mistakes would silently skew a figure: the LDIF ldapmodify gets (same
+// modifies as the relay), the percentiles, and the BENCHMARKS.md section replacement.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ldifLine, memberAddLdif } from '../../bench/ldapmodify.js';
+import { writeSection } from '../../bench/report.js';
+import { median, percentile } from '../../bench/stats.js';
+
+describe('LDIF for ldapmodify', () => {
+  it('base64-encodes values that are not LDIF safe strings (`<SID=...>` starts with "<")', () => {
+    expect(ldifLine('member', '<SID=S-1-5-21-1-2-3-1001>')).toBe(`member:: ${Buffer.from('<SID=S-1-5-21-1-2-3-1001>').toString('base64')}`);
+    expect(ldifLine('dn', 'CN=Bench x,OU=Groups,DC=writeback,DC=test')).toBe('dn: CN=Bench x,OU=Groups,DC=writeback,DC=test');
+    expect(ldifLine('description', ' leading space')).toMatch(/^description:: /);
+    expect(ldifLine('description', 'trailing ')).toMatch(/^description:: /);
+    expect(ldifLine('description', 'Zürich')).toMatch(/^description:: /);
+  });
+
+  it('writes one modify record per chunk of member adds, in order', () => {
+    const values = Array.from({ length: 5 }, (_, i) => `<SID=S-1-5-21-1-2-3-${1000 + i}>`);
+    const ldif = memberAddLdif('CN=G,DC=x', values, 2);
+    const records = ldif.trim().split('\n\n');
+    expect(records).toHaveLength(3);
+    const decoded = records.map((r) =>
+      r.split('\n').map((line) => (line.startsWith('member:: ') ? `member: ${Buffer.from(line.slice(9), 'base64').toString()}` : line)),
+    );
+    expect(decoded[0]).toEqual(['dn: CN=G,DC=x', 'changetype: modify', 'add: member', `member: ${values[0]}`, `member: ${values[1]}`, '-']);
+    expect(decoded[2]).toEqual(['dn: CN=G,DC=x', 'changetype: modify', 'add: member', `member: ${values[4]}`, '-']);
+  });
+});
+
+describe('percentiles', () => {
+  it('uses the nearest rank', () => {
+    const values = Array.from({ length: 200 }, (_, i) => 200 - i); // 1..200, unsorted
+    expect(percentile(values, 50)).toBe(100);
+    expect(percentile(values, 95)).toBe(190);
+    expect(percentile(values, 99)).toBe(198);
+    expect(percentile(values, 100)).toBe(200);
+    expect(median([3, 1, 2])).toBe(2);
+    expect(Number.isNaN(percentile([], 50))).toBe(true);
+  });
+});
+
+describe('BENCHMARKS.md sections', () => {
+  it('appends a new section and replaces it later, keeping the rest of the file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-report-'));
+    try {
+      const file = path.join(dir, 'BENCHMARKS.md');
+      await writeFile(file, '# Benchmarks\n\nHand-written notes.\n');
+      await writeSection('latency', '## Latency\nfirst', file);
+      await writeSection('throughput', '## Throughput\nfirst', file);
+      await writeSection('latency', '## Latency\nsecond', file);
+      const text = await readFile(file, 'utf8');
+      expect(text).toContain('Hand-written notes.');
+      expect(text).toContain('<!-- bench:latency:start -->\n## Latency\nsecond\n<!-- bench:latency:end -->');
+      expect(text).not.toContain('## Latency\nfirst');
+      expect(text).toContain('## Throughput\nfirst');
+      expect(text.indexOf('bench:latency:start')).toBeLessThan(text.indexOf('bench:throughput:start'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
