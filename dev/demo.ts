@@ -26,7 +26,7 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
 }
 
 async function groups(stack: LocalStack): Promise<Map<string, DumpGroup>> {
-  const all = await readWritebackOu(stack.ad, stack.writebackOu, stack.dc.baseDn);
+  const all = await readWritebackOu(stack.ad, stack.writebackOu, [stack.runOu]);
   return new Map(all.map((g) => [g.adminDescription ?? g.cn, g]));
 }
 

@@ -47,7 +47,7 @@ async function readStatuses(stack: LocalStack): Promise<DumpStatus[]> {
 export async function dumpOf(stack: LocalStack): Promise<Dump> {
   return {
     ou: stack.writebackOu,
-    groups: await readWritebackOu(stack.ad, stack.writebackOu, stack.dc.baseDn),
+    groups: await readWritebackOu(stack.ad, stack.writebackOu, [stack.runOu]),
     status: await readStatuses(stack),
   };
 }

@@ -33,19 +33,37 @@ async function readMemberGuids(client: Client, dn: string): Promise<string[]> {
   return guids;
 }
 
-/** GUID -> the name a dump uses for a member. */
-async function memberNames(client: Client, baseDn: string): Promise<Map<string, string>> {
+/** GUID -> the name a dump uses for a member: one paged search per base (the run's own OUs hold nearly every
+ *  member), then a lookup by GUID for the few that live elsewhere. Searching the whole domain instead would
+ *  read every object a benchmark or another run left there. */
+async function memberNames(client: Client, bases: readonly string[], guids: ReadonlySet<string>): Promise<Map<string, string>> {
   const names = new Map<string, string>();
-  const { searchEntries } = await client.search(baseDn, {
-    scope: 'sub',
-    filter: '(|(objectClass=user)(objectClass=group)(objectClass=computer)(objectClass=msDS-Device))',
-    attributes: ['objectGUID', 'sAMAccountName', 'adminDescription', 'msDS-DeviceID', 'objectClass'],
-    explicitBufferAttributes: ['objectGUID', 'msDS-DeviceID'],
-    paged: { pageSize: 1000 },
-  });
-  for (const e of searchEntries) names.set(guidOf(e), nameOf(e));
+  for (const base of bases) {
+    const { searchEntries } = await client.search(base, {
+      scope: 'sub',
+      filter: MEMBER_FILTER,
+      attributes: MEMBER_ATTRIBUTES,
+      explicitBufferAttributes: ['objectGUID', 'msDS-DeviceID'],
+      paged: { pageSize: 1000 },
+    });
+    for (const e of searchEntries) names.set(guidOf(e), nameOf(e));
+  }
+  for (const guid of guids) {
+    if (names.has(guid)) continue;
+    const { searchEntries } = await client.search(`<GUID=${guid}>`, {
+      scope: 'base',
+      filter: '(objectClass=*)',
+      attributes: MEMBER_ATTRIBUTES,
+      explicitBufferAttributes: ['objectGUID', 'msDS-DeviceID'],
+    });
+    const e = searchEntries[0];
+    if (e) names.set(guid, nameOf(e));
+  }
   return names;
 }
+
+const MEMBER_FILTER = '(|(objectClass=user)(objectClass=group)(objectClass=computer)(objectClass=msDS-Device))';
+const MEMBER_ATTRIBUTES = ['objectGUID', 'sAMAccountName', 'adminDescription', 'msDS-DeviceID', 'objectClass'];
 
 function guidOf(e: Entry): string {
   const b = bufferValue(e, 'objectGUID');
@@ -63,7 +81,8 @@ function nameOf(e: Entry): string {
 
 const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-export async function readWritebackOu(client: Client, ouDn: string, domainDn: string): Promise<DumpGroup[]> {
+/** The writeback OU's groups; members are named by searching `nameBases` (e.g. the run's OU tree). */
+export async function readWritebackOu(client: Client, ouDn: string, nameBases: readonly string[]): Promise<DumpGroup[]> {
   const { searchEntries } = await client.search(ouDn, {
     scope: 'sub',
     filter: '(objectClass=group)',
@@ -71,12 +90,13 @@ export async function readWritebackOu(client: Client, ouDn: string, domainDn: st
     explicitBufferAttributes: ['objectGUID', 'objectSid'],
     paged: { pageSize: 1000 },
   });
-  const names = searchEntries.length > 0 ? await memberNames(client, domainDn) : new Map<string, string>();
-  const groups: DumpGroup[] = [];
-  for (const e of searchEntries) {
-    const memberGuids = await readMemberGuids(client, e.dn);
+  const memberGuids = new Map<string, string[]>();
+  for (const e of searchEntries) memberGuids.set(e.dn, await readMemberGuids(client, e.dn));
+  const all = new Set([...memberGuids.values()].flat());
+  const names = all.size > 0 ? await memberNames(client, nameBases, all) : new Map<string, string>();
+  const groups: DumpGroup[] = searchEntries.map((e) => {
     const sid = bufferValue(e, 'objectSid');
-    groups.push({
+    return {
       cn: textValue(e, 'cn') ?? '',
       dn: e.dn,
       objectGUID: guidOf(e),
@@ -89,8 +109,8 @@ export async function readWritebackOu(client: Client, ouDn: string, domainDn: st
       mail: textValue(e, 'mail'),
       mailNickname: textValue(e, 'mailNickname'),
       proxyAddresses: textValues(e, 'proxyAddresses').sort(byCodeUnits),
-      members: memberGuids.map((g) => names.get(g) ?? `guid:${g}`).sort(byCodeUnits),
-    });
-  }
+      members: (memberGuids.get(e.dn) ?? []).map((g) => names.get(g) ?? `guid:${g}`).sort(byCodeUnits),
+    };
+  });
   return groups.sort((a, b) => byCodeUnits(a.cn, b.cn));
 }
