@@ -3,9 +3,9 @@
 // or starts one; a lock file serialises concurrent starters. A test run's teardown stops it only if that
 // run started it and no other live run uses it.
 import { spawn } from 'node:child_process';
-import { otherLivePeerUsers, peerUserId, registerPeerUser, unregisterPeerUser } from './peer-users.js';
+import { peerUserId, registerPeerUser, releasePeer } from './peer-users.js';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -257,26 +257,18 @@ export async function ensureAzurite(opts: EnsureAzuriteOptions = {}): Promise<Az
 export async function stopAzuriteIfStartedByRun(runId: string, opts: { log?: Logger } = {}): Promise<boolean> {
   const p = paths();
   const log = opts.log ?? silentLogger();
-  try {
-    await readdir(p.stateDir);
-  } catch {
-    return false;
-  }
-  return withFileLock(
-    p.lock,
-    async () => {
-      await unregisterPeerUser(p.runs, runId);
-      const state = await readState(p.state);
-      // Started by a test run (this one, or one that ended without teardown), not kept by a person.
-      if (!state || state.keep || state.startedByRun === undefined) return false;
-      const others = await otherLivePeerUsers(p.runs, runId);
-      if (others.length > 0) {
-        log.info({ pid: state.pid, others }, 'Azurite still used by other test runs; leaving it running');
-        return false;
-      }
-      await stopUnlocked(state, p.state, log);
-      return true;
+  return releasePeer(
+    {
+      name: 'Azurite',
+      stateDir: p.stateDir,
+      stateFile: p.state,
+      lockFile: p.lock,
+      runsDir: p.runs,
+      lockTimeoutMs: 60_000,
+      readState,
+      stop: (state) => stopUnlocked(state, p.state, log),
     },
-    { timeoutMs: 60_000 },
+    runId,
+    log,
   );
 }

@@ -4,6 +4,8 @@
 import { mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import type { Logger } from '../../shared/logging.js';
+import { withFileLock } from './file-lock.js';
 import { isProcessGroupAlive, ownProcessGroup } from './processes.js';
 
 const registrationSchema = z.object({ runId: z.string(), pgid: z.number().int() });
@@ -40,4 +42,49 @@ export async function otherLivePeerUsers(runsDir: string, runId: string): Promis
     if (parsed.data.runId !== runId) live.push(parsed.data.runId);
   }
   return live;
+}
+
+export interface SharedPeer<S extends { pid: number; keep?: boolean | undefined; startedByRun?: string | undefined }> {
+  /** For log lines, e.g. 'Samba DC'. */
+  name: string;
+  stateDir: string;
+  stateFile: string;
+  lockFile: string;
+  runsDir: string;
+  lockTimeoutMs: number;
+  readState(file: string): Promise<S | undefined>;
+  /** Stops the peer; called with the lock held. */
+  stop(state: S): Promise<void>;
+}
+
+/**
+ * A user is done with a shared peer: unregister it, and stop the peer when a user started it (not a person
+ * with `--keep`) and no other live user is registered. So the last user out stops it. True when stopped.
+ */
+export async function releasePeer<S extends { pid: number; keep?: boolean | undefined; startedByRun?: string | undefined }>(
+  peer: SharedPeer<S>,
+  runId: string,
+  log: Logger,
+): Promise<boolean> {
+  try {
+    await readdir(peer.stateDir);
+  } catch {
+    return false;
+  }
+  return withFileLock(
+    peer.lockFile,
+    async () => {
+      await unregisterPeerUser(peer.runsDir, runId);
+      const state = await peer.readState(peer.stateFile);
+      if (!state || state.keep || state.startedByRun === undefined) return false;
+      const others = await otherLivePeerUsers(peer.runsDir, runId);
+      if (others.length > 0) {
+        log.info({ pid: state.pid, others }, `${peer.name} still used by others; leaving it running`);
+        return false;
+      }
+      await peer.stop(state);
+      return true;
+    },
+    { timeoutMs: peer.lockTimeoutMs },
+  );
 }

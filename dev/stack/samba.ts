@@ -1,8 +1,8 @@
 // The local Samba AD DC: one per machine (fixed ports 389/636 on 127.0.0.1), shared by every test process
 // and dev tool. ensureSambaDc() attaches to the running DC recorded in the state file, or starts a fresh
 // one; a lock file serialises concurrent starters, so the second one waits and attaches.
-import { mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
-import { otherLivePeerUsers, peerUserId, registerPeerUser, unregisterPeerUser } from './peer-users.js';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { peerUserId, registerPeerUser, releasePeer } from './peer-users.js';
 import path from 'node:path';
 import { z } from 'zod';
 import { Attribute, Change, type Client } from 'ldapts';
@@ -348,26 +348,19 @@ export async function stopSambaDc(dc: Pick<SambaDc, 'pid' | 'dir'>, opts: { log?
 export async function stopSambaDcIfStartedByRun(runId: string, opts: { log?: Logger } = {}): Promise<boolean> {
   const p = paths();
   const log = opts.log ?? silentLogger();
-  try {
-    await readdir(p.stateDir);
-  } catch {
-    return false;
-  }
-  return withFileLock(
-    p.lock,
-    async () => {
-      await unregisterPeerUser(p.runs, runId);
-      const state = await readState(p.state);
-      if (!state || state.keep || state.startedByRun === undefined) return false;
-      const others = await otherLivePeerUsers(p.runs, runId);
-      if (others.length > 0) {
-        log.info({ pid: state.pid, others }, 'Samba DC still used by other test runs; leaving it running');
-        return false;
-      }
-      await stopUnlocked(state, p.state, log);
-      return true;
+  return releasePeer(
+    {
+      name: 'Samba DC',
+      stateDir: p.stateDir,
+      stateFile: p.state,
+      lockFile: p.lock,
+      runsDir: p.runs,
+      lockTimeoutMs: envMs('WRITEBACK_SAMBA_LOCK_TIMEOUT_MS', 240_000),
+      readState,
+      stop: (state) => stopUnlocked(state, p.state, log),
     },
-    { timeoutMs: envMs('WRITEBACK_SAMBA_LOCK_TIMEOUT_MS', 240_000) },
+    runId,
+    log,
   );
 }
 
