@@ -3,10 +3,14 @@
 # (unit, integration against a real Samba AD DC and Azurite, end-to-end scenarios).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+started=$SECONDS
+phase() { echo "== $1 (at $((SECONDS - started)) s)"; }
+phase bootstrap
 # shellcheck source=bootstrap.sh
 source "$ROOT/scripts/bootstrap.sh"
 cd "$ROOT"
-echo "== typecheck"; npx tsc -p tsconfig.json --noEmit
-echo "== lint"; npx eslint . --max-warnings=0
-echo "== layer rules"; npx depcruise --config .dependency-cruiser.cjs functions shared relay dev
-echo "== tests"; npx vitest run "$@"
+phase typecheck; npx tsc -p tsconfig.json --noEmit
+phase lint; npx eslint . --max-warnings=0
+phase "layer rules"; npx depcruise --config .dependency-cruiser.cjs functions shared relay dev
+phase tests; npx vitest run "$@"
+phase done
