@@ -27,6 +27,8 @@ export interface LatencyOptions {
   createMembers: number;
   /** Give up on one change after this long. */
   changeTimeoutMs: number;
+  /** Leave the DC running afterwards (the local stack stops one it started otherwise). */
+  keepDc: boolean;
   progress: (line: string) => void;
 }
 
@@ -141,7 +143,7 @@ export async function runLatency(opts: LatencyOptions, command: string): Promise
   const machine = machineInfo();
   const log = createLogger('bench-latency', process.env['LOG_LEVEL'] ?? 'warn');
   const memberChanges = opts.kinds.includes('member') ? opts.perKind : 0;
-  const stack = await startLocalStack({ name: 'bench-latency', log });
+  const stack = await startLocalStack({ name: 'bench-latency', log, keepDc: opts.keepDc });
   const samples: Sample[] = [];
   const failures: string[] = [];
   const t0 = performance.now();

@@ -9,7 +9,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from 'ldapts';
-import { ensureSambaDc, type SambaDc } from '../dev/stack/samba.js';
+import { peerUserId } from '../dev/stack/peer-users.js';
+import { ensureSambaDc, stopSambaDcIfStartedByRun, type SambaDc } from '../dev/stack/samba.js';
 import { createGroup } from '../dev/stack/ad-objects.js';
 import { escapeFilterValue } from '../relay/ldap/escape.js';
 import { adminClient, benchOu, benchUsersOu, ensureBenchUsers, ensureOu, type BenchUser } from './bench-users.js';
@@ -29,25 +30,33 @@ export interface ThroughputOptions {
   kind: 'snapshot' | 'upsert';
   /** Per relay run. */
   timeoutMs: number;
+  /** Leave the DC (and the bench users in it) running for the next run. */
+  keepDc: boolean;
   progress: (line: string) => void;
 }
 
-interface RelayRun extends ChildOutput {
-  rate: number;
-}
-
-interface LdapmodifyRunResult {
+interface SideRun {
+  run: number;
+  /** This side went first in its run. */
+  first: boolean;
+  /** Median round trip of a trivial search just before this side started: how busy the shared DC was. */
+  probeMs: number;
   ms: number;
   rate: number;
 }
 
+type RelayRun = ChildOutput & SideRun;
+type LdapmodifyRunResult = SideRun;
+
 export interface ThroughputResult {
-  options: Omit<ThroughputOptions, 'progress'>;
+  options: Omit<ThroughputOptions, 'progress' | 'keepDc'>;
   relay: RelayRun[];
   ldapmodify: LdapmodifyRunResult[];
   relayMedianRate: number;
   ldapmodifyMedianRate: number;
   ratio: number;
+  /** Median of the per-run ratios (each run's two sides ran back to back, under similar DC load). */
+  pairedRatio: number;
   messages: number;
   deleteMs: number[];
   markdown: string;
@@ -73,6 +82,17 @@ async function removeLeftoverGroups(admin: Client, ou: string): Promise<number> 
   const { searchEntries } = await admin.search(ou, { scope: 'one', filter: '(objectClass=group)', attributes: ['1.1'] });
   for (const entry of searchEntries) await admin.del(entry.dn);
   return searchEntries.length;
+}
+
+/** The DC is shared (one per machine): a trivial search's round trip shows whether others keep it busy. */
+async function probeDc(admin: Client): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i += 1) {
+    const t0 = performance.now();
+    await admin.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] });
+    times.push(performance.now() - t0);
+  }
+  return median(times);
 }
 
 async function timedDelete(admin: Client, dn: string): Promise<number> {
@@ -113,6 +133,7 @@ async function relaySide(
   members: { cloudId: string; sid: string }[],
   opts: ThroughputOptions,
   deleteMs: number[],
+  side: Omit<SideRun, 'ms' | 'rate'>,
 ): Promise<RelayRun> {
   const input: ChildInput = {
     url: dc.url,
@@ -139,7 +160,7 @@ async function relaySide(
   } finally {
     deleteMs.push(await timedDelete(admin, out.groupDn));
   }
-  return { ...out, rate: members.length / (out.ms / 1000) };
+  return { ...out, ...side, rate: members.length / (out.ms / 1000) };
 }
 
 async function ldapmodifySide(
@@ -149,6 +170,7 @@ async function ldapmodifySide(
   users: BenchUser[],
   opts: ThroughputOptions,
   deleteMs: number[],
+  side: Omit<SideRun, 'ms' | 'rate'>,
 ): Promise<LdapmodifyRunResult> {
   const sam = `wbbl-${randomBytes(6).toString('hex')}`;
   const group = await createGroup(admin, groupsOu(dc), sam, { scope: 'universal', security: true, cn: `Bench ldapmodify ${sam}` });
@@ -158,7 +180,7 @@ async function ldapmodifySide(
     const run = await runner.run(file);
     const inAd = await countMembers(admin, dc, group.dn);
     if (inAd !== users.length) throw new Error(`ldapmodify run left ${inAd} members in AD, expected ${users.length}`);
-    return { ms: run.ms, rate: users.length / (run.ms / 1000) };
+    return { ...side, ms: run.ms, rate: users.length / (run.ms / 1000) };
   } finally {
     deleteMs.push(await timedDelete(admin, group.dn));
   }
@@ -166,7 +188,7 @@ async function ldapmodifySide(
 
 export async function runMemberThroughput(opts: ThroughputOptions, command: string): Promise<ThroughputResult> {
   const machine = machineInfo();
-  const dc = await ensureSambaDc();
+  const dc = await ensureSambaDc({ keep: opts.keepDc });
   opts.progress(`DC ${dc.url} (${dc.tlsServerName}); ensuring ${opts.members} bench users (created once, reused)`);
   const t0 = Date.now();
   const { users, created } = await ensureBenchUsers(dc, opts.members, {
@@ -193,30 +215,40 @@ export async function runMemberThroughput(opts: ThroughputOptions, command: stri
     for (let run = 1; run <= opts.runs; run += 1) {
       // Alternate the order, so neither side always meets a DC warmed (or tired) by the other.
       const sides = run % 2 === 1 ? (['relay', 'ldapmodify'] as const) : (['ldapmodify', 'relay'] as const);
-      for (const side of sides) {
+      for (const [i, side] of sides.entries()) {
+        const info = { run, first: i === 0, probeMs: await probeDc(admin) };
         if (side === 'relay') {
-          const r = await relaySide(dc, admin, runner, members, opts, deleteMs);
+          const r = await relaySide(dc, admin, runner, members, opts, deleteMs, info);
           relay.push(r);
           const calls = Object.entries(r.ldap)
             .filter(([, op]) => op.count > 0)
             .map(([name, op]) => `${op.count} ${name} ${fmt(op.ms / 1000, 1)} s`)
             .join(', ');
-          opts.progress(`run ${run} relay:      ${fmt(r.ms / 1000, 2)} s, ${fmt(r.rate)} members/s, peak RSS ${mib(r.peakRss)}, CPU ${fmt(r.cpuMs / 1000, 1)} s (${calls})`);
+          opts.progress(
+            `run ${run} relay:      ${fmt(r.ms / 1000, 2)} s, ${fmt(r.rate)} members/s, DC probe ${fmt(r.probeMs, 1)} ms, ` +
+              `peak RSS ${mib(r.peakRss)}, CPU ${fmt(r.cpuMs / 1000, 1)} s (${calls})`,
+          );
         } else {
-          const r = await ldapmodifySide(dc, admin, runner, users, opts, deleteMs);
+          const r = await ldapmodifySide(dc, admin, runner, users, opts, deleteMs, info);
           ldapmodify.push(r);
-          opts.progress(`run ${run} ldapmodify: ${fmt(r.ms / 1000, 2)} s, ${fmt(r.rate)} members/s`);
+          opts.progress(`run ${run} ldapmodify: ${fmt(r.ms / 1000, 2)} s, ${fmt(r.rate)} members/s, DC probe ${fmt(r.probeMs, 1)} ms`);
         }
       }
     }
   } finally {
     await runner.close();
     await admin.unbind().catch(() => undefined);
+    if (!opts.keepDc) {
+      // The last user of the shared DC stops it if a process (not a person with --keep) started it; the
+      // bench users go with it, and the next run creates them again.
+      if (await stopSambaDcIfStartedByRun(peerUserId())) opts.progress('stopped the Samba DC this run started (use --keep-dc to keep it and its bench users)');
+    }
   }
 
   const relayMedianRate = median(relay.map((r) => r.rate));
   const ldapmodifyMedianRate = median(ldapmodify.map((r) => r.rate));
   const ratio = relayMedianRate / ldapmodifyMedianRate;
+  const pairedRatio = median(relay.map((r) => r.rate / (ldapmodify.find((l) => l.run === r.run)?.rate ?? Number.NaN)));
   const result = {
     options: { members: opts.members, runs: opts.runs, chunkSize: opts.chunkSize, kind: opts.kind, timeoutMs: opts.timeoutMs },
     relay,
@@ -224,6 +256,7 @@ export async function runMemberThroughput(opts: ThroughputOptions, command: stri
     relayMedianRate,
     ldapmodifyMedianRate,
     ratio,
+    pairedRatio,
     messages: relay[0]?.messages ?? 0,
     deleteMs,
   };
@@ -238,20 +271,28 @@ function medianRun(runs: readonly RelayRun[]): RelayRun | undefined {
 
 export function throughputMarkdown(r: Omit<ThroughputResult, 'markdown'>, machine: string): string {
   const { options: o } = r;
-  const rows = [
+  const summary = [
     [
-      `relay (${o.kind} messages on the embedded queue)`,
+      `relay (${r.messages} ${o.kind} messages on the embedded queue)`,
       `${fmt(median(r.relay.map((x) => x.ms)) / 1000, 2)} s`,
       fmt(r.relayMedianRate),
-      r.relay.map((x) => fmt(x.rate)).join(' / '),
     ],
-    [
-      'ldapmodify (same modifies)',
-      `${fmt(median(r.ldapmodify.map((x) => x.ms)) / 1000, 2)} s`,
-      fmt(r.ldapmodifyMedianRate),
-      r.ldapmodify.map((x) => fmt(x.rate)).join(' / '),
-    ],
+    ['ldapmodify (same modifies)', `${fmt(median(r.ldapmodify.map((x) => x.ms)) / 1000, 2)} s`, fmt(r.ldapmodifyMedianRate)],
   ];
+  const perRun = r.relay.map((rel) => {
+    const ldm = r.ldapmodify.find((l) => l.run === rel.run);
+    return [
+      String(rel.run),
+      rel.first ? 'relay' : 'ldapmodify',
+      `${fmt(rel.ms / 1000, 2)} s (${fmt(rel.rate)}/s)`,
+      ldm ? `${fmt(ldm.ms / 1000, 2)} s (${fmt(ldm.rate)}/s)` : 'n/a',
+      ldm ? fmt(rel.rate / ldm.rate, 2) : 'n/a',
+      `${fmt(rel.probeMs, 1)} / ${ldm ? fmt(ldm.probeMs, 1) : 'n/a'}`,
+      fmt((rel.ldap['search']?.ms ?? 0) / 1000, 2),
+      fmt((rel.ldap['modify']?.ms ?? 0) / 1000, 2),
+      fmt(rel.cpuMs / 1000, 2),
+    ];
+  });
   const mid = medianRun(r.relay);
   const ldap = mid?.ldap ?? {};
   const ldapMs = Object.values(ldap).reduce((n, op) => n + op.ms, 0);
@@ -259,33 +300,45 @@ export function throughputMarkdown(r: Omit<ThroughputResult, 'markdown'>, machin
     .filter(([, op]) => op.count > 0)
     .sort(([, a], [, b]) => b.ms - a.ms)
     .map(([name, op]) => [name, fmt(op.count), `${fmt(op.ms)} ms`, mid ? `${fmt((100 * op.ms) / mid.ms, 1)} %` : 'n/a']);
-  if (mid) opRows.push(['(outside LDAP calls: queue, validation, JSON, scheduling)', '', `${fmt(Math.max(0, mid.ms - ldapMs))} ms`, `${fmt((100 * Math.max(0, mid.ms - ldapMs)) / mid.ms, 1)} %`]);
+  if (mid) {
+    const outside = Math.max(0, mid.ms - ldapMs);
+    opRows.push(['(outside LDAP calls: queue, validation, JSON, scheduling)', '', `${fmt(outside)} ms`, `${fmt((100 * outside) / mid.ms, 1)} %`]);
+  }
   const peakRss = Math.max(...r.relay.map((x) => x.peakRss));
   const peakHeap = Math.max(...r.relay.map((x) => x.peakHeap));
   const baseRss = median(r.relay.map((x) => x.baseRss));
   const maxRss = Math.max(...r.relay.map((x) => x.maxRss));
-  const verdict = r.ratio >= 0.9 ? 'meets the target (>= 0.9)' : 'BELOW the target (>= 0.9)';
+  const verdict = (ratio: number): string => (ratio >= 0.9 ? 'meets the target (>= 0.9)' : 'BELOW the target (>= 0.9)');
   return [
     '## Member throughput (relay vs ldapmodify)',
     '',
     machine,
     '',
-    `Writing one new group with ${fmt(o.members)} synced-user members (\`<SID=...>\` values), ${o.runs} runs per side, ` +
-      `alternating which side goes first; chunk size ${fmt(o.chunkSize)} member values per modify for both sides; ` +
-      `the relay got ${r.messages} ${o.kind} message(s) (split under the ${fmt(192)} KB body budget). Relay time: first ` +
-      'enqueue until the last result message arrived (group created, members resolved and committed). ldapmodify time: ' +
-      'process start to exit (TLS, bind, the modifies); its group is created beforehand. Every run is checked in AD ' +
-      '(member count through memberOf) and its group deleted afterwards.',
+    [
+      `One new group with ${fmt(o.members)} synced-user members (\`<SID=...>\` values) written ${o.runs} times by each side`,
+      `against the same DC, alternating which side goes first; ${fmt(o.chunkSize)} member values per modify on both sides;`,
+      `the relay got ${r.messages} ${o.kind} messages (what the planner sends for a new group, split under the 192 KB`,
+      'body budget). Relay time: first enqueue until the last result message arrived (group created, member SIDs checked',
+      'against the nesting rules, members committed). ldapmodify time: process start to exit (TLS with verification,',
+      'bind, the same modifies with the permissive-modify control); its group is created beforehand. Every run is checked',
+      'in AD (member count through memberOf) and its group deleted afterwards.',
+    ].join(' '),
     '',
-    markdownTable(['Writer', 'Median time', 'Median members/s', 'Members/s per run'], rows),
+    markdownTable(['Writer', 'Median time', 'Median members/s'], summary),
     '',
-    `**Ratio relay / ldapmodify: ${fmt(r.ratio, 2)}** (median rates) -- ${verdict}.`,
+    `**Ratio relay / ldapmodify: ${fmt(r.ratio, 2)}** (median rates) -- ${verdict(r.ratio)}; median of the per-run ratios ${fmt(r.pairedRatio, 2)}.`,
     '',
-    `Relay memory (child process running only the relay and the embedded queue; sampled every 25 ms): peak RSS ` +
+    'Per run. "DC probe" is the median round trip of a trivial search just before each side started (relay / ldapmodify):',
+    'the DC is shared by everything on the machine and serves one request at a time, so a high probe means other work was',
+    'queued on it and that side\'s figure is inflated by it.',
+    '',
+    markdownTable(['Run', 'First', 'Relay', 'ldapmodify', 'Ratio', 'DC probe ms', 'Relay search s', 'Relay modify s', 'Relay CPU s'], perRun),
+    '',
+    `Relay memory (a child process running only the relay and the embedded queue; sampled every 25 ms): peak RSS ` +
       `${mib(peakRss)} (${mib(baseRss)} before the first enqueue), peak heap used ${mib(peakHeap)}; ` +
       `maximum RSS over the process life (getrusage, includes tsx start-up) ${mib(maxRss)}.`,
     '',
-    'LDAP calls of the median relay run (wall time inside each ldapts call; the relay works one group on one connection, so they do not overlap):',
+    'LDAP calls of the median relay run (wall time inside each ldapts call; one group is worked on one connection, so they do not overlap):',
     '',
     markdownTable(['Operation', 'Calls', 'Time', 'Share of run'], opRows),
     '',

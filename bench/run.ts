@@ -21,6 +21,7 @@ latency      end-to-end latency through the whole local pipeline, one change at 
   --create-members N   members of each created group (default 3)
 
 common
+  --keep-dc        leave the Samba DC running afterwards (with the bench users, ~10 min to create on a fresh DC)
   --no-write       print only; leave BENCHMARKS.md alone
   --help`;
 
@@ -40,6 +41,7 @@ const optionsSchema = z.object({
     .pipe(z.array(z.enum(['attribute', 'member', 'create'])).min(1)),
   'create-members': intArg('create-members', 1).default(3),
   'no-write': z.boolean().default(false),
+  'keep-dc': z.boolean().default(false),
 });
 
 async function main(argv: string[]): Promise<number> {
@@ -55,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
       kinds: { type: 'string' },
       'create-members': { type: 'string' },
       'no-write': { type: 'boolean' },
+      'keep-dc': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -77,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
   if (which === 'throughput' || which === 'all') {
     progress(`member throughput: ${o.members} members, ${o.runs} runs per side, chunk ${o.chunk}, ${o.kind}`);
     const r = await runMemberThroughput(
-      { members: o.members, runs: o.runs, chunkSize: o.chunk, kind: o.kind, timeoutMs: 15 * 60_000, progress },
+      { members: o.members, runs: o.runs, chunkSize: o.chunk, kind: o.kind, timeoutMs: 15 * 60_000, keepDc: o['keep-dc'], progress },
       command,
     );
     sections.push({ name: 'throughput', markdown: r.markdown });
@@ -86,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
   if (which === 'latency' || which === 'all') {
     progress(`latency: ${o['per-kind']} changes per kind (${o.kinds.join(', ')})`);
     const r = await runLatency(
-      { perKind: o['per-kind'], kinds: o.kinds as ChangeKind[], createMembers: o['create-members'], changeTimeoutMs: 30_000, progress },
+      { perKind: o['per-kind'], kinds: o.kinds as ChangeKind[], createMembers: o['create-members'], changeTimeoutMs: 30_000, keepDc: o['keep-dc'], progress },
       command,
     );
     sections.push({ name: 'latency', markdown: r.markdown });
