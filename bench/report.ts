@@ -62,7 +62,9 @@ const INTRO = `# Benchmarks
 Benchmarks are not tests: they are run by hand (\`npm run bench -- <name>\`) on a machine prepared with
 \`bash scripts/bootstrap.sh\`, against the same local peers as the tests (Samba AD DC on loopback, embedded
 queue, Graph simulator). Each section below is replaced when its benchmark runs again; it names the command
-that produced it. Run \`npm run bench -- --help\` for the options.
+that produced it. Run \`npm run bench -- --help\` for the options. The throughput baseline runs \`ldapmodify\`
+(ldap-utils) inside \`unshare -m\` (util-linux; root, or unprivileged user namespaces) with a private hosts file,
+so it can verify the DC certificate by name without touching /etc/hosts.
 `;
 
 /** Replaces (or appends) the section `name` of BENCHMARKS.md. */
