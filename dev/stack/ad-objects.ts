@@ -121,7 +121,14 @@ export async function removeOu(client: Client, ouDn: string): Promise<void> {
     throw error;
   }
   const byDepth = entries.map((e) => e.dn).sort((a, b) => parseDn(b).length - parseDn(a).length);
-  for (const dn of byDepth) await client.del(dn);
+  for (const dn of byDepth) {
+    try {
+      await client.del(dn);
+    } catch (error) {
+      // 32 noSuchObject: another process cleaning the same leftovers got there first.
+      if (!(error instanceof Error && 'code' in error && error.code === 32)) throw error;
+    }
+  }
 }
 
 function dnsDomainOf(dn: string): string {
