@@ -14,7 +14,7 @@ import type { PlannerStore } from '../state/planner-store.js';
 import type { GroupStatusStore } from './group-status.js';
 import { planChunk, type ChunkContext } from './plan-chunk.js';
 import { viewGroups, writtenAfterRound, writtenFlips, type Candidate, type GroupView } from './round-groups.js';
-import { mapLimit } from '../state/concurrency.js';
+import { mapLimit } from '../concurrency.js';
 
 export interface DeltaRoundDeps {
   tenantId: string;

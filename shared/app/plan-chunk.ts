@@ -9,7 +9,7 @@ import type { TenantSettings } from '../domain/settings.js';
 import type { Logger } from '../logging.js';
 import type { DirectoryReader, MemberId } from '../ports/directory.js';
 import type { QueueSender } from '../ports/queue.js';
-import { mapLimit } from '../state/concurrency.js';
+import { mapLimit } from '../concurrency.js';
 import type { PlannerStore } from '../state/planner-store.js';
 import { applyStatusUpdate, type GroupStatusStore } from './group-status.js';
 import { DirectoryLagError, type GroupView } from './round-groups.js';

@@ -3,7 +3,7 @@
 // is not written back); Graph's delta does not report that for the parents, so the index finds them.
 // Derived data: a lagging index only delays that re-resolution until the next reconcile.
 import type { TableStore } from '../ports/table-store.js';
-import { mapLimit } from './concurrency.js';
+import { mapLimit } from '../concurrency.js';
 import { nestingPartition, TABLES } from './keys.js';
 import type { NestedGroupChanges } from './member-entries.js';
 

@@ -4,7 +4,8 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import type { MemberIdentity } from '../../domain/model.js';
 import type { MemberId } from '../../ports/directory.js';
-import { chunk, mapLimit } from './batch.js';
+import { mapLimit } from '../../concurrency.js';
+import { chunk } from './batch.js';
 import { odataTypeName } from './group-wire.js';
 
 export const GET_BY_IDS_MAX = 1000;

@@ -1,4 +1,4 @@
-// Bounded parallelism for table I/O.
+// Bounded parallelism for I/O (Graph batches, table reads and writes).
 
 /** Runs `fn` over items with at most `limit` at a time; results in input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
