@@ -39,7 +39,8 @@ cd "$ROOT"
 stamp="node_modules/.bootstrap-stamp"
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
   log "installing npm packages"
-  # npm install, not ci: this npm drops platform-specific optional packages from the lock, which ci rejects.
-  npm install --no-audit --no-fund --loglevel=error
+  # npm ci installs exactly the lock and never rewrites it (git status stays clean after the quick start);
+  # the lock lists every platform's optional packages, as this npm writes it.
+  npm ci --no-audit --no-fund --loglevel=error
   touch "$stamp"
 fi
