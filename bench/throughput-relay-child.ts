@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { Client } from 'ldapts';
 import { parseRelayConfig } from '../relay/config.js';
 import { startRelay } from '../relay/start.js';
-import { EmbeddedBroker } from '../shared/adapters/embedded-queue/index.js';
+import { EmbeddedBroker } from '../dev/queue/index.js';
 import { resultMessageSchema, type ResultMessage } from '../shared/contracts/result-message.js';
 import { writebackMessageId } from '../shared/contracts/writeback-message.js';
 import { MESSAGE_BODY_BUDGET_BYTES } from '../shared/domain/limits.js';

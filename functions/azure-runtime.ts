@@ -7,7 +7,8 @@ import { createServiceBusQueueClient } from '../shared/adapters/servicebus/index
 import { createAzureTableStore } from '../shared/adapters/tables/index.js';
 import { loadCloudConfig } from '../shared/config.js';
 import { createLogger } from '../shared/logging.js';
-import { assembleRuntime, ensureRuntimeTables, type CloudRuntime } from './runtime.js';
+import { assembleRuntime, type CloudRuntime } from './runtime.js';
+import { ensureTables } from '../shared/state/tables.js';
 
 export async function buildAzureRuntime(): Promise<CloudRuntime> {
   const config = loadCloudConfig();
@@ -18,7 +19,7 @@ export async function buildAzureRuntime(): Promise<CloudRuntime> {
       : new ManagedIdentityCredential();
   const tables = createAzureTableStore({ endpoint: config.STATE_TABLE_ENDPOINT, credential });
   // Tables are created on first start (the role assignment allows it); a no-op afterwards.
-  await ensureRuntimeTables(tables);
+  await ensureTables(tables);
   const queue = createServiceBusQueueClient({ fullyQualifiedNamespace: config.ServiceBusConnection__fullyQualifiedNamespace, credential });
   log.info({ namespace: config.ServiceBusConnection__fullyQualifiedNamespace, tables: config.STATE_TABLE_ENDPOINT }, 'runtime built');
   return assembleRuntime({

@@ -1,8 +1,8 @@
 // POST /api/graph/lifecycle: Graph lifecycle notifications (reauthorizationRequired, subscriptionRemoved,
 // missed). Anonymous for the same reason as graphWebhook; trust comes from clientState.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { acceptLifecycleNotifications } from '../shared/app/lifecycle-intake.js';
-import { MAX_NOTIFICATION_BODY_BYTES } from '../shared/app/notification-intake.js';
+import { acceptLifecycleNotifications } from '../shared/app/intake/lifecycle-intake.js';
+import { MAX_NOTIFICATION_BODY_BYTES } from '../shared/app/intake/notification-intake.js';
 import { handshakeResponse, intakeResponse, invocationLog, readBodyCapped } from './http-helpers.js';
 import type { HttpFunctionDefinition } from './registry.js';
 import { getCloudRuntime } from './runtime.js';

@@ -3,7 +3,7 @@
 // its query string would be stored by Graph and shown in subscription listings). Trust comes from the
 // clientState carried by every notification instead, checked in constant time (shared/security/client-state).
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { acceptChangeNotifications, MAX_NOTIFICATION_BODY_BYTES } from '../shared/app/notification-intake.js';
+import { acceptChangeNotifications, MAX_NOTIFICATION_BODY_BYTES } from '../shared/app/intake/notification-intake.js';
 import { handshakeResponse, intakeResponse, invocationLog, readBodyCapped } from './http-helpers.js';
 import type { HttpFunctionDefinition } from './registry.js';
 import { getCloudRuntime } from './runtime.js';

@@ -1,8 +1,8 @@
 // Small HTTP helpers shared by the HTTP-triggered functions.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { Logger } from '../shared/logging.js';
-import type { IntakeOutcome } from '../shared/app/notification-intake.js';
-import { validationHandshake } from '../shared/app/notification-intake.js';
+import type { IntakeOutcome } from '../shared/app/intake/notification-intake.js';
+import { validationHandshake } from '../shared/app/intake/notification-intake.js';
 
 /** Reads the body up to `maxBytes`; past it stops reading and returns 'tooLarge' (nothing is parsed). */
 export async function readBodyCapped(request: HttpRequest, maxBytes: number): Promise<Uint8Array | 'tooLarge'> {

@@ -1,10 +1,10 @@
 // Queue trigger on graph-changes (sessions: sessionId = tenant id, so one delta round at a time per tenant):
-// a poke -> one delta round (shared/app/delta-round.ts). An invalid poke throws PoisonMessageError; any other
+// a poke -> one delta round (shared/app/round/run-round.ts). An invalid poke throws PoisonMessageError; any other
 // failure throws so the poke is retried (the round is safe to repeat: see shared/state/round-journal.ts).
 import type { InvocationContext } from '@azure/functions';
 import { GraphDirectoryReader } from '../shared/adapters/graph/directory.js';
-import type { DeltaRoundDeps } from '../shared/app/delta-round.js';
-import { handlePoke } from '../shared/app/poke-round.js';
+import type { DeltaRoundDeps } from '../shared/app/round/run-round.js';
+import { handlePoke } from '../shared/app/round/poke-round.js';
 import type { Logger } from '../shared/logging.js';
 import { invocationLog } from './http-helpers.js';
 import type { ServiceBusQueueFunctionDefinition } from './registry.js';

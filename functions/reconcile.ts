@@ -1,7 +1,7 @@
 // Timer: asks for a reconcile round (full resync with drift repair). It only enqueues a poke on
 // graph-changes, so the round runs in planChanges and never overlaps a delta round of the same tenant.
 import type { InvocationContext, Timer } from '@azure/functions';
-import { requestReconcile } from '../shared/app/reconcile.js';
+import { requestReconcile } from '../shared/app/round/reconcile.js';
 import { invocationLog } from './http-helpers.js';
 import type { TimerFunctionDefinition } from './registry.js';
 import { getCloudRuntime } from './runtime.js';

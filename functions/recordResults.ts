@@ -1,7 +1,7 @@
 // Queue trigger on writeback-results: one relay result -> the group's status row. An invalid message throws
-// PoisonMessageError (see shared/app/poison.ts for how it ends in the dead-letter queue, locally and in Azure).
+// PoisonMessageError (see shared/contracts/poison.ts for how it ends in the dead-letter queue, locally and in Azure).
 import type { InvocationContext } from '@azure/functions';
-import { recordResult } from '../shared/app/results-recorder.js';
+import { recordResult } from '../shared/app/status/results-recorder.js';
 import { invocationLog } from './http-helpers.js';
 import type { ServiceBusQueueFunctionDefinition } from './registry.js';
 import { getCloudRuntime } from './runtime.js';

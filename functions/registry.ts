@@ -3,7 +3,7 @@
 // (dev/host) serves the SAME list, so both run each function exactly as registered.
 import type { HttpHandler, HttpMethod, ServiceBusQueueHandler, TimerHandler } from '@azure/functions';
 
-export { PoisonMessageError } from '../shared/app/poison.js';
+export { PoisonMessageError } from '../shared/contracts/poison.js';
 
 export interface HttpTriggerDefinition {
   type: 'http';

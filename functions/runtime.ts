@@ -4,20 +4,19 @@
 // `setCloudRuntime()` (embedded queue, Azurite, Graph simulator).
 //
 // To add state (repositories etc.): add a field to CloudRuntime, build it in `assembleRuntime` from the
-// core ports and add its table names to RUNTIME_TABLES, so the Azure path and every injected runtime get it
+// core ports and add its table to shared/state/tables.ts, so the Azure path and every injected runtime get it
 // the same way.
 import type { Client } from '@microsoft/microsoft-graph-client';
-import type { GroupStatusStore } from '../shared/app/group-status.js';
-import { GROUP_STATUS_TABLE, tableGroupStatusStore } from '../shared/app/group-status-table.js';
-import type { SubscriptionRecordStore } from '../shared/app/subscription-keeper.js';
-import { SUBSCRIPTIONS_TABLE, tableSubscriptionStore } from '../shared/app/subscription-table.js';
-import { tenantSettingsService, type TenantSettingsService } from '../shared/app/tenant-settings.js';
+import type { GroupStatusStore } from '../shared/state/group-status-record.js';
+import { tableGroupStatusStore } from '../shared/state/group-status-table.js';
+import type { SubscriptionRecordStore } from '../shared/state/subscription-table.js';
+import { tableSubscriptionStore } from '../shared/state/subscription-table.js';
+import { tenantSettingsService, type TenantSettingsService } from '../shared/app/settings/tenant-settings.js';
 import type { CloudConfig } from '../shared/config.js';
 import type { Logger } from '../shared/logging.js';
 import type { QueueClient, QueueSender } from '../shared/ports/queue.js';
 import type { TableStore } from '../shared/ports/table-store.js';
 import type { ClientStateSecrets } from '../shared/security/client-state.js';
-import { PLANNER_TABLES } from '../shared/state/keys.js';
 import { createPlannerStore, type PlannerStore } from '../shared/state/planner-store.js';
 
 /** The ports everything else is built from. */
@@ -42,13 +41,6 @@ export interface CloudRuntime extends RuntimeCore {
   /** The product's tenant settings; a change pokes a full round. */
   tenantSettings: TenantSettingsService;
   close(): Promise<void>;
-}
-
-/** Every table the runtime's stores use; created at start-up (Azure: also by infra, harmless twice). */
-export const RUNTIME_TABLES: readonly string[] = [SUBSCRIPTIONS_TABLE, GROUP_STATUS_TABLE, ...PLANNER_TABLES];
-
-export async function ensureRuntimeTables(tables: TableStore): Promise<void> {
-  for (const name of RUNTIME_TABLES) await tables.ensureTable(name);
 }
 
 /** Builds the runtime from its ports; `closeExtra` runs after the queue is closed. */

@@ -4,9 +4,9 @@
 //   POST /api/resync            enqueue a full resync: {"mode":"reconcile"|"resync","groupIds":[...]} (all optional)
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
-import { groupStateSchema, readGroupStatuses } from '../shared/app/group-status.js';
-import { parseJsonBody } from '../shared/app/notification-intake.js';
-import { sendPoke } from '../shared/app/pokes.js';
+import { groupStateSchema, readGroupStatuses } from '../shared/state/group-status-record.js';
+import { parseJsonBody } from '../shared/app/intake/notification-intake.js';
+import { sendPoke } from '../shared/app/intake/pokes.js';
 import { invocationLog, readBodyCapped, textResponse } from './http-helpers.js';
 import type { HttpFunctionDefinition } from './registry.js';
 import { getCloudRuntime } from './runtime.js';

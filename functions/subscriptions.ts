@@ -1,8 +1,8 @@
 // Timer: keeps the tenant-wide `groups` subscription alive (create, renew well before expiry, recreate when
-// gone, replace after a secret rotation or URL change). Logic in shared/app/subscription-keeper.ts.
+// gone, replace after a secret rotation or URL change). Logic in shared/app/subscriptions/subscription-keeper.ts.
 import type { InvocationContext, Timer } from '@azure/functions';
 import { createGraphSubscriptions } from '../shared/adapters/graph/subscriptions.js';
-import { keepSubscription, type KeeperDeps, type KeeperSettings } from '../shared/app/subscription-keeper.js';
+import { keepSubscription, type KeeperDeps, type KeeperSettings } from '../shared/app/subscriptions/subscription-keeper.js';
 import type { Logger } from '../shared/logging.js';
 import { invocationLog } from './http-helpers.js';
 import type { TimerFunctionDefinition } from './registry.js';

@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
 import type { Logger } from '../shared/logging.js';
 import type { QueueClient } from '../shared/ports/queue.js';
 import { describeRelayConfig, readSecret, RelayConfigError, type RelayConfig } from './config.js';
-import { SessionConsumer, type RelayStats } from './consumer.js';
-import { DeletionGuard } from './deletion-guard.js';
+import { SessionConsumer, type RelayStats } from './consume/session-consumer.js';
+import { DeletionGuard } from './apply/deletion-guard.js';
 import { loadAdContext, type AdContext } from './ldap/ad-context.js';
 import { Directory, DirectoryUnavailableError } from './ldap/directory.js';
 

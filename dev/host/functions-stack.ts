@@ -2,7 +2,7 @@
 // simulator's notification URLs point at the host. Used by `npm run host`, tests and the scenario runner.
 import { startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from '../graph-sim/index.js';
 import { trustSimulatorCertificate } from '../graph-sim/trust.js';
-import type { EmbeddedBroker } from '../../shared/adapters/embedded-queue/index.js';
+import type { EmbeddedBroker } from '../queue/index.js';
 import type { TableStore } from '../../shared/ports/table-store.js';
 import type { Logger } from '../../shared/logging.js';
 import { startLocalHost, type LocalHost, type LocalHostOptions } from './local-host.js';

@@ -2,7 +2,7 @@
 // in Azure) against an injected CloudRuntime. HTTP on 127.0.0.1 under /api/, timers on their NCRONTAB
 // schedules and on demand, queue triggers from the runtime's QueueClient with peek-lock semantics.
 // Differences from Azure, on purpose: function keys are optional (see http-server.ts), one message at a
-// time per queue, poison messages are dead-lettered at once (see shared/app/poison.ts).
+// time per queue, poison messages are dead-lettered at once (see shared/contracts/poison.ts).
 import { functionDefinitions } from '../../functions/catalog.js';
 import {
   isHttpFunction,

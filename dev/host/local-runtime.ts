@@ -1,10 +1,11 @@
 // A CloudRuntime for the local host and tests: the embedded queue (Service Bus semantics), the Graph
 // simulator through the real Graph client, and a TableStore (Azurite, or in memory when none is given).
 import { randomBytes } from 'node:crypto';
-import { assembleRuntime, ensureRuntimeTables, type CloudRuntime } from '../../functions/runtime.js';
+import { assembleRuntime, type CloudRuntime } from '../../functions/runtime.js';
+import { ensureTables } from '../../shared/state/tables.js';
 import { createGraphClient } from '../../shared/adapters/graph/client.js';
-import { EmbeddedBroker } from '../../shared/adapters/embedded-queue/index.js';
-import { MemoryTableStore } from '../../shared/adapters/tables/memory-table-store.js';
+import { EmbeddedBroker } from '../queue/index.js';
+import { MemoryTableStore } from '../tables/memory-table-store.js';
 import { cloudConfigSchema, type CloudConfig } from '../../shared/config.js';
 import { createLogger, type Logger } from '../../shared/logging.js';
 import type { TableStore } from '../../shared/ports/table-store.js';
@@ -50,7 +51,7 @@ export async function createLocalRuntime(opts: LocalRuntimeOptions): Promise<Loc
   const broker = opts.broker ?? new EmbeddedBroker();
   declareAppQueues(broker, config);
   const tables = opts.tables ?? new MemoryTableStore();
-  await ensureRuntimeTables(tables);
+  await ensureTables(tables);
   const log = opts.log ?? createLogger('functions', config.LOG_LEVEL);
   const runtime = assembleRuntime({
     config,

@@ -1,14 +1,14 @@
 // Runs a Service Bus queue-triggered function from a QueueClient (the embedded queue locally) with the
 // Functions trigger's semantics: peek-lock one message, call the handler with the body, complete on success,
 // abandon on a throw (the queue dead-letters after MaxDeliveryCount), and dead-letter at once with the reason
-// on PoisonMessageError (the local stand-in for message actions; see shared/app/poison.ts).
+// on PoisonMessageError (the local stand-in for message actions; see shared/contracts/poison.ts).
 // Session queues: accept the next session with messages, process its messages one by one in order, keep the
 // session lock renewed while a handler runs, release the session when it is empty.
 // One message at a time per queue (maxConcurrentCalls = 1, maxConcurrentSessions = 1): deterministic order.
 import { randomUUID } from 'node:crypto';
 import { InvocationContext } from './azure-functions-classes.js';
 import type { ServiceBusQueueFunctionDefinition } from '../../functions/registry.js';
-import { PoisonMessageError } from '../../shared/app/poison.js';
+import { PoisonMessageError } from '../../shared/contracts/poison.js';
 import type { Logger } from '../../shared/logging.js';
 import type { QueueClient, QueueReceiver, ReceivedMessage, SessionReceiver } from '../../shared/ports/queue.js';
 

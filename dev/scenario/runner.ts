@@ -1,7 +1,7 @@
 // Plays a scenario through the whole local pipeline (see docs/scenarios.md) and produces its dumps.
 import { writeFile } from 'node:fs/promises';
 import type { Logger } from '../../shared/logging.js';
-import { sendPoke } from '../../shared/app/pokes.js';
+import { sendPoke } from '../../shared/app/intake/pokes.js';
 import { createGroup, createUser } from '../stack/ad-objects.js';
 import { readWritebackOu } from '../stack/ad-dump.js';
 import { startLocalStack, type LocalStack } from '../stack/local-stack.js';

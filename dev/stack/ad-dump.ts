@@ -6,7 +6,7 @@ import { guidToString, sidToString } from '../../relay/ldap/sid.js';
 import { textValue, textValues, bufferValue } from '../../relay/ldap/entry.js';
 import { rangedValues } from '../../relay/ldap/ranged-members.js';
 import { extendedDnControl } from '../../relay/ldap/controls.js';
-import { parseExtendedDn } from '../../relay/members/member-identity.js';
+import { parseExtendedDn } from '../../relay/apply/member-identity.js';
 import type { DumpGroup } from '../scenario/dump.js';
 
 const GROUP_ATTRIBUTES = [

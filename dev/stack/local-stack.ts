@@ -16,11 +16,11 @@ import { escapeDnValue } from '../../relay/ldap/escape.js';
 import { parseRelayConfig, type RelayConfigInput } from '../../relay/config.js';
 import { startRelay, type RunningRelay } from '../../relay/start.js';
 import type { CloudRuntime } from '../../functions/runtime.js';
-import type { EmbeddedBroker } from '../../shared/adapters/embedded-queue/index.js';
+import type { EmbeddedBroker } from '../queue/index.js';
 import { createLogger, type Logger } from '../../shared/logging.js';
 import { removeOu } from './ad-objects.js';
 import { isProcessAlive } from './processes.js';
-import { sendPoke } from '../../shared/app/pokes.js';
+import { sendPoke } from '../../shared/app/intake/pokes.js';
 
 export const RUNS_OU_NAME = 'WritebackRuns';
 const BIND_PASSWORD_ENV = 'WRITEBACK_LOCAL_BIND_PASSWORD';

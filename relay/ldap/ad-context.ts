@@ -2,7 +2,7 @@
 // unless configured) and which optional attributes the schema has (mail attributes exist only in
 // Exchange-prepared forests; msDS-ExternalDirectoryObjectId from the 2012 R2 schema on).
 import type { Client } from 'ldapts';
-import { OPTIONAL_ATTRIBUTES } from '../members/header-attributes.js';
+import { OPTIONAL_ATTRIBUTES } from '../apply/header-attributes.js';
 import { textValue, textValues } from './entry.js';
 
 export interface AdContext {

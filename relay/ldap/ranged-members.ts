@@ -3,7 +3,7 @@
 // the DC answers with a range ending in `*`. Values come with the extended-DN control, so each member carries
 // its GUID and SID and can be compared without names.
 import type { Entry } from 'ldapts';
-import { parseExtendedDn, type CurrentMember } from '../members/member-identity.js';
+import { parseExtendedDn, type CurrentMember } from '../apply/member-identity.js';
 import type { Directory } from './directory.js';
 import { extendedDnControl } from './controls.js';
 import { textValues } from './entry.js';

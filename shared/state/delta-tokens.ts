@@ -1,6 +1,6 @@
 // The deltaLink of the last completed round per tenant, with the settings fingerprint that round planned
 // with (a different fingerprint means every group must be re-evaluated: a full round).
-import { TABLES } from './keys.js';
+import { TABLES } from './tables.js';
 import type { TableStore } from '../ports/table-store.js';
 import { textOf, textProperties } from './text-chunks.js';
 

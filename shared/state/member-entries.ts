@@ -6,7 +6,8 @@ import type { MemberEntry, MemberSkipReason } from '../domain/members.js';
 import { groupAnchor } from '../domain/naming.js';
 import type { MemberEntryChanges } from '../domain/planned-state.js';
 import { mapLimit } from '../concurrency.js';
-import { memberPartition, TABLES } from './keys.js';
+import { memberPartition } from './keys.js';
+import { TABLES } from './tables.js';
 import type { TableStore } from '../ports/table-store.js';
 import { textOf, textProperties } from './text-chunks.js';
 

@@ -4,7 +4,8 @@
 // Derived data: a lagging index only delays that re-resolution until the next reconcile.
 import type { TableStore } from '../ports/table-store.js';
 import { mapLimit } from '../concurrency.js';
-import { nestingPartition, TABLES } from './keys.js';
+import { nestingPartition } from './keys.js';
+import { TABLES } from './tables.js';
 import type { NestedGroupChanges } from './member-entries.js';
 
 export class NestingIndexRepository {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AD_GROUP_TYPES, type AdGroupType } from '../domain/model.js';
 import type { PlannedGroup } from '../domain/planned-state.js';
 import { mapLimit } from '../concurrency.js';
-import { TABLES } from './keys.js';
+import { TABLES } from './tables.js';
 import type { StoredEntity, TableStore } from '../ports/table-store.js';
 import { textOf, textProperties } from './text-chunks.js';
 

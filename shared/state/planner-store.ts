@@ -5,7 +5,6 @@ import { NestingIndexRepository } from './nesting-index.js';
 import { PlannedGroupRepository } from './planned-groups.js';
 import { RoundJournalRepository } from './round-journal.js';
 import type { TableStore } from '../ports/table-store.js';
-import { PLANNER_TABLES } from './keys.js';
 import { TenantSettingsRepository } from './tenant-settings.js';
 
 export interface PlannerStore {
@@ -26,9 +25,4 @@ export function createPlannerStore(tables: TableStore): PlannerStore {
     journal: new RoundJournalRepository(tables),
     nesting: new NestingIndexRepository(tables),
   };
-}
-
-/** Creates the planner's tables when missing. */
-export async function ensurePlannerTables(tables: TableStore): Promise<void> {
-  for (const name of PLANNER_TABLES) await tables.ensureTable(name);
 }

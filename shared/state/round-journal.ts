@@ -4,7 +4,7 @@
 // saved seq is below the journaled one, the planner resends the group's whole state after those seqs (a
 // snapshot or a delete), so AD converges whatever part of the lost round arrived, and no new message reuses
 // a messageId the lost round may have used with different content (duplicate detection would drop it).
-import { TABLES } from './keys.js';
+import { TABLES } from './tables.js';
 import type { TableStore } from '../ports/table-store.js';
 import { MAX_TEXT_CHARS, textOf, textProperties } from './text-chunks.js';
 

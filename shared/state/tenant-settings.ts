@@ -2,7 +2,7 @@
 // the stored JSON is validated on read, so a hand-edited row cannot smuggle in a wrong type.
 import { z } from 'zod';
 import { DEFAULT_STORED_SETTINGS, type StoredTenantSettings } from '../domain/settings.js';
-import { TABLES } from './keys.js';
+import { TABLES } from './tables.js';
 import type { TableStore } from '../ports/table-store.js';
 
 export const storedTenantSettingsSchema = z

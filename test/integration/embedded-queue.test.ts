@@ -1,7 +1,7 @@
 // What the embedded broker offers beyond the queue contract: observability for the scenario runner,
 // time to live, waiting receivers, and what closing a receiver does to its locks.
 import { describe, expect, it } from 'vitest';
-import { EmbeddedBroker, manualClock } from '../../shared/adapters/embedded-queue/index.js';
+import { EmbeddedBroker, manualClock } from '../../dev/queue/index.js';
 import {
   DEAD_LETTER_TTL_EXPIRED,
   InvalidQueueOperationError,

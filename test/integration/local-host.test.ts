@@ -7,7 +7,7 @@ import { PoisonMessageError, type FunctionDefinition, type ServiceBusQueueFuncti
 import { startLocalHost, type LocalHost } from '../../dev/host/local-host.js';
 import { createLocalRuntime, type LocalRuntime } from '../../dev/host/local-runtime.js';
 import type { Settlement } from '../../dev/host/queue-pump.js';
-import { EmbeddedBroker } from '../../shared/adapters/embedded-queue/index.js';
+import { EmbeddedBroker } from '../../dev/queue/index.js';
 import { pokeMessageSchema } from '../../shared/contracts/poke-message.js';
 import type { ResultMessage } from '../../shared/contracts/result-message.js';
 import { silentLogger } from '../../shared/logging.js';

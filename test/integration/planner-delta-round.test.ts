@@ -5,16 +5,18 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startGraphSimulator, type GraphSimulator } from '../../dev/graph-sim/index.js';
 import { GraphDirectoryReader } from '../../shared/adapters/graph/directory.js';
 import { createGraphClient } from '../../shared/adapters/graph/client.js';
-import { EmbeddedBroker } from '../../shared/adapters/embedded-queue/index.js';
+import { EmbeddedBroker } from '../../dev/queue/index.js';
 import { writebackMessageSchema } from '../../shared/contracts/writeback-message.js';
-import { runDeltaRound, type DeltaRoundDeps, type RoundRequest } from '../../shared/app/delta-round.js';
-import { applyStatusUpdate, readGroupStatuses, type GroupStatusStore } from '../../shared/app/group-status.js';
-import { GROUP_STATUS_TABLE, tableGroupStatusStore } from '../../shared/app/group-status-table.js';
-import { MemoryTableStore } from '../../shared/adapters/tables/memory-table-store.js';
+import { runDeltaRound, type DeltaRoundDeps, type RoundRequest } from '../../shared/app/round/run-round.js';
+import { applyStatusUpdate } from '../../shared/app/status/group-status.js';
+import { readGroupStatuses, type GroupStatusStore } from '../../shared/state/group-status-record.js';
+import { tableGroupStatusStore } from '../../shared/state/group-status-table.js';
+import { MemoryTableStore } from '../../dev/tables/memory-table-store.js';
 import type { SnapshotMessage, UpsertMessage, WritebackMessage } from '../../shared/domain/model.js';
 import { silentLogger } from '../../shared/logging.js';
 import { MAX_MESSAGE_BYTES, type QueueClient } from '../../shared/ports/queue.js';
-import { createPlannerStore, ensurePlannerTables, type PlannerStore } from '../../shared/state/planner-store.js';
+import { createPlannerStore, type PlannerStore } from '../../shared/state/planner-store.js';
+import { ensureTables, TABLES } from '../../shared/state/tables.js';
 import { WritebackModel } from '../support/writeback-model.js';
 
 const QUEUE = 'writeback';
@@ -70,8 +72,8 @@ beforeEach(async () => {
   broker.declareQueue(QUEUE, { requiresSession: true });
   const queue = broker.client();
   const tables = new MemoryTableStore();
-  await ensurePlannerTables(tables);
-  await tables.ensureTable(GROUP_STATUS_TABLE);
+  await ensureTables(tables);
+  await tables.ensureTable(TABLES.groupStatus);
   const store = createPlannerStore(tables);
   const statuses = tableGroupStatusStore(tables);
   const client = createGraphClient({ baseUrl: sim.baseUrl });

@@ -3,12 +3,14 @@
 // settings defaults and validation. Tests isolate by a random tenant id (partition key).
 import { randomUUID } from 'node:crypto';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AzureTableStore, MemoryTableStore } from '../../shared/adapters/tables/index.js';
+import { AzureTableStore } from '../../shared/adapters/tables/index.js';
+import { MemoryTableStore } from '../../dev/tables/memory-table-store.js';
 import type { MemberEntry } from '../../shared/domain/members.js';
 import type { PlannedGroup } from '../../shared/domain/planned-state.js';
 import type { TableStore } from '../../shared/ports/table-store.js';
 import { bucketOf, decodeEntry, encodeEntry } from '../../shared/state/member-entries.js';
-import { createPlannerStore, ensurePlannerTables, type PlannerStore } from '../../shared/state/planner-store.js';
+import { createPlannerStore, type PlannerStore } from '../../shared/state/planner-store.js';
+import { ensureTables } from '../../shared/state/tables.js';
 import { MAX_TEXT_CHARS, TextTooLargeError } from '../../shared/state/text-chunks.js';
 import { getAzurite } from '../support/azurite.js';
 
@@ -60,7 +62,7 @@ function defineStateTests(makeStore: () => Promise<TableStore>): void {
 
   beforeAll(async () => {
     tables = await makeStore();
-    await ensurePlannerTables(tables);
+    await ensureTables(tables);
   });
   beforeEach(() => {
     tenant = randomUUID();
@@ -173,7 +175,7 @@ describe('member entry encoding and text chunks', () => {
 
   it('refuses text beyond one entity', async () => {
     const tables = new MemoryTableStore();
-    await ensurePlannerTables(tables);
+    await ensureTables(tables);
     const s = createPlannerStore(tables);
     await expect(s.tokens.save('t', { deltaLink: 'x'.repeat(MAX_TEXT_CHARS + 1), settingsFingerprint: '', savedAt: '' })).rejects.toThrow(TextTooLargeError);
   });

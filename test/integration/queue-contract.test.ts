@@ -15,7 +15,7 @@ import {
   DEFAULT_MAX_DELIVERY_COUNT,
   EmbeddedBroker,
   manualClock,
-} from '../../shared/adapters/embedded-queue/index.js';
+} from '../../dev/queue/index.js';
 import { mapServiceBusError } from '../../shared/adapters/servicebus/errors.js';
 import { createServiceBusQueueClient, ServiceBusQueueClient } from '../../shared/adapters/servicebus/index.js';
 import { fromDeadLetteredMessage, fromServiceBusMessage } from '../../shared/adapters/servicebus/message-mapping.js';

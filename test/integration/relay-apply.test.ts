@@ -2,11 +2,11 @@
 // re-apply, rename and move keeping objectGUID/SID, attribute updates, member changes in chunks with bad
 // members isolated, AD's nesting rule, snapshots (drift repair, empty), delete only by anchor, staging.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyDelete, type DeleteGate } from '../../relay/ldap/apply-delete.js';
-import { applySnapshot } from '../../relay/ldap/apply-snapshot.js';
-import { applyUpsert } from '../../relay/ldap/apply-upsert.js';
+import { applyDelete, type DeleteGate } from '../../relay/apply/apply-delete.js';
+import { applySnapshot } from '../../relay/apply/apply-snapshot.js';
+import { applyUpsert } from '../../relay/apply/apply-upsert.js';
 import { readMembers } from '../../relay/ldap/ranged-members.js';
-import { RefusedError } from '../../relay/refused-error.js';
+import { RefusedError } from '../../relay/apply/refused-error.js';
 import { addMembers, createGroup, createUser, readObject, uniqueSuffix, type AdObject } from '../support/ad.js';
 import {
   deleteMessage,

@@ -2,7 +2,7 @@
 // settlement, invalid messages dead-lettered, transient LDAP failures abandoned and finally reported,
 // DC failover, snapshots held across parts (and across a restart), deletion threshold, staging mode.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedBroker } from '../../shared/adapters/embedded-queue/index.js';
+import { EmbeddedBroker } from '../../dev/queue/index.js';
 import { resultMessageSchema, type ResultMessage } from '../../shared/contracts/result-message.js';
 import { writebackMessageId, type WritebackMessage } from '../../shared/contracts/writeback-message.js';
 import { silentLogger } from '../../shared/logging.js';

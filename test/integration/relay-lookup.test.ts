@@ -3,7 +3,7 @@
 // in a few large searches, see bench/member-throughput.ts).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findDomainLocalGroupSids, findGroupsByAnchors } from '../../relay/ldap/lookup.js';
+import { findDomainLocalGroupSids, findGroupsByAnchors } from '../../relay/apply/lookup.js';
 import { createGroup, uniqueSuffix } from '../support/ad.js';
 import { relayFixture, type RelayFixture } from '../support/relay-fixture.js';
 

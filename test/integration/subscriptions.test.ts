@@ -2,8 +2,8 @@
 // (the simulator runs the validation handshake against the host's graphWebhook before it creates anything).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFunctionsStack, type FunctionsStack } from '../../dev/host/functions-stack.js';
-import { MAX_SUBSCRIPTION_MINUTES } from '../../shared/app/subscription-keeper.js';
-import { SUBSCRIPTIONS_TABLE } from '../../shared/app/subscription-table.js';
+import { MAX_SUBSCRIPTION_MINUTES } from '../../shared/app/subscriptions/subscription-keeper.js';
+import { TABLES } from '../../shared/state/tables.js';
 import { pokeMessageSchema, type PokeMessage } from '../../shared/contracts/poke-message.js';
 import { silentLogger } from '../../shared/logging.js';
 
@@ -118,8 +118,8 @@ describe('subscriptions timer', () => {
     await stack.host.runTimer('subscriptions');
     expect(subs()).toHaveLength(1);
     // State lost (table wiped): the old subscription would double every notification.
-    await stack.runtime.tables.deleteTable(SUBSCRIPTIONS_TABLE);
-    await stack.runtime.tables.ensureTable(SUBSCRIPTIONS_TABLE);
+    await stack.runtime.tables.deleteTable(TABLES.subscriptions);
+    await stack.runtime.tables.ensureTable(TABLES.subscriptions);
     const old = subs()[0]!;
     await stack.host.runTimer('subscriptions');
     expect(subs()).toHaveLength(1);

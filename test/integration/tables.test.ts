@@ -5,10 +5,10 @@ import {
   AzureTableStore,
   MAX_BINARY_BYTES,
   MAX_STRING_LENGTH,
-  MemoryTableStore,
   allowsInsecure,
   parseTableConnectionString,
 } from '../../shared/adapters/tables/index.js';
+import { MemoryTableStore } from '../../dev/tables/memory-table-store.js';
 import {
   ConflictError,
   InvalidEntityError,

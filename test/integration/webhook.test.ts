@@ -8,7 +8,7 @@ import { graphWebhook } from '../../functions/graphWebhook.js';
 import { assembleRuntime, setCloudRuntime, type CloudRuntime } from '../../functions/runtime.js';
 import { createLocalRuntime, localConfig, type LocalRuntime } from '../../dev/host/local-runtime.js';
 import { startLocalHost, type LocalHost } from '../../dev/host/local-host.js';
-import { MemoryTableStore } from '../../shared/adapters/tables/memory-table-store.js';
+import { MemoryTableStore } from '../../dev/tables/memory-table-store.js';
 import { createGraphClient } from '../../shared/adapters/graph/client.js';
 import { pokeMessageSchema, type PokeMessage } from '../../shared/contracts/poke-message.js';
 import type { QueueClient } from '../../shared/ports/queue.js';

@@ -5,7 +5,7 @@ import type { Client } from 'ldapts';
 import type { SambaDc } from '../../dev/stack/samba.js';
 import { parseRelayConfig, type RelayConfig, type RelayConfigInput } from '../../relay/config.js';
 import { loadAdContext, type AdContext } from '../../relay/ldap/ad-context.js';
-import type { ApplyEnv } from '../../relay/ldap/apply-result.js';
+import type { ApplyEnv } from '../../relay/apply/apply-result.js';
 import { Directory } from '../../relay/ldap/directory.js';
 import { silentLogger } from '../../shared/logging.js';
 import {

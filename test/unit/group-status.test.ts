@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ResultMessage } from '../../shared/contracts/result-message.js';
-import {
-  applyStatusUpdate,
-  combineOutcomes,
-  MAX_STATUS_MEMBER_ERRORS,
-  mergeStatus,
-  groupStatusSchema,
-  type GroupStatus,
-  type StatusUpdate,
-} from '../../shared/app/group-status.js';
-import { tableGroupStatusStore, GROUP_STATUS_TABLE } from '../../shared/app/group-status-table.js';
-import { MemoryTableStore } from '../../shared/adapters/tables/memory-table-store.js';
+import { applyStatusUpdate, combineOutcomes, MAX_STATUS_MEMBER_ERRORS, mergeStatus, type StatusUpdate } from '../../shared/app/status/group-status.js';
+import { groupStatusSchema, type GroupStatus } from '../../shared/state/group-status-record.js';
+import { TABLES } from '../../shared/state/tables.js';
+import { tableGroupStatusStore } from '../../shared/state/group-status-table.js';
+import { MemoryTableStore } from '../../dev/tables/memory-table-store.js';
 
 const tenantId = '11111111-1111-1111-1111-111111111111';
 const groupId = '22222222-2222-2222-2222-222222222222';
@@ -129,7 +123,7 @@ describe('combineOutcomes', () => {
 describe('applyStatusUpdate', () => {
   it('retries on a concurrent writer and keeps both updates', async () => {
     const tables = new MemoryTableStore();
-    await tables.ensureTable(GROUP_STATUS_TABLE);
+    await tables.ensureTable(TABLES.groupStatus);
     const store = tableGroupStatusStore(tables);
     await applyStatusUpdate(store, planned(1, 2));
     // Interleave: a writer sneaks in between read and write once.
@@ -153,7 +147,7 @@ describe('applyStatusUpdate', () => {
 describe('group status table', () => {
   it('round-trips a status with member errors, insert-only and etag-conditional writes', async () => {
     const tables = new MemoryTableStore();
-    await tables.ensureTable(GROUP_STATUS_TABLE);
+    await tables.ensureTable(TABLES.groupStatus);
     const store = tableGroupStatusStore(tables);
     const s = run(planned(1, 1), result(1, { outcome: 'partial', memberErrors: [{ member: 'm1', code: '8518', message: 'scope' }] }));
     expect(await store.write(s, null)).toBe(true);
@@ -168,7 +162,7 @@ describe('group status table', () => {
 
   it('a status with the maximum of long member errors still fits a table row', async () => {
     const tables = new MemoryTableStore();
-    await tables.ensureTable(GROUP_STATUS_TABLE);
+    await tables.ensureTable(TABLES.groupStatus);
     const many = Array.from({ length: 200 }, (_, i) => ({ member: `CN=${'x'.repeat(900)}${i}`, code: 'c'.repeat(500), message: 'y'.repeat(2000) }));
     const s = run(result(1, { outcome: 'partial', memberErrors: many }), {
       kind: 'decision', tenantId, groupId, state: 'held', reason: 'r'.repeat(5000), notes: Array.from({ length: 100 }, () => 'n'.repeat(5000)), at,

@@ -3,14 +3,14 @@
 import type { Entry } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import type { GroupHeader } from '../../shared/contracts/writeback-message.js';
-import { DeletionGuard } from '../../relay/deletion-guard.js';
+import { DeletionGuard } from '../../relay/apply/deletion-guard.js';
 import { cnRdn, isWithin, parentDn, sameDn } from '../../relay/ldap/dn.js';
 import { rangedValues } from '../../relay/ldap/ranged-members.js';
-import { chunk } from '../../relay/members/chunk.js';
-import { attributeChanges, attributesForCreate, desiredAttributes } from '../../relay/members/header-attributes.js';
-import { memberDrift, parseExtendedDn, type CurrentMember, type DesiredMember } from '../../relay/members/member-identity.js';
-import { nestingViolation } from '../../relay/members/scope-rules.js';
-import { SnapshotAssembly } from '../../relay/snapshot-assembly.js';
+import { chunk } from '../../relay/apply/chunk.js';
+import { attributeChanges, attributesForCreate, desiredAttributes } from '../../relay/apply/header-attributes.js';
+import { memberDrift, parseExtendedDn, type CurrentMember, type DesiredMember } from '../../relay/apply/member-identity.js';
+import { nestingViolation } from '../../relay/apply/scope-rules.js';
+import { SnapshotAssembly } from '../../relay/consume/snapshot-assembly.js';
 import { unescapeDnValue } from '../../relay/ldap/escape.js';
 
 describe('chunk', () => {

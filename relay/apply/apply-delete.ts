@@ -1,0 +1,67 @@
+// delete: remove the group this product wrote back -- found by its anchor, and only inside the writeback
+// OU; anything else is refused. Big groups lose their members in chunks first (one huge link removal
+// strains the DC and replication). A group already gone counts as done.
+import { ResultCodeError } from 'ldapts';
+import type { WritebackMessage } from '../../shared/contracts/writeback-message.js';
+import { RefusedError } from './refused-error.js';
+import type { ApplyEnv, ApplyResult } from './apply-result.js';
+import { isWithin } from '../ldap/dn.js';
+import { findGroupByAnchor } from './lookup.js';
+import { readMembers } from '../ldap/ranged-members.js';
+import { writeMembers } from './member-writer.js';
+
+type Delete = Extract<WritebackMessage, { kind: 'delete' }>;
+
+export interface DeleteGate {
+  /** Asked right before writing: false holds the deletion (threshold reached). */
+  mayDelete(): boolean;
+  /** The deletion did not happen after all (gone already, or failed): give the reservation back. */
+  notDeleted(): void;
+}
+
+const GROUP_ANCHOR = /^Group_[0-9a-f-]{36}$/i;
+
+export async function applyDelete(env: ApplyEnv, message: Delete, gate: DeleteGate): Promise<ApplyResult> {
+  const done = (outcome: ApplyResult['outcome'], ad: ApplyResult['ad'], membersRemoved = 0): ApplyResult => ({
+    outcome,
+    ad,
+    memberErrors: [],
+    error: null,
+    membersAdded: 0,
+    membersRemoved,
+  });
+  // The anchor must be the group's own: never delete by a value another group (or anything else) carries.
+  if (!GROUP_ANCHOR.test(message.anchor) || message.anchor.slice('Group_'.length).toLowerCase() !== message.groupId.toLowerCase()) {
+    throw new RefusedError('AnchorMismatch', `delete anchor ${JSON.stringify(message.anchor)} is not Group_${message.groupId}`);
+  }
+  const group = await env.directory.use((c) => findGroupByAnchor(c, env.ctx, message.anchor), { retry: true });
+  if (!group) {
+    env.log.info({ anchor: message.anchor }, 'group to delete is already gone');
+    return done(env.staging ? 'skipped' : 'applied', null);
+  }
+  const ad = { objectGUID: group.objectGUID, objectSid: group.objectSid, dn: group.dn };
+  if (!isWithin(group.dn, env.ctx.writebackOu)) {
+    throw new RefusedError(
+      'OutsideWritebackOu',
+      `the group carrying ${message.anchor} is ${group.dn}, outside the writeback OU ${env.ctx.writebackOu}: not deleted`,
+    );
+  }
+  if (env.staging) return done('skipped', ad);
+  if (!gate.mayDelete()) return { ...done('held', ad), error: { code: 'DeletionThresholdExceeded', message: 'deletion held: the deletion threshold of the relay was reached; an admin must approve it' } };
+
+  let removed = 0;
+  try {
+    const members = await readMembers(env.directory, group.dn, env.memberReadPageSize);
+    if (members.length > env.memberChunkSize) {
+      const values = members.map((m) => ({ cloudId: m.guid, value: `<GUID=${m.guid}>` }));
+      removed = (await writeMembers(env.directory, group.dn, 'delete', values, env.memberChunkSize)).written;
+    }
+    await env.directory.use((c) => c.del(group.dn));
+  } catch (error) {
+    gate.notDeleted();
+    if (error instanceof ResultCodeError && error.code === 32) return done('applied', ad, removed);
+    throw error;
+  }
+  env.log.info({ dn: group.dn, reason: message.reason }, 'group deleted');
+  return done('applied', ad, removed);
+}

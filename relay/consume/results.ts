@@ -1,0 +1,60 @@
+// One result message per writeback message, to writeback-results (validated with the shared schema, as
+// the receiving side does). messageId `result:<groupId>:<seq>`: a redelivered message that is applied
+// again produces the same id, and duplicate detection drops the second result.
+import {
+  RESULT_SCHEMA_VERSION,
+  resultMessageSchema,
+  type MemberError,
+  type ResultMessage,
+} from '../../shared/contracts/result-message.js';
+import type { WritebackMessage } from '../../shared/contracts/writeback-message.js';
+import type { ApplyResult } from '../apply/apply-result.js';
+
+/** Results stay far below the 256 KB message limit even when every member of a big change fails. */
+export const MAX_MEMBER_ERRORS = 200;
+const MAX_MEMBER_ERROR_TEXT = 500;
+
+export function resultMessageId(groupId: string, seq: number): string {
+  return `result:${groupId}:${seq}`;
+}
+
+function boundedErrors(errors: readonly MemberError[]): MemberError[] {
+  const kept = errors.slice(0, MAX_MEMBER_ERRORS).map((e) => ({ ...e, message: e.message.slice(0, MAX_MEMBER_ERROR_TEXT) }));
+  if (errors.length > MAX_MEMBER_ERRORS) {
+    kept.push({
+      member: '*',
+      code: 'MoreMemberErrors',
+      message: `${errors.length - MAX_MEMBER_ERRORS} more member errors are not listed (see the relay log)`,
+    });
+  }
+  return kept;
+}
+
+export function buildResult(
+  message: WritebackMessage,
+  applied: ApplyResult,
+  meta: { relayId: string; durationMs: number; at: Date },
+): ResultMessage {
+  return resultMessageSchema.parse({
+    v: RESULT_SCHEMA_VERSION,
+    tenantId: message.tenantId,
+    groupId: message.groupId,
+    seq: message.seq,
+    messageId: resultMessageId(message.groupId, message.seq),
+    kind: message.kind,
+    outcome: applied.outcome,
+    ad: applied.ad,
+    memberErrors: boundedErrors(applied.memberErrors),
+    error: applied.error ? { code: applied.error.code, message: applied.error.message.slice(0, 2000) } : null,
+    membersAdded: applied.membersAdded,
+    membersRemoved: applied.membersRemoved,
+    durationMs: Math.max(0, meta.durationMs),
+    relayId: meta.relayId,
+    at: meta.at.toISOString(),
+  });
+}
+
+/** The result of a message that could not be applied at all. */
+export function failedResult(error: { code: string; message: string }): ApplyResult {
+  return { outcome: 'failed', ad: null, memberErrors: [], error, membersAdded: 0, membersRemoved: 0 };
+}

@@ -1,0 +1,161 @@
+// Pass 2 of a round, a chunk of groups at a time: read member lists and identities, plan, record the
+// round journal, SEND, and only then save member entries, planned states and statuses.
+import { memberDelta } from '../../domain/delta-merge.js';
+import type { MemberEntry } from '../../domain/members.js';
+import type { MemberIdentity, WritebackMessage } from '../../domain/model.js';
+import type { PlannedGroup } from '../../domain/planned-state.js';
+import { membershipNeed, plan, type Membership, type PlanMode, type PlanResult } from '../../domain/planner.js';
+import type { TenantSettings } from '../../domain/settings.js';
+import type { Logger } from '../../logging.js';
+import type { DirectoryReader, MemberId } from '../../ports/directory.js';
+import type { QueueSender } from '../../ports/queue.js';
+import { mapLimit } from '../../concurrency.js';
+import type { PlannerStore } from '../../state/planner-store.js';
+import { applyStatusUpdate } from '../status/group-status.js';
+import { type GroupStatusStore } from '../../state/group-status-record.js';
+import { DirectoryLagError, type GroupView } from './round-groups.js';
+import { statusUpdateOf } from './round-status.js';
+import { sendWriteback } from './writeback-sender.js';
+
+export interface ChunkDeps {
+  tenantId: string;
+  directory: DirectoryReader;
+  store: PlannerStore;
+  writeback: QueueSender;
+  statuses: GroupStatusStore;
+  log: Logger;
+  now: () => Date;
+}
+
+export interface ChunkContext {
+  mode: PlanMode;
+  settings: TenantSettings;
+  /** The delta listed complete member lists (a round without token). */
+  enumerated: boolean;
+  /** Groups of this round that have an AD object afterwards (nested references). */
+  writtenInRound: ReadonlyMap<string, boolean>;
+  /** Written flags of groups outside the round, filled as needed. */
+  writtenOutside: Map<string, boolean>;
+}
+
+export interface ChunkOutcome {
+  planned: number;
+  messages: number;
+  repaired: number;
+}
+
+const IO_CONCURRENCY = 8;
+
+interface Need {
+  view: GroupView;
+  membership: Membership;
+  /** Member ids (with types) whose identity must be known. */
+  resolve: MemberId[];
+}
+
+async function memberships(deps: ChunkDeps, ctx: ChunkContext, views: readonly GroupView[]): Promise<Need[]> {
+  const lagging: string[] = [];
+  const needs = await mapLimit(views, IO_CONCURRENCY, async (view): Promise<Need> => {
+    const need = membershipNeed(view.previous, view.lifecycle, view.decision, ctx.mode, view.repairAfterSeq !== undefined);
+    if (need === 'none') return { view, membership: { kind: 'none' }, resolve: [] };
+    if (need === 'changes') {
+      const delta = view.change === null ? { added: [], removed: [] } : memberDelta(view.change);
+      const gone = new Set(delta.removed);
+      // Nested groups that flipped are resolved again (as if added: the planner compares with the stored entry).
+      const added = [...new Set([...delta.added, ...view.reResolve.filter((id) => !gone.has(id))])];
+      const resolve = added.map((id) => ({ id, type: view.change?.members.get(id)?.type ?? (view.reResolve.includes(id) ? 'group' : null) }));
+      return { view, membership: { kind: 'changes', added, removed: delta.removed }, resolve };
+    }
+    // complete: a round without token listed every member; otherwise read the group's member list.
+    let members: MemberId[] | null;
+    if (ctx.enumerated && view.change !== null) {
+      members = [...view.change.members.values()].filter((m) => !m.removed).map((m) => ({ id: m.id, type: m.type }));
+    } else {
+      members = await deps.directory.groupMembers(view.id);
+    }
+    if (members === null) {
+      lagging.push(view.id);
+      return { view, membership: { kind: 'none' }, resolve: [] };
+    }
+    return { view, membership: { kind: 'complete', memberIds: members.map((m) => m.id) }, resolve: members };
+  });
+  if (lagging.length > 0) throw new DirectoryLagError(lagging);
+  return needs;
+}
+
+async function nestedWrittenLookup(deps: ChunkDeps, ctx: ChunkContext, identities: ReadonlyMap<string, MemberIdentity>): Promise<(id: string) => boolean> {
+  const unknown = [...identities.values()]
+    .filter((i) => i.type === 'group' && i.onPremisesSyncEnabled !== true && !ctx.writtenInRound.has(i.id) && !ctx.writtenOutside.has(i.id))
+    .map((i) => i.id);
+  if (unknown.length > 0) {
+    const states = await deps.store.groups.loadMany(deps.tenantId, unknown);
+    for (const id of unknown) ctx.writtenOutside.set(id, states.get(id)?.written ?? false);
+  }
+  return (id) => ctx.writtenInRound.get(id) ?? ctx.writtenOutside.get(id) ?? false;
+}
+
+/** Whether the planned state must be saved. A group first seen permanently deleted leaves no tombstone. */
+function changed(prev: PlannedGroup | null, next: PlannedGroup): boolean {
+  if (prev === null) return next.lifecycle !== 'hardDeleted';
+  return JSON.stringify(prev) !== JSON.stringify(next);
+}
+
+export async function planChunk(deps: ChunkDeps, ctx: ChunkContext, views: readonly GroupView[]): Promise<ChunkOutcome> {
+  const { tenantId, store, log } = deps;
+  const needs = await memberships(deps, ctx, views);
+
+  const toResolve = new Map<string, MemberId>();
+  for (const n of needs) for (const m of n.resolve) if (!toResolve.has(m.id) || toResolve.get(m.id)!.type === null) toResolve.set(m.id, m);
+  const identities = toResolve.size > 0 ? await deps.directory.memberIdentities([...toResolve.values()]) : new Map<string, MemberIdentity>();
+  const nestedWritten = await nestedWrittenLookup(deps, ctx, identities);
+
+  const results: { view: GroupView; result: PlanResult }[] = [];
+  await mapLimit(needs, IO_CONCURRENCY, async (n) => {
+    let previousMembers: ReadonlyMap<string, MemberEntry> = new Map();
+    if (n.membership.kind === 'changes' && (n.membership.added.length > 0 || n.membership.removed.length > 0)) {
+      previousMembers = await store.members.load(tenantId, n.view.id, [...n.membership.added, ...n.membership.removed]);
+    }
+    const result = plan({
+      tenantId,
+      groupId: n.view.id,
+      mode: ctx.mode,
+      previous: n.view.previous,
+      previousMembers,
+      lifecycle: n.view.lifecycle,
+      cloud: n.view.cloud,
+      membership: n.membership,
+      identities,
+      nestedWritten,
+      settings: ctx.settings,
+      ...(n.view.repairAfterSeq === undefined ? {} : { repairAfterSeq: n.view.repairAfterSeq }),
+    });
+    results.push({ view: n.view, result });
+  });
+  results.sort((a, b) => (a.view.id < b.view.id ? -1 : a.view.id > b.view.id ? 1 : 0));
+
+  // 1. journal, 2. send, 3. save: a crash after 2 is repaired by the next round (round-journal.ts).
+  const sending = results.filter((r) => r.result.messages.length > 0);
+  await store.journal.record(
+    tenantId,
+    sending.map((r) => ({ groupId: r.view.id, lastSeq: r.result.next.seq })),
+  );
+  const messages: WritebackMessage[] = sending.flatMap((r) => r.result.messages);
+  await sendWriteback(deps.writeback, messages);
+  for (const { view, result } of sending) {
+    const kinds = [...new Set(result.messages.map((m) => m.kind))];
+    const record = { groupId: view.id, firstSeq: result.messages[0]!.seq, lastSeq: result.next.seq, kinds, source: view.source, repair: view.repairAfterSeq !== undefined };
+    if (kinds.includes('delete')) log.info(record, 'group delete sent');
+    else log.debug(record, 'change set sent');
+  }
+
+  const at = deps.now().toISOString();
+  await mapLimit(results, IO_CONCURRENCY, async ({ view, result }) => {
+    // The planned state last: until it is saved, a retry replans this group (and the journal repairs it).
+    const update = statusUpdateOf(tenantId, view.previous, result, at);
+    if (update !== null) await applyStatusUpdate(deps.statuses, update);
+    if (result.members !== null) await store.nesting.record(tenantId, view.id, await store.members.apply(tenantId, view.id, result.members));
+    if (changed(view.previous, result.next)) await store.groups.save(tenantId, result.next);
+  });
+
+  return { planned: results.length, messages: messages.length, repaired: results.filter((r) => r.view.repairAfterSeq !== undefined).length };
+}

@@ -1,0 +1,47 @@
+// What the planner tells the group status table (shared/app/status/group-status.ts) after planning a group: a
+// change set planned (state 'pending' until the relay's results arrive), or a decision not to write.
+import { MEMBER_SKIP_TEXT, type MemberSkipReason } from '../../domain/members.js';
+import type { MemberError } from '../../contracts/result-message.js';
+import type { PlannedGroup } from '../../domain/planned-state.js';
+import type { PlanResult } from '../../domain/planner.js';
+import type { StatusUpdate } from '../status/group-status.js';
+
+export function memberNotes(result: PlanResult): string[] {
+  return Object.entries(result.status.skipped.counts).map(([reason, n]) => `${n} member(s) not written: ${MEMBER_SKIP_TEXT[reason as MemberSkipReason]}`);
+}
+
+/** The skipped members the planned state names, as member errors (code = the reason). */
+export function skippedMemberErrors(result: PlanResult): MemberError[] {
+  return result.status.skipped.sample.map((s) => ({ member: s.member, code: s.reason, message: MEMBER_SKIP_TEXT[s.reason] }));
+}
+
+function skippedTotal(counts: Partial<Record<MemberSkipReason, number>>): number {
+  return Object.values(counts).reduce((a, n) => a + (n ?? 0), 0);
+}
+
+/** null: nothing worth recording (nothing sent, nothing decided differently). */
+export function statusUpdateOf(tenantId: string, previous: PlannedGroup | null, result: PlanResult, at: string): StatusUpdate | null {
+  const { status, messages } = result;
+  const cloudOnlyMembers = skippedTotal(status.skipped.counts);
+  if (messages.length > 0) {
+    const last = messages[messages.length - 1]!;
+    const intent = last.kind === 'delete' ? 'delete' : status.state === 'softDeleted' ? 'softDelete' : 'write';
+    return {
+      kind: 'planned',
+      tenantId,
+      groupId: status.groupId,
+      firstSeq: messages[0]!.seq,
+      lastSeq: last.seq,
+      intent,
+      cloudOnlyMembers,
+      memberErrors: skippedMemberErrors(result),
+      notes: memberNotes(result),
+      at,
+    };
+  }
+  const decidedAgain = previous !== null && JSON.stringify(previous.decision) === JSON.stringify(result.next.decision);
+  if (status.state === 'skipped' && status.detail !== null && !decidedAgain) {
+    return { kind: 'decision', tenantId, groupId: status.groupId, state: 'skipped', reason: status.detail, cloudOnlyMembers: 0, notes: [], at };
+  }
+  return null;
+}

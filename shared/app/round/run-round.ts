@@ -1,0 +1,189 @@
+// One delta round for a tenant (planChanges runs one at a time per tenant: the graph-changes queue is
+// session-enabled with sessionId = tenantId). Read the token, run Graph delta (a round without token when
+// there is none, Graph refused it, the settings changed, or a resync/reconcile was asked for), merge the
+// pages per group, read what delta does not carry, plan per group, SEND the change sets, and only after the
+// sends save the planned states, the new deltaLink and clear the round journal.
+import { mergeDeltaItems, type MergedGroupChange } from '../../domain/delta-merge.js';
+import type { PlannedGroup } from '../../domain/planned-state.js';
+import type { PlanMode } from '../../domain/planner.js';
+import { effectiveSettings, settingsFingerprint } from '../../domain/settings.js';
+import type { Logger } from '../../logging.js';
+import type { DirectoryReader } from '../../ports/directory.js';
+import type { QueueSender } from '../../ports/queue.js';
+import type { PlannerStore } from '../../state/planner-store.js';
+import type { GroupStatusStore } from '../../state/group-status-record.js';
+import { planChunk, type ChunkContext } from './plan-chunk.js';
+import { viewGroups, writtenAfterRound, writtenFlips, type Candidate, type GroupView } from './round-groups.js';
+import { mapLimit } from '../../concurrency.js';
+
+export interface DeltaRoundDeps {
+  tenantId: string;
+  directory: DirectoryReader;
+  store: PlannerStore;
+  writeback: QueueSender;
+  statuses: GroupStatusStore;
+  log: Logger;
+  now: () => Date;
+  /** Groups planned, sent and saved together: bounds memory and what a crash makes the next round redo. */
+  chunkSize?: number;
+}
+
+export interface RoundRequest {
+  /** delta: a notification; full: resync after lost notifications or token; reconcile: drift repair. */
+  mode: PlanMode;
+  /** delta: groups a notification named (read even when the delta does not list them, e.g. a change of
+   *  writebackConfiguration, which v1.0 delta does not track). full/reconcile: resync only these groups. */
+  groupIds?: readonly string[];
+}
+
+export interface RoundReport {
+  tenantId: string;
+  mode: PlanMode;
+  /** Why the mode is what it is. */
+  reason: string;
+  deltaPages: number;
+  groupsInDelta: number;
+  groupsPlanned: number;
+  messagesSent: number;
+  repaired: number;
+  tokenSaved: boolean;
+}
+
+const DEFAULT_CHUNK = 200;
+
+function normalise(id: string): string {
+  return id.toLowerCase();
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Group ids from a poke: hints from notifications or an admin's list. Anything but a GUID is dropped. */
+function groupIdsOf(request: RoundRequest, log: Logger): string[] {
+  const ids = (request.groupIds ?? []).map(normalise);
+  const valid = ids.filter((id) => GUID.test(id));
+  if (valid.length < ids.length) log.warn({ dropped: ids.length - valid.length }, 'poke named group ids that are not GUIDs; ignored');
+  return [...new Set(valid)];
+}
+
+export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest): Promise<RoundReport> {
+  const { tenantId, store, directory } = deps;
+  const log = deps.log.child({ tenantId });
+  const stored = await store.settings.load(tenantId);
+  const settings = effectiveSettings(stored, await directory.unifiedGroupWritebackDefault());
+  const fingerprint = settingsFingerprint(settings);
+  const token = await store.tokens.load(tenantId);
+  const journal = await store.journal.read(tenantId);
+  const named = groupIdsOf(request, log);
+  const targeted = request.mode !== 'delta' && named.length > 0;
+
+  let mode = request.mode;
+  let reason: string = request.mode === 'delta' ? 'notification' : request.mode === 'full' ? 'resync requested' : 'reconcile requested';
+  if (!targeted && mode === 'delta' && token === null) [mode, reason] = ['full', 'no delta token yet'];
+  else if (!targeted && mode === 'delta' && token!.settingsFingerprint !== fingerprint) [mode, reason] = ['full', 'tenant settings changed: every group is evaluated again'];
+
+  // ---- delta ---------------------------------------------------------------------------------------
+  let merged = new Map<string, MergedGroupChange>();
+  let deltaLink: string | null = null;
+  let deltaPages = 0;
+  if (!targeted) {
+    const collect = (items: Parameters<typeof mergeDeltaItems>[1]): void => {
+      mergeDeltaItems(merged, items.map((i) => ({ ...i, id: normalise(i.id), members: i.members.map((m) => ({ ...m, id: normalise(m.id) })) })));
+    };
+    let outcome = await directory.groupsDelta(mode === 'delta' ? token!.deltaLink : null, collect);
+    if (outcome.kind === 'resetRequired') {
+      log.warn({ reason: outcome.reason }, 'Graph refused the delta token: full round');
+      [mode, reason] = ['full', `delta token refused (${outcome.reason})`];
+      merged = new Map();
+      outcome = await directory.groupsDelta(null, collect);
+      if (outcome.kind === 'resetRequired') throw new Error(`Graph refused a delta round without token: ${outcome.reason}`);
+    }
+    deltaLink = outcome.deltaLink;
+    deltaPages = outcome.pages;
+  }
+  const enumerated = !targeted && mode !== 'delta';
+
+  // ---- which groups --------------------------------------------------------------------------------
+  const candidates = new Map<string, Candidate>();
+  for (const [id, change] of merged) candidates.set(id, { id, source: 'delta', change });
+  if (targeted) for (const id of named) candidates.set(id, { id, source: 'requested', change: null });
+  if (mode === 'delta') for (const id of named) if (!candidates.has(id)) candidates.set(id, { id, source: 'hint', change: null });
+
+  let previous: Map<string, PlannedGroup>;
+  if (enumerated) {
+    // Every planned group: those the enumeration no longer lists were deleted (or are unreadable).
+    previous = new Map((await store.groups.list(tenantId)).map((g) => [g.groupId, g]));
+    for (const g of previous.values()) {
+      const gone = g.lifecycle === 'hardDeleted' && !g.written;
+      if (!candidates.has(g.groupId) && !gone) candidates.set(g.groupId, { id: g.groupId, source: 'missing', change: null });
+    }
+  } else {
+    previous = await store.groups.loadMany(tenantId, [...candidates.keys(), ...journal.keys()]);
+  }
+  for (const [id, seq] of journal) {
+    if (!candidates.has(id) && (previous.get(id)?.seq ?? 0) < seq) candidates.set(id, { id, source: 'repair', change: null });
+  }
+
+  // ---- pass 1: current view and decision of every group --------------------------------------------
+  const views = await viewGroups(directory, [...candidates.values()], previous, journal, settings);
+  views.push(...(await parentsOfFlipped(deps, views, journal, settings)));
+  views.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const ctx: ChunkContext = {
+    mode,
+    settings,
+    enumerated,
+    writtenInRound: new Map(views.map((v) => [v.id, writtenAfterRound(v)])),
+    writtenOutside: new Map(),
+  };
+  log.info({ mode, reason, deltaPages, groupsInDelta: merged.size, groups: views.length }, 'delta round planning');
+
+  // ---- pass 2: plan, send, save, chunk by chunk ---------------------------------------------------------
+  const chunkSize = deps.chunkSize ?? DEFAULT_CHUNK;
+  let planned = 0;
+  let messages = 0;
+  let repaired = 0;
+  for (let i = 0; i < views.length; i += chunkSize) {
+    const outcome = await planChunk({ ...deps, log }, ctx, views.slice(i, i + chunkSize));
+    planned += outcome.planned;
+    messages += outcome.messages;
+    repaired += outcome.repaired;
+    if (views.length > chunkSize) log.info({ planned, of: views.length, messages }, 'delta round progress');
+  }
+
+  // ---- the round is done: the token moves on, the journal is obsolete ------------------------------------
+  let tokenSaved = false;
+  if (deltaLink !== null) {
+    await store.tokens.save(tenantId, { deltaLink, settingsFingerprint: fingerprint, savedAt: deps.now().toISOString() });
+    tokenSaved = true;
+  }
+  await store.journal.clear(tenantId);
+  const report: RoundReport = { tenantId, mode, reason, deltaPages, groupsInDelta: merged.size, groupsPlanned: planned, messagesSent: messages, repaired, tokenSaved };
+  log.info(report, 'delta round done');
+  return report;
+}
+
+/** Groups that hold a group whose written-back state flipped: their entry for it is resolved again (an anchor
+ *  reference appears or goes). Parents already in the round get the child added to their re-resolve list;
+ *  the others join the round from their planned state (no Graph read). */
+async function parentsOfFlipped(
+  deps: DeltaRoundDeps,
+  views: GroupView[],
+  journal: ReadonlyMap<string, number>,
+  settings: Parameters<typeof viewGroups>[4],
+): Promise<GroupView[]> {
+  const flipped = views.filter(writtenFlips).map((v) => v.id);
+  if (flipped.length === 0) return [];
+  const parents = new Map<string, string[]>();
+  await mapLimit(flipped, 8, async (child) => {
+    for (const parent of await deps.store.nesting.parentsOf(deps.tenantId, child)) parents.set(parent, [...(parents.get(parent) ?? []), child]);
+  });
+  const inRound = new Map(views.map((v) => [v.id, v]));
+  const joining: Candidate[] = [];
+  for (const [parent, children] of parents) {
+    const view = inRound.get(parent);
+    if (view !== undefined) view.reResolve.push(...children);
+    else joining.push({ id: parent, source: 'nested', change: null, reResolve: children });
+  }
+  if (joining.length === 0) return [];
+  const previous = await deps.store.groups.loadMany(deps.tenantId, joining.map((c) => c.id));
+  return viewGroups(deps.directory, joining.filter((c) => previous.has(c.id)), previous, journal, settings);
+}

@@ -1,0 +1,178 @@
+// How a group's status changes (the record and its store: shared/state/group-status-record.ts). The planner
+// records what it decided (change set planned, skipped with a reason, held); recordResults records what the
+// relay reported. `mergeStatus` is the only way a status changes, so both writers agree on ordering rules:
+//  - a change set spans seqs [firstSeq, lastSeq]; results inside it accumulate (member errors, counts, worst
+//    outcome); the state is final once the result for lastSeq arrived, 'pending' before;
+//  - a result older than the last recorded one (seq < lastResultSeq) or a replay of it (seq ==) is ignored.
+import type { MemberError, ResultMessage, ResultOutcome } from '../../contracts/result-message.js';
+import { emptyStatus, type GroupState, type GroupStatus, type GroupStatusStore, type PlanIntent } from '../../state/group-status-record.js';
+
+/** Status keeps at most this many member errors (Azure Table string properties hold 32 K characters). */
+export const MAX_STATUS_MEMBER_ERRORS = 50;
+export const MAX_STATUS_NOTES = 20;
+const MAX_STATUS_TEXT = 300;
+
+export type StatusUpdate =
+  /** Planner: change set [firstSeq, lastSeq] sent (or about to be) for this group. */
+  | {
+      kind: 'planned';
+      tenantId: string;
+      groupId: string;
+      firstSeq: number;
+      lastSeq: number;
+      intent: PlanIntent;
+      cloudOnlyMembers?: number;
+      /** Members not sent and why (replaces the previous list; absent keeps it). */
+      memberErrors?: MemberError[];
+      notes?: string[];
+      at: string;
+    }
+  /** Planner: decided not to write (skipped: out of scope, unsupported type...; held: deletion guard). */
+  | {
+      kind: 'decision';
+      tenantId: string;
+      groupId: string;
+      state: 'skipped' | 'held';
+      reason: string;
+      cloudOnlyMembers?: number;
+      notes?: string[];
+      at: string;
+    }
+  /** recordResults: the relay's result for one writeback message. */
+  | { kind: 'result'; result: ResultMessage; at: string };
+
+const RANK: Record<ResultOutcome, number> = { applied: 0, skipped: 1, partial: 2, held: 3, failed: 4 };
+
+/** Worst outcome of a change set; a failed part next to applied parts makes the whole partial. */
+export function combineOutcomes(a: ResultOutcome | null, b: ResultOutcome): ResultOutcome {
+  if (a === null || a === b) return b;
+  const pair = new Set([a, b]);
+  if (pair.has('failed') && (pair.has('applied') || pair.has('partial'))) return 'partial';
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+export function stateOf(outcome: ResultOutcome, intent: PlanIntent | null, kind: ResultMessage['kind']): GroupState {
+  switch (outcome) {
+    case 'applied':
+      if (kind === 'delete' || intent === 'delete') return 'deleted';
+      return intent === 'softDelete' ? 'softDeleted' : 'written';
+    case 'partial':
+      return 'partial';
+    case 'failed':
+      return 'failed';
+    case 'skipped':
+      return 'skipped';
+    case 'held':
+      return 'held';
+  }
+}
+
+function clip(text: string): string {
+  return text.length > MAX_STATUS_TEXT ? `${text.slice(0, MAX_STATUS_TEXT - 1)}…` : text;
+}
+
+function mergeErrors(
+  kept: MemberError[],
+  omitted: number,
+  incoming: readonly MemberError[],
+): { memberErrors: MemberError[]; memberErrorsOmitted: number } {
+  const seen = new Set(kept.map((e) => `${e.member}\0${e.code}`));
+  const out = [...kept];
+  let more = omitted;
+  for (const e of incoming) {
+    const member = clip(e.member);
+    const code = clip(e.code);
+    const key = `${member}\0${code}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (out.length < MAX_STATUS_MEMBER_ERRORS) out.push({ member, code, message: clip(e.message) });
+    else more++;
+  }
+  return { memberErrors: out, memberErrorsOmitted: more };
+}
+
+/** Returns the new status, or `existing` itself (same reference) when the update changes nothing. */
+export function mergeStatus(existing: GroupStatus | null, update: StatusUpdate): GroupStatus {
+  if (update.kind === 'result') return mergeResult(existing, update.result, update.at);
+  const base = existing ?? emptyStatus(update.tenantId, update.groupId, update.at);
+  const planner = {
+    ...(update.cloudOnlyMembers !== undefined ? { cloudOnlyMembers: update.cloudOnlyMembers } : {}),
+    ...(update.notes !== undefined ? { notes: update.notes.slice(0, MAX_STATUS_NOTES).map(clip) } : {}),
+    ...(update.kind === 'planned' && update.memberErrors !== undefined
+      ? { plannedMemberErrors: update.memberErrors.slice(0, MAX_STATUS_MEMBER_ERRORS).map((e) => ({ ...e, message: clip(e.message) })) }
+      : {}),
+    updatedAt: update.at,
+  };
+  if (update.kind === 'decision') {
+    return { ...base, ...planner, state: update.state, reason: clip(update.reason) };
+  }
+  // planned
+  if (base.plannedSeq !== null && update.lastSeq < base.plannedSeq) return existing ?? base;
+  const resultsAlreadyIn = base.lastResultSeq !== null && base.lastResultSeq >= update.firstSeq;
+  const fresh = resultsAlreadyIn
+    ? {}
+    : { outcome: null, memberErrors: planner.plannedMemberErrors ?? base.plannedMemberErrors, memberErrorsOmitted: 0, error: null, counts: { membersAdded: 0, membersRemoved: 0 } };
+  const done = base.lastResultSeq !== null && base.lastResultSeq >= update.lastSeq;
+  return {
+    ...base,
+    ...fresh,
+    ...planner,
+    intent: update.intent,
+    batchFirstSeq: update.firstSeq,
+    plannedSeq: update.lastSeq,
+    reason: done ? base.reason : null,
+    state: done && base.outcome !== null ? stateOf(base.outcome, update.intent, 'upsert') : 'pending',
+  };
+}
+
+function mergeResult(existing: GroupStatus | null, r: ResultMessage, at: string): GroupStatus {
+  if (existing !== null && existing.lastResultSeq !== null && r.seq <= existing.lastResultSeq) return existing;
+  const base = existing ?? emptyStatus(r.tenantId, r.groupId, at);
+  // Same change set as the results already recorded? Then accumulate; otherwise start over.
+  const sameSet =
+    base.lastResultSeq !== null &&
+    base.batchFirstSeq !== null &&
+    base.plannedSeq !== null &&
+    base.batchFirstSeq <= base.lastResultSeq &&
+    r.seq >= base.batchFirstSeq &&
+    r.seq <= base.plannedSeq;
+  const errors = mergeErrors(sameSet ? base.memberErrors : base.plannedMemberErrors, sameSet ? base.memberErrorsOmitted : 0, r.memberErrors);
+  const outcome = combineOutcomes(sameSet ? base.outcome : null, r.outcome);
+  const counts = {
+    membersAdded: (sameSet ? base.counts.membersAdded : 0) + r.membersAdded,
+    membersRemoved: (sameSet ? base.counts.membersRemoved : 0) + r.membersRemoved,
+  };
+  const complete = base.plannedSeq === null || r.seq >= base.plannedSeq;
+  return {
+    ...base,
+    // A result past the planned range means the planner's record lags: this result starts its own set.
+    ...(base.plannedSeq !== null && r.seq > base.plannedSeq ? { batchFirstSeq: r.seq, plannedSeq: r.seq } : {}),
+    ...(base.plannedSeq === null ? { batchFirstSeq: r.seq, plannedSeq: r.seq } : {}),
+    state: complete ? stateOf(outcome, base.intent, r.kind) : 'pending',
+    reason: r.error !== null ? clip(r.error.message) : outcome === 'applied' ? null : base.reason,
+    lastResultSeq: r.seq,
+    outcome,
+    ad: r.ad ?? base.ad,
+    ...errors,
+    error: r.error !== null ? { code: r.error.code, message: clip(r.error.message) } : sameSet ? base.error : null,
+    counts,
+    relayId: r.relayId,
+    resultAt: r.at,
+    updatedAt: at,
+  };
+}
+
+const MAX_ATTEMPTS = 8;
+
+/** Read, merge, conditional write; retried on a concurrent writer (planner and recordResults). */
+export async function applyStatusUpdate(store: GroupStatusStore, update: StatusUpdate): Promise<{ status: GroupStatus; changed: boolean }> {
+  const key = update.kind === 'result' ? update.result : update;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const current = await store.read(key.tenantId, key.groupId);
+    const merged = mergeStatus(current?.status ?? null, update);
+    if (current !== null && merged === current.status) return { status: merged, changed: false };
+    if (await store.write(merged, current?.etag ?? null)) return { status: merged, changed: true };
+  }
+  throw new Error(`group status ${key.groupId}: still conflicting after ${MAX_ATTEMPTS} attempts`);
+}
+

@@ -1,0 +1,83 @@
+// The per-group status record: its schema (the ONE both writers use: the planner and recordResults) and the
+// store it lives in. How a status changes is decided in shared/app/status/group-status.ts (mergeStatus).
+import { z } from 'zod';
+import { memberErrorSchema, resultOutcomeSchema } from '../contracts/result-message.js';
+
+export const groupStateSchema = z.enum(['written', 'partial', 'failed', 'skipped', 'deleted', 'softDeleted', 'pending', 'held']);
+export type GroupState = z.infer<typeof groupStateSchema>;
+
+/** What the planned change set is meant to do; decides the state name once it is applied. */
+export const planIntentSchema = z.enum(['write', 'softDelete', 'delete']);
+export type PlanIntent = z.infer<typeof planIntentSchema>;
+
+export const groupStatusSchema = z
+  .object({
+    tenantId: z.string(),
+    groupId: z.string(),
+    state: groupStateSchema,
+    /** Why skipped / held / failed, in words. */
+    reason: z.string().nullable(),
+    // -- planner side
+    intent: planIntentSchema.nullable(),
+    batchFirstSeq: z.number().int().nonnegative().nullable(),
+    plannedSeq: z.number().int().nonnegative().nullable(),
+    /** Members not written because they have no on-prem identity (never sent to the relay). */
+    cloudOnlyMembers: z.number().int().nonnegative().nullable(),
+    // -- relay side, over the current change set
+    lastResultSeq: z.number().int().nonnegative().nullable(),
+    outcome: resultOutcomeSchema.nullable(),
+    ad: z.object({ objectGUID: z.string(), objectSid: z.string(), dn: z.string() }).strict().nullable(),
+    memberErrors: z.array(memberErrorSchema),
+    /** Members the planner did not send (cloud-only users...), reason as code: they head memberErrors of
+     *  each change set until the planner replaces them. Rows written before this field: []. */
+    plannedMemberErrors: z.array(memberErrorSchema).default([]),
+    /** Member errors beyond MAX_STATUS_MEMBER_ERRORS (counted, not kept). */
+    memberErrorsOmitted: z.number().int().nonnegative(),
+    error: z.object({ code: z.string(), message: z.string() }).strict().nullable(),
+    counts: z.object({ membersAdded: z.number().int().nonnegative(), membersRemoved: z.number().int().nonnegative() }).strict(),
+    relayId: z.string().nullable(),
+    notes: z.array(z.string()),
+    resultAt: z.string().nullable(),
+    updatedAt: z.string(),
+  })
+  .strict();
+export type GroupStatus = z.infer<typeof groupStatusSchema>;
+
+export function emptyStatus(tenantId: string, groupId: string, at: string): GroupStatus {
+  return {
+    tenantId,
+    groupId,
+    state: 'pending',
+    reason: null,
+    intent: null,
+    batchFirstSeq: null,
+    plannedSeq: null,
+    cloudOnlyMembers: null,
+    lastResultSeq: null,
+    outcome: null,
+    ad: null,
+    memberErrors: [],
+    plannedMemberErrors: [],
+    memberErrorsOmitted: 0,
+    error: null,
+    counts: { membersAdded: 0, membersRemoved: 0 },
+    relayId: null,
+    notes: [],
+    resultAt: null,
+    updatedAt: at,
+  };
+}
+
+/** Where statuses live (the group status table). `write` with an etag is conditional. */
+export interface GroupStatusStore {
+  read(tenantId: string, groupId: string): Promise<{ status: GroupStatus; etag: string } | null>;
+  /** etag null = insert only. Returns false when the row changed (or appeared) meanwhile. */
+  write(status: GroupStatus, etag: string | null): Promise<boolean>;
+  list(tenantId?: string): Promise<GroupStatus[]>;
+}
+
+/** For the scenario runner's dump and the status API. */
+export async function readGroupStatuses(store: GroupStatusStore, tenantId?: string): Promise<GroupStatus[]> {
+  const all = await store.list(tenantId);
+  return all.sort((a, b) => a.groupId.localeCompare(b.groupId));
+}
