@@ -71,7 +71,7 @@ const queueSchema = z.discriminatedUnion('type', [
       credential: z.discriminatedUnion('type', [certificateCredentialSchema, managedIdentityCredentialSchema]),
     })
     .strict(),
-  /** In-process use: the caller of startRelay passes the queue client. */
+  /** The local stack's queue: the caller of startRelay, or dev/relay/main.ts, provides the client. */
   z.object({ type: z.literal('embedded') }).strict(),
 ]);
 

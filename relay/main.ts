@@ -21,10 +21,11 @@ function credentialFor(config: Extract<RelayConfig['queue'], { type: 'serviceBus
   return config.clientId ? new ManagedIdentityCredential({ clientId: config.clientId }) : new ManagedIdentityCredential();
 }
 
-function queueFor(config: RelayConfig): QueueClient {
+function queueFor(config: RelayConfig, embeddedQueue?: () => QueueClient): QueueClient {
   if (config.queue.type === 'embedded') {
+    if (embeddedQueue) return embeddedQueue();
     throw new RelayConfigError([
-      "queue.type: 'embedded' only works in-process (startRelay with a queue client); a relay process needs 'serviceBus'",
+      "queue.type: 'embedded' only works where the local stack provides the queue (dev/relay/main.ts); a relay process needs 'serviceBus'",
     ]);
   }
   return createServiceBusQueueClient({
@@ -33,7 +34,8 @@ function queueFor(config: RelayConfig): QueueClient {
   });
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** `embeddedQueue`: where `queue.type: embedded` comes from (the local stack's relay process). */
+export async function main(argv: string[], embeddedQueue?: () => QueueClient): Promise<number> {
   let configPath: string | undefined;
   try {
     const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } });
@@ -54,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
   let queue: QueueClient;
   try {
     config = await loadRelayConfig(configPath);
-    queue = queueFor(config);
+    queue = queueFor(config, embeddedQueue);
   } catch (error) {
     console.error((error as Error).message);
     return 2;

@@ -31,6 +31,9 @@ import {
   type OutgoingMessage,
 } from '../../shared/ports/queue.js';
 import { defineQueueContract, sizedMessage, type QueueHarness } from '../support/queue-contract.js';
+import { RemoteQueueClient } from '../../dev/queue/remote-client.js';
+import { startRemoteQueueServer } from '../../dev/queue/remote-server.js';
+import { silentLogger } from '../../shared/logging.js';
 
 const PLAIN = 'contract-plain';
 const SESSIONS = 'contract-sessions';
@@ -58,6 +61,44 @@ describe('embedded queue', () => {
       arrivalWaitMs: 1000,
       scheduleAheadMs: 30 * 60_000,
       dispose: async () => undefined,
+    };
+  });
+});
+
+// The same broker reached from another process's point of view (dev/queue/remote-*.ts): what the relay
+// process uses in the local stack. Same contract, over loopback HTTP.
+describe('embedded queue across processes (remote client)', () => {
+  defineQueueContract(async (): Promise<QueueHarness> => {
+    const clock = manualClock();
+    const broker = new EmbeddedBroker({
+      clock: clock.now,
+      queues: { [PLAIN]: { requiresSession: false }, [SESSIONS]: { requiresSession: true } },
+    });
+    const server = await startRemoteQueueServer(broker.client(), silentLogger());
+    const clients: RemoteQueueClient[] = [];
+    return {
+      client: () => {
+        const c = new RemoteQueueClient(server.url);
+        clients.push(c);
+        return c;
+      },
+      plainQueue: PLAIN,
+      sessionQueue: SESSIONS,
+      lockDurationMs: DEFAULT_LOCK_DURATION_MS,
+      maxDeliveryCount: DEFAULT_MAX_DELIVERY_COUNT,
+      duplicateDetectionWindowMs: DEFAULT_DUPLICATE_DETECTION_WINDOW_MS,
+      now: clock.now,
+      elapse: async (ms) => {
+        clock.advance(ms);
+        broker.wake();
+      },
+      quietWaitMs: 0,
+      arrivalWaitMs: 1000,
+      scheduleAheadMs: 30 * 60_000,
+      dispose: async () => {
+        await Promise.all(clients.map((c) => c.close()));
+        await server.close();
+      },
     };
   });
 });
