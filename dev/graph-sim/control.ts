@@ -248,6 +248,12 @@ export class GraphSimControl {
     return this.ctx.deliveries.list();
   }
 
+  /** The next `count` change notifications are lost: Graph gave up delivering them. */
+  dropNotifications(count: number): void {
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${count}`);
+    this.ctx.deliveries.dropNext(count);
+  }
+
   deliveryStats(): DeliveryStats {
     return this.ctx.deliveries.stats();
   }

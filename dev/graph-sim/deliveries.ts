@@ -53,6 +53,8 @@ export class DeliveryQueue {
   private readonly buffers = new Map<string, { kind: Delivery['kind']; url: string; items: { subscriptionId: string; item: JsonObject }[] }>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private outstanding = 0;
+  /** Change notifications still to be dropped, as Graph drops them after its retries (dropNext). */
+  private toDrop = 0;
   private waiters: (() => void)[] = [];
   private closed = false;
 
@@ -61,9 +63,19 @@ export class DeliveryQueue {
     private readonly now: () => Date,
   ) {}
 
+  /** The next `count` change notifications are never delivered (Graph gave up on them, or lost them). */
+  dropNext(count: number): void {
+    this.toDrop += count;
+  }
+
   /** Queues one notification item for `url`; items queued in the same tick are sent together. */
   enqueue(kind: Delivery['kind'], url: string, subscriptionId: string, item: JsonObject): void {
     if (this.closed) return;
+    if (kind === 'change' && this.toDrop > 0) {
+      this.toDrop -= 1;
+      this.log.warn({ url, subscriptionId }, 'change notification dropped (failure injection: Graph gave up delivering it)');
+      return;
+    }
     if (!this.options.batch) {
       this.start({ kind, url, items: [{ subscriptionId, item }] });
       return;

@@ -5,6 +5,7 @@ import { assembleRuntime, type CloudRuntime } from '../../functions/runtime.js';
 import { ensureTables } from '../../shared/state/tables.js';
 import { createGraphClient } from '../../shared/adapters/graph/client.js';
 import { EmbeddedBroker } from '../queue/index.js';
+import type { SentLog } from '../queue/sent-log.js';
 import { MemoryTableStore } from '../tables/memory-table-store.js';
 import { cloudConfigSchema, type CloudConfig } from '../../shared/config.js';
 import { createLogger, type Logger } from '../../shared/logging.js';
@@ -22,6 +23,8 @@ export interface LocalRuntimeOptions {
   settings?: Record<string, string>;
   log?: Logger;
   now?: () => Date;
+  /** Remembers what the app sends to these queues (scenario `replay`). */
+  sentLog?: SentLog;
 }
 
 export type LocalRuntime = CloudRuntime & { broker: EmbeddedBroker };
@@ -55,7 +58,7 @@ export async function createLocalRuntime(opts: LocalRuntimeOptions): Promise<Loc
   const log = opts.log ?? createLogger('functions', config.LOG_LEVEL);
   const runtime = assembleRuntime({
     config,
-    queue: broker.client(),
+    queue: opts.sentLog ? opts.sentLog.wrap(broker.client()) : broker.client(),
     tables,
     graph: createGraphClient({ baseUrl: opts.graphBaseUrl }),
     log,

@@ -1,5 +1,5 @@
-// The scenario file format v1 (../shared/scenario-format.md, a fixed interface). Strict: unknown keys and
-// unknown ops are errors that name the step.
+// The scenario file format v2 (docs/scenarios.md; v1 files stay valid). Strict: unknown keys and unknown ops
+// are errors that name the step.
 import { z } from 'zod';
 
 const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a GUID');
@@ -7,21 +7,32 @@ const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 export const scenarioSettingsSchema = z
   .object({
     groupWritebackV2: z.boolean(),
+    writebackEnabled: z.boolean(),
     cnFormat: z.enum(['objectId', 'displayName']),
     newUnifiedGroupWritebackDefault: z.boolean(),
     deviceWriteback: z.boolean(),
     exchangeSchema: z.boolean(),
+    deletionThreshold: z.number().int().nonnegative(),
+    memberRemovalThreshold: z.number().int().nonnegative(),
+    safetyNetSeconds: z.number().int().positive(),
   })
   .strict();
 export type ScenarioSettings = z.infer<typeof scenarioSettingsSchema>;
 
 export const DEFAULT_SETTINGS: ScenarioSettings = {
   groupWritebackV2: true,
+  writebackEnabled: true,
   cnFormat: 'objectId',
   newUnifiedGroupWritebackDefault: true,
   deviceWriteback: false,
   exchangeSchema: false,
+  deletionThreshold: 500,
+  memberRemovalThreshold: 5000,
+  safetyNetSeconds: 300,
 };
+
+/** Any step may say `settle: false`: the runner goes on without waiting for the pipeline to settle. */
+const settle = { settle: z.boolean().optional() };
 
 const writebackSchema = z
   .object({
@@ -34,11 +45,12 @@ const writebackSchema = z
   .strict();
 
 export const stepSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('createUser'), id: guid, displayName: z.string().min(1), syncedFrom: z.string().min(1).optional() }).strict(),
-  z.object({ op: z.literal('createDevice'), id: guid, deviceId: guid, displayName: z.string().min(1) }).strict(),
+  z.object({ op: z.literal('createUser'), ...settle, id: guid, displayName: z.string().min(1), syncedFrom: z.string().min(1).optional() }).strict(),
+  z.object({ op: z.literal('createDevice'), ...settle, id: guid, deviceId: guid, displayName: z.string().min(1) }).strict(),
   z
     .object({
       op: z.literal('createGroup'),
+      ...settle,
       id: guid,
       kind: z.enum(['m365', 'security', 'mailEnabledSecurity', 'distribution']),
       displayName: z.string().min(1),
@@ -52,29 +64,50 @@ export const stepSchema = z.discriminatedUnion('op', [
   z
     .object({
       op: z.literal('updateGroup'),
+      ...settle,
       id: guid,
       displayName: z.string().min(1).optional(),
       description: z.string().optional(),
       writeback: writebackSchema.optional(),
     })
     .strict(),
-  z.object({ op: z.literal('addMembers'), id: guid, members: z.array(guid).min(1) }).strict(),
-  z.object({ op: z.literal('removeMembers'), id: guid, members: z.array(guid).min(1) }).strict(),
-  z.object({ op: z.literal('deleteGroup'), id: guid, permanent: z.boolean().optional() }).strict(),
-  z.object({ op: z.literal('restoreGroup'), id: guid }).strict(),
-  z.object({ op: z.literal('deleteUser'), id: guid, permanent: z.boolean().optional() }).strict(),
-  z.object({ op: z.literal('setSettings'), settings: scenarioSettingsSchema.partial() }).strict(),
+  z.object({ op: z.literal('addMembers'), ...settle, id: guid, members: z.array(guid).min(1) }).strict(),
+  z.object({ op: z.literal('removeMembers'), ...settle, id: guid, members: z.array(guid).min(1) }).strict(),
+  z.object({ op: z.literal('deleteGroup'), ...settle, id: guid, permanent: z.boolean().optional() }).strict(),
+  z.object({ op: z.literal('restoreGroup'), ...settle, id: guid }).strict(),
+  z.object({ op: z.literal('deleteUser'), ...settle, id: guid, permanent: z.boolean().optional() }).strict(),
+  z.object({ op: z.literal('setSettings'), ...settle, settings: scenarioSettingsSchema.partial() }).strict(),
   z
     .object({
       op: z.literal('adTamper'),
+      ...settle,
       groupId: guid,
       action: z.enum(['delete', 'setDescription', 'addMember', 'removeMember']),
       value: z.string().optional(),
       sam: z.string().min(1).optional(),
     })
     .strict(),
-  z.object({ op: z.literal('reconcile') }).strict(),
-  z.object({ op: z.literal('checkpoint'), name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ -') }).strict(),
+  z.object({ op: z.literal('reconcile'), ...settle }).strict(),
+  z.object({ op: z.literal('checkpoint'), ...settle, name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ -') }).strict(),
+  // v2: faults (a fault stays until the same target is set up again) and what an admin does
+  z.object({ op: z.literal('fault'), ...settle, target: z.enum(['dc', 'tables']), state: z.enum(['down', 'up']) }).strict(),
+  z
+    .object({
+      op: z.literal('graphFault'),
+      ...settle,
+      status: z.number().int().min(400).max(599),
+      times: z.number().int().positive().optional(),
+      seconds: z.number().positive().optional(),
+      match: z.string().min(1),
+    })
+    .strict()
+    .refine((f) => (f.times === undefined) !== (f.seconds === undefined), 'give exactly one of times and seconds'),
+  z.object({ op: z.literal('dropNotifications'), ...settle, count: z.number().int().positive() }).strict(),
+  z.object({ op: z.literal('relayCrash'), ...settle }).strict(),
+  z.object({ op: z.literal('loseState'), ...settle }).strict(),
+  z.object({ op: z.literal('approveDeletions'), ...settle, groupIds: z.array(guid).min(1) }).strict(),
+  z.object({ op: z.literal('replay'), ...settle, groupId: guid, seq: z.number().int().positive() }).strict(),
+  z.object({ op: z.literal('wait'), ...settle, seconds: z.number().positive().max(600) }).strict(),
 ]);
 export type ScenarioStep = z.infer<typeof stepSchema>;
 
@@ -97,6 +130,19 @@ export const scenarioSchema = z
           )
           .optional(),
         devices: z.array(z.object({ deviceId: guid }).strict()).optional(),
+        writtenByAadc: z
+          .array(
+            z
+              .object({
+                groupId: guid,
+                cn: z.string().min(1).max(64),
+                sam: z.string().min(1).max(64),
+                type: z.enum(['security', 'distribution']),
+                members: z.array(z.string().min(1)).optional(),
+              })
+              .strict(),
+          )
+          .optional(),
       })
       .strict()
       .optional(),

@@ -1,0 +1,41 @@
+// Remembers what was sent to chosen queues, so a scenario can resubmit an old change set the way an admin
+// would from a dead-letter queue (`replay`): same body and session, a new messageId.
+import type { OutgoingMessage, QueueClient, QueueSender } from '../../shared/ports/queue.js';
+
+export class SentLog {
+  private readonly sent = new Map<string, OutgoingMessage[]>();
+
+  constructor(private readonly queues: ReadonlySet<string>) {}
+
+  /** `client`, with every send to one of the logged queues remembered (after it succeeded). */
+  wrap(client: QueueClient): QueueClient {
+    const log = this;
+    return {
+      receiver: (q) => client.receiver(q),
+      acceptNextSession: (q, wait) => client.acceptNextSession(q, wait),
+      peekDeadLetters: (q, max) => client.peekDeadLetters(q, max),
+      close: () => client.close(),
+      sender(queue: string): QueueSender {
+        const inner = client.sender(queue);
+        return {
+          async send(messages) {
+            await inner.send(messages);
+            if (log.queues.has(queue)) for (const m of messages) log.remember(queue, m);
+          },
+          close: () => inner.close(),
+        };
+      },
+    };
+  }
+
+  /** The messages sent to `queue` for one session, in the order they were sent. */
+  bySession(queue: string, sessionId: string): OutgoingMessage[] {
+    return (this.sent.get(queue) ?? []).filter((m) => m.sessionId?.toLowerCase() === sessionId.toLowerCase());
+  }
+
+  private remember(queue: string, message: OutgoingMessage): void {
+    const list = this.sent.get(queue) ?? [];
+    list.push(structuredClone(message));
+    this.sent.set(queue, list);
+  }
+}
