@@ -12,10 +12,8 @@ import { applyDelete, type DeleteGate } from '../apply/apply-delete.js';
 import type { ApplyEnv, ApplyResult } from '../apply/apply-result.js';
 import { applySnapshot, type SnapshotPart } from '../apply/apply-snapshot.js';
 import { applyUpsert } from '../apply/apply-upsert.js';
-import { DirectoryUnavailableError, type Directory } from '../ldap/directory.js';
-import { reportedError } from '../ldap/error-codes.js';
-import { isTransientLdapError } from '../ldap/errors.js';
-import { RefusedError } from '../apply/refused-error.js';
+import type { Directory } from '../ldap/directory.js';
+import { isTransient, reportedError } from '../ldap/errors.js';
 import { buildResult, failedResult } from './results.js';
 import { SnapshotAssembly } from './snapshot-assembly.js';
 
@@ -61,13 +59,6 @@ interface Item {
 type Step = 'continue' | 'stop';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** True for failures worth retrying: the DC or the queue was away, not the message wrong. */
-function isTransient(error: unknown): boolean {
-  if (error instanceof RefusedError) return false;
-  if (error instanceof DirectoryUnavailableError) return true;
-  return isTransientLdapError(error);
-}
 
 export class SessionConsumer {
   readonly stats: RelayStats = emptyStats();
@@ -294,7 +285,7 @@ export class SessionConsumer {
           failedResult({ code: 'TransientRetriesExhausted', message: `gave up after ${max} deliveries: ${(error as Error).message}` }),
         );
       } else {
-        const reported = error instanceof RefusedError ? { code: error.code, message: error.message } : reportedError(error);
+        const reported = reportedError(error);
         results = items.map(() => failedResult(reported));
       }
     }
