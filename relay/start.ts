@@ -11,7 +11,8 @@ import { emptyStats, type RelayStats } from './consume/stats.js';
 import { WorkerPool } from './consume/worker-pool.js';
 import { DeletionGuard } from './apply/deletion-guard.js';
 import { loadAdContext, type AdContext } from './ldap/ad-context.js';
-import { Directory, DirectoryUnavailableError } from './ldap/directory.js';
+import { Directory } from './ldap/directory.js';
+import { isDirectoryOutage } from './ldap/errors.js';
 
 export interface RunningRelay {
   /** Finishes the messages in hand and disconnects. The queue client stays open (the caller owns it). */
@@ -73,7 +74,7 @@ export async function startRelay({ config, queue, log, env }: StartRelayOptions)
     const ctx = await loadContext();
     relayLog.info({ dc: directory.dcUrl, searchBaseDn: ctx.searchBaseDn, optionalAttributes: [...ctx.optionalAttributes] }, 'directory ready');
   } catch (error) {
-    if (error instanceof DirectoryUnavailableError && !error.permanent) {
+    if (isDirectoryOutage(error)) {
       relayLog.warn({ err: error.message }, 'no DC reachable at start-up; messages wait until one answers');
     } else {
       await directory.close();

@@ -1,9 +1,8 @@
 // delete: remove the group this product wrote back -- found by its anchor, and only inside the writeback
 // OU; anything else is refused. Big groups lose their members in chunks first (one huge link removal
 // strains the DC and replication). A group already gone counts as done.
-import { ResultCodeError } from 'ldapts';
 import type { WritebackMessage } from '../../shared/contracts/writeback-message.js';
-import { RefusedError } from './refused-error.js';
+import { isNoSuchObject, RefusedError } from '../ldap/errors.js';
 import type { ApplyEnv, ApplyResult } from './apply-result.js';
 import { isWithin } from '../ldap/dn.js';
 import { findGroupByAnchor } from './lookup.js';
@@ -59,7 +58,7 @@ export async function applyDelete(env: ApplyEnv, message: Delete, gate: DeleteGa
     await env.directory.use((c) => c.del(group.dn));
   } catch (error) {
     gate.notDeleted();
-    if (error instanceof ResultCodeError && error.code === 32) return done('applied', ad, removed);
+    if (isNoSuchObject(error)) return done('applied', ad, removed);
     throw error;
   }
   env.log.info({ dn: group.dn, reason: message.reason }, 'group deleted');

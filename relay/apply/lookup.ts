@@ -1,13 +1,12 @@
 // Finding objects in AD without names: written-back groups by their anchor (adminDescription), synced
 // principals by objectSid, written-back devices by msDS-DeviceID. Lists are searched in bounded OR filters.
-import { AndFilter, EqualityFilter, ExtensibleFilter, OrFilter, type Client, type Entry, type Filter } from 'ldapts';
+import { AndFilter, EqualityFilter, escapeFilter, ExtensibleFilter, OrFilter, type Client, type Entry, type Filter } from 'ldapts';
 import { MANAGED_ATTRIBUTES } from './header-attributes.js';
 import { chunk } from './chunk.js';
-import { escapeFilterValue } from '../ldap/escape.js';
 import { attributeMap, bufferValue, textValue } from '../ldap/entry.js';
 import { guidToBuffer, guidToString, sidToBuffer, sidToString } from '../ldap/sid.js';
 import type { AdContext } from '../ldap/ad-context.js';
-import { RefusedError } from './refused-error.js';
+import { RefusedError } from '../ldap/errors.js';
 
 /** Values per OR filter. Each search is a round trip to a DC that may be busy with other clients, so a few
  *  large searches beat many small ones: checking 20,000 member SIDs took 17 s in 200 searches of 100 and
@@ -33,7 +32,7 @@ export interface AdObjectRef {
 }
 
 export function anchorFilter(anchor: string): string {
-  return `(&(objectClass=group)(adminDescription=${escapeFilterValue(anchor)}))`;
+  return escapeFilter`(&(objectClass=group)(adminDescription=${anchor}))`;
 }
 
 function toObjectRef(entry: Entry): AdObjectRef {

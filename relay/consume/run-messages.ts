@@ -6,10 +6,7 @@ import type { Logger } from '../../shared/logging.js';
 import type { QueueSender, SessionReceiver } from '../../shared/ports/queue.js';
 import type { RelayConfig } from '../config.js';
 import type { ApplyResult } from '../apply/apply-result.js';
-import { RefusedError } from '../apply/refused-error.js';
-import { DirectoryUnavailableError } from '../ldap/directory.js';
-import { reportedError } from '../ldap/error-codes.js';
-import { isTransientLdapError } from '../ldap/errors.js';
+import { isTransient, reportedError } from '../ldap/errors.js';
 import { buildResult, failedResult } from './results.js';
 import { giveBack, settle, type ReceivedWriteback, type Step } from './settle.js';
 import type { RelayStats } from './stats.js';
@@ -19,13 +16,6 @@ export interface MessageRunnerOptions {
   results: QueueSender;
   stats: RelayStats;
   now: () => number;
-}
-
-/** True for failures worth retrying: the DC or the queue was away, not the message wrong. */
-function isTransient(error: unknown): boolean {
-  if (error instanceof RefusedError) return false;
-  if (error instanceof DirectoryUnavailableError) return true;
-  return isTransientLdapError(error);
 }
 
 export class MessageRunner {
@@ -51,7 +41,7 @@ export class MessageRunner {
           failedResult({ code: 'TransientRetriesExhausted', message: `gave up after ${max} deliveries: ${(error as Error).message}` }),
         );
       } else {
-        const reported = error instanceof RefusedError ? { code: error.code, message: error.message } : reportedError(error);
+        const reported = reportedError(error);
         results = items.map(() => failedResult(reported));
       }
     }
