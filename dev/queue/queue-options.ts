@@ -1,4 +1,4 @@
-// How a queue of the embedded broker behaves. Defaults are Service Bus's (reference/ops-facts.md).
+// How a queue of the embedded broker behaves. Defaults are Service Bus's (docs/service-bus.md).
 
 export interface QueueOptions {
   /** Messages need a sessionId; receivers take a whole session (FIFO, one receiver at a time). */

@@ -1,4 +1,4 @@
-// The scenario file format v1 (../shared/scenario-format.md, a fixed interface). Strict: unknown keys and
+// The scenario file format v1 (docs/scenarios.md; a fixed interface). Strict: unknown keys and
 // unknown ops are errors that name the step.
 import { z } from 'zod';
 

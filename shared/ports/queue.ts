@@ -1,5 +1,5 @@
 // The queue port: the subset of Azure Service Bus semantics the product relies on. Implemented by
-// shared/adapters/embedded-queue (local, tests) and shared/adapters/servicebus (Azure). One contract
+// dev/queue (embedded, local runs and tests) and shared/adapters/servicebus (Azure). One contract
 // suite (test/integration/queue-contract.test.ts) runs against both.
 
 export const MAX_MESSAGE_BYTES = 256 * 1024; // Service Bus Standard

@@ -51,9 +51,10 @@ export function parseJsonBody(body: Uint8Array | 'tooLarge'): BodyParse<unknown>
 
 const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Tolerant on purpose (graph-facts.md §1): `Groups/` or `groups/` resources, resourceData with or without
- *  `members@delta`, `@removed` as string or object, huge sequenceNumbers, unknown extra properties. Only the
- *  fields the intake reads are checked. clientState may be missing: such a notification is dropped. */
+/** Tolerant on purpose (docs/graph.md, change notifications): `Groups/` or `groups/` resources, resourceData
+ *  with or without `members@delta`, `@removed` as string or object, huge sequenceNumbers, unknown extra
+ *  properties. Only the fields the intake reads are checked. clientState may be missing: such a notification
+ *  is dropped. */
 export const changeNotificationSchema = z.looseObject({
   subscriptionId: z.string().min(1).max(128),
   clientState: z.string().max(1024).nullish(),
