@@ -18,6 +18,7 @@ import { isTransientLdapError } from '../ldap/errors.js';
 import { RefusedError } from '../apply/refused-error.js';
 import { buildResult, failedResult } from './results.js';
 import { SnapshotAssembly } from './snapshot-assembly.js';
+import { sleep } from '../../shared/timers.js';
 
 export interface RelayStats {
   sessions: number;
@@ -59,8 +60,6 @@ interface Item {
 }
 
 type Step = 'continue' | 'stop';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** True for failures worth retrying: the DC or the queue was away, not the message wrong. */
 function isTransient(error: unknown): boolean {
