@@ -3,6 +3,8 @@
 // strains the DC and replication). A group already gone counts as done.
 import type { WritebackMessage } from '../../shared/contracts/writeback-message.js';
 import { isNoSuchObject, RefusedError } from '../ldap/errors.js';
+import { sameId } from '../../shared/domain/ids.js';
+import { groupAnchor } from '../../shared/domain/naming.js';
 import type { ApplyEnv, ApplyResult } from './apply-result.js';
 import { isWithin } from '../ldap/dn.js';
 import { findGroupByAnchor } from './lookup.js';
@@ -18,8 +20,6 @@ export interface DeleteGate {
   notDeleted(): void;
 }
 
-const GROUP_ANCHOR = /^Group_[0-9a-f-]{36}$/i;
-
 export async function applyDelete(env: ApplyEnv, message: Delete, gate: DeleteGate): Promise<ApplyResult> {
   const done = (outcome: ApplyResult['outcome'], ad: ApplyResult['ad'], membersRemoved = 0): ApplyResult => ({
     outcome,
@@ -30,7 +30,7 @@ export async function applyDelete(env: ApplyEnv, message: Delete, gate: DeleteGa
     membersRemoved,
   });
   // The anchor must be the group's own: never delete by a value another group (or anything else) carries.
-  if (!GROUP_ANCHOR.test(message.anchor) || message.anchor.slice('Group_'.length).toLowerCase() !== message.groupId.toLowerCase()) {
+  if (!sameId(message.anchor, groupAnchor(message.groupId))) {
     throw new RefusedError('AnchorMismatch', `delete anchor ${JSON.stringify(message.anchor)} is not Group_${message.groupId}`);
   }
   const group = await env.directory.use((c) => findGroupByAnchor(c, env.ctx, message.anchor), { retry: true });

@@ -5,6 +5,7 @@ import { MANAGED_ATTRIBUTES } from './header-attributes.js';
 import { chunk } from './chunk.js';
 import { attributeMap, bufferValue, textValue } from '../ldap/entry.js';
 import { guidToBuffer, guidToString, sidToBuffer, sidToString } from '../ldap/sid.js';
+import { normaliseId } from '../../shared/domain/ids.js';
 import type { AdContext } from '../ldap/ad-context.js';
 import { RefusedError } from '../ldap/errors.js';
 
@@ -96,7 +97,7 @@ export async function findGroupsByAnchors(
   anchors: readonly string[],
 ): Promise<Map<string, AdObjectRef>> {
   const found = new Map<string, AdObjectRef>();
-  for (const batch of chunk([...new Set(anchors.map((a) => a.toLowerCase()))], LOOKUP_BATCH)) {
+  for (const batch of chunk([...new Set(anchors.map(normaliseId))], LOOKUP_BATCH)) {
     const filter = new AndFilter({
       filters: [
         new EqualityFilter({ attribute: 'objectClass', value: 'group' }),
@@ -104,8 +105,8 @@ export async function findGroupsByAnchors(
       ],
     });
     for (const entry of await searchRefs(client, ctx.searchBaseDn, filter, ['adminDescription'])) {
-      const anchor = textValue(entry, 'adminDescription')?.toLowerCase();
-      if (anchor) found.set(anchor, toObjectRef(entry));
+      const anchor = textValue(entry, 'adminDescription');
+      if (anchor) found.set(normaliseId(anchor), toObjectRef(entry));
     }
   }
   return found;
@@ -134,7 +135,7 @@ export async function findDomainLocalGroupSids(client: Client, ctx: AdContext, s
 /** Written-back devices by deviceId (msDS-DeviceID, binary GUID): lower-case deviceId -> object. */
 export async function findDevices(client: Client, ctx: AdContext, deviceIds: readonly string[]): Promise<Map<string, AdObjectRef>> {
   const found = new Map<string, AdObjectRef>();
-  for (const batch of chunk([...new Set(deviceIds.map((d) => d.toLowerCase()))], LOOKUP_BATCH)) {
+  for (const batch of chunk([...new Set(deviceIds.map(normaliseId))], LOOKUP_BATCH)) {
     const filter = new OrFilter({
       filters: batch.map((d) => new EqualityFilter({ attribute: 'msDS-DeviceID', value: guidToBuffer(d) })),
     });

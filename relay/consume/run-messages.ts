@@ -1,7 +1,7 @@
 // One unit of work on a session: apply, send the results, then settle. Transient failures (DC busy or
 // away, socket, timeout) give the messages back (abandon) and end the session, so nothing later in the
 // group overtakes them, until the delivery count runs out; permanent ones are reported and dead-lettered.
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../../shared/timers.js';
 import type { Logger } from '../../shared/logging.js';
 import type { QueueSender, SessionReceiver } from '../../shared/ports/queue.js';
 import type { RelayConfig } from '../config.js';

@@ -1,7 +1,7 @@
 // The relay's workers: a few, each holding one session (= one cloud group) at a time, so groups are
 // worked on side by side while each group's messages stay in order. A worker accepts the next session,
 // hands it to `process`, closes it, and asks again; idle() tells when every worker has found nothing.
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../../shared/timers.js';
 import type { Logger } from '../../shared/logging.js';
 import type { QueueClient, SessionReceiver } from '../../shared/ports/queue.js';
 import type { RelayConfig } from '../config.js';

@@ -1,8 +1,9 @@
 // The queue port: the subset of Azure Service Bus semantics the product relies on. Implemented by
 // dev/queue (embedded, local runs and tests) and shared/adapters/servicebus (Azure). One contract
 // suite (test/integration/queue-contract.test.ts) runs against both.
+import { SERVICE_BUS_MESSAGE_BYTES } from '../domain/limits.js';
+import { utf8Length } from '../domain/text.js';
 
-export const MAX_MESSAGE_BYTES = 256 * 1024; // Service Bus Standard
 /** Service Bus limit for messageId and sessionId. */
 export const MAX_ID_LENGTH = 128;
 /** Room kept for AMQP framing in messageSize(): the SDK encodes a one-message batch in an envelope that
@@ -59,7 +60,7 @@ export interface Settler {
 
 export interface QueueSender {
   /** All or nothing: a batch that cannot be sent whole throws and sends nothing. A message over
-   *  MAX_MESSAGE_BYTES (see messageSize) throws MessageTooLargeError; messages that fit alone but not
+   *  SERVICE_BUS_MESSAGE_BYTES (see messageSize) throws MessageTooLargeError; messages that fit alone but not
    *  together throw BatchTooLargeError; a message Service Bus would refuse throws InvalidMessageError
    *  (also: no sessionId on a session queue). A duplicate messageId inside the queue's duplicate
    *  detection window is accepted and silently dropped. */
@@ -92,7 +93,7 @@ export interface QueueClient {
 
 export class MessageTooLargeError extends Error {
   constructor(readonly messageId: string, readonly bytes: number) {
-    super(`message ${messageId} is ${bytes} bytes; the limit is ${MAX_MESSAGE_BYTES} bytes (nothing was sent)`);
+    super(`message ${messageId} is ${bytes} bytes; the limit is ${SERVICE_BUS_MESSAGE_BYTES} bytes (nothing was sent)`);
     this.name = 'MessageTooLargeError';
   }
 }
@@ -122,7 +123,7 @@ export class InvalidMessageError extends Error {
 /** Every message fits, but together they do not fit in one atomic send. Split the send (splitForSend). */
 export class BatchTooLargeError extends Error {
   constructor(readonly count: number, readonly bytes: number) {
-    super(`${count} messages need ${bytes} bytes in one send; the limit is ${MAX_MESSAGE_BYTES} bytes (nothing was sent)`);
+    super(`${count} messages need ${bytes} bytes in one send; the limit is ${SERVICE_BUS_MESSAGE_BYTES} bytes (nothing was sent)`);
     this.name = 'BatchTooLargeError';
   }
 }
@@ -151,23 +152,6 @@ export class InvalidQueueOperationError extends Error {
   }
 }
 
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4;
-        i++;
-      } else bytes += 3;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
 /** The message body as it travels (JSON, as the Service Bus SDK encodes a non-binary body). */
 export function serializeBody(message: OutgoingMessage): string {
   let json: string | undefined;
@@ -180,8 +164,8 @@ export function serializeBody(message: OutgoingMessage): string {
   return json;
 }
 
-/** Bytes a message counts against MAX_MESSAGE_BYTES: the JSON body, the properties (twice, as the SDK's
- *  batch envelope repeats them) and a framing reserve. An upper bound of what Service Bus measures, so
+/** Bytes a message counts against SERVICE_BUS_MESSAGE_BYTES: the JSON body, the properties (twice, as the
+ *  SDK's batch envelope repeats them) and a framing reserve. An upper bound of what Service Bus measures, so
  *  whatever the embedded queue accepts, Service Bus accepts too. */
 export function messageSize(message: OutgoingMessage): number {
   const text = (value: string): number => utf8Length(value) + 5;
@@ -217,7 +201,7 @@ export function validateOutgoingMessage(message: OutgoingMessage): number {
     throw new InvalidMessageError(id, 'scheduledEnqueueTimeUtc is not a valid date');
   }
   const bytes = messageSize(message);
-  if (bytes > MAX_MESSAGE_BYTES) throw new MessageTooLargeError(id, bytes);
+  if (bytes > SERVICE_BUS_MESSAGE_BYTES) throw new MessageTooLargeError(id, bytes);
   return bytes;
 }
 
@@ -225,7 +209,7 @@ export function validateOutgoingMessage(message: OutgoingMessage): number {
 export function validateSend(messages: readonly OutgoingMessage[]): number {
   let total = 0;
   for (const message of messages) total += validateOutgoingMessage(message);
-  if (total > MAX_MESSAGE_BYTES) throw new BatchTooLargeError(messages.length, total);
+  if (total > SERVICE_BUS_MESSAGE_BYTES) throw new BatchTooLargeError(messages.length, total);
   return total;
 }
 
@@ -236,7 +220,7 @@ export function splitForSend(messages: readonly OutgoingMessage[]): OutgoingMess
   let bytes = 0;
   for (const message of messages) {
     const size = validateOutgoingMessage(message);
-    if (current.length > 0 && bytes + size > MAX_MESSAGE_BYTES) {
+    if (current.length > 0 && bytes + size > SERVICE_BUS_MESSAGE_BYTES) {
       sends.push(current);
       current = [];
       bytes = 0;

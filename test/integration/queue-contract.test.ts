@@ -22,7 +22,6 @@ import { fromDeadLetteredMessage, fromServiceBusMessage } from '../../shared/ada
 import {
   BatchTooLargeError,
   InvalidMessageError,
-  MAX_MESSAGE_BYTES,
   MessageLockLostError,
   MessageTooLargeError,
   QueueNotFoundError,
@@ -30,6 +29,8 @@ import {
   messageSize,
   type OutgoingMessage,
 } from '../../shared/ports/queue.js';
+import { SERVICE_BUS_MESSAGE_BYTES } from '../../shared/domain/limits.js';
+import { sleep } from '../../shared/timers.js';
 import { defineQueueContract, sizedMessage, type QueueHarness } from '../support/queue-contract.js';
 
 const PLAIN = 'contract-plain';
@@ -171,7 +172,7 @@ describe.skipIf(sbSkipReason !== undefined)(
         maxDeliveryCount,
         duplicateDetectionWindowMs: windowMs,
         now: Date.now,
-        elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        elapse: sleep,
         quietWaitMs: 2000,
         arrivalWaitMs: 15_000,
         scheduleAheadMs: 5000,
@@ -216,7 +217,7 @@ describe('messageSize', () => {
   it('is an upper bound of what the Service Bus SDK measures, so the limit holds there too', () => {
     const cases: OutgoingMessage[] = [
       { messageId: 'a', body: {} },
-      sizedMessage('x'.repeat(128), MAX_MESSAGE_BYTES, 's'.repeat(128)),
+      sizedMessage('x'.repeat(128), SERVICE_BUS_MESSAGE_BYTES, 's'.repeat(128)),
       {
         messageId: 'é'.repeat(128),
         sessionId: '€'.repeat(128),
@@ -231,7 +232,7 @@ describe('messageSize', () => {
     for (const message of cases) {
       expect(sdkBatchBytes(message)).toBeLessThanOrEqual(messageSize(message));
     }
-    expect(sdkBatchBytes(cases[1]!)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(sdkBatchBytes(cases[1]!)).toBeLessThanOrEqual(SERVICE_BUS_MESSAGE_BYTES);
   });
 });
 
@@ -245,9 +246,9 @@ describe('Service Bus adapter offline', () => {
     });
     try {
       const sender = client.sender('writeback');
-      await expect(sender.send([sizedMessage('big', MAX_MESSAGE_BYTES + 1, 'g')])).rejects.toBeInstanceOf(MessageTooLargeError);
+      await expect(sender.send([sizedMessage('big', SERVICE_BUS_MESSAGE_BYTES + 1, 'g')])).rejects.toBeInstanceOf(MessageTooLargeError);
       await expect(sender.send([{ messageId: 'm'.repeat(129), sessionId: 'g', body: 1 }])).rejects.toBeInstanceOf(InvalidMessageError);
-      const half = Math.floor(MAX_MESSAGE_BYTES / 2) + 1;
+      const half = Math.floor(SERVICE_BUS_MESSAGE_BYTES / 2) + 1;
       await expect(sender.send([sizedMessage('a', half), sizedMessage('b', half)])).rejects.toBeInstanceOf(BatchTooLargeError);
     } finally {
       await client.close();

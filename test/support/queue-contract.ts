@@ -7,7 +7,6 @@ import {
   BatchTooLargeError,
   DEAD_LETTER_MAX_DELIVERY,
   InvalidMessageError,
-  MAX_MESSAGE_BYTES,
   MessageLockLostError,
   MessageTooLargeError,
   SessionLockLostError,
@@ -18,6 +17,8 @@ import {
   type QueueReceiver,
   type ReceivedMessage,
 } from '../../shared/ports/queue.js';
+import { SERVICE_BUS_MESSAGE_BYTES } from '../../shared/domain/limits.js';
+import { sleep } from '../../shared/timers.js';
 
 export interface QueueHarness {
   /** A new client on the same queues (two clients play two relay instances). */
@@ -73,7 +74,7 @@ async function findDeadLetter(
   for (let attempt = 0; attempt < attempts; attempt++) {
     const found = (await client.peekDeadLetters(queue, 250)).find((m) => m.messageId === messageId);
     if (found) return found;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
   return undefined;
 }
@@ -364,8 +365,8 @@ export function defineQueueContract(start: StartHarness): void {
 
   describe('size limit', () => {
     it('sends a message of exactly the limit intact', async () => {
-      const big = sizedMessage(id('big'), MAX_MESSAGE_BYTES);
-      expect(messageSize(big)).toBe(MAX_MESSAGE_BYTES);
+      const big = sizedMessage(id('big'), SERVICE_BUS_MESSAGE_BYTES);
+      expect(messageSize(big)).toBe(SERVICE_BUS_MESSAGE_BYTES);
       await client.sender(h.plainQueue).send([big]);
       const receiver = client.receiver(h.plainQueue);
       const [got] = await receiver.receive(1, h.arrivalWaitMs);
@@ -374,7 +375,7 @@ export function defineQueueContract(start: StartHarness): void {
     });
 
     it('refuses a message one byte over the limit', async () => {
-      const send = client.sender(h.plainQueue).send([sizedMessage(id('big'), MAX_MESSAGE_BYTES + 1)]);
+      const send = client.sender(h.plainQueue).send([sizedMessage(id('big'), SERVICE_BUS_MESSAGE_BYTES + 1)]);
       await expect(send).rejects.toBeInstanceOf(MessageTooLargeError);
       expect(await client.receiver(h.plainQueue).receive(1, h.quietWaitMs)).toEqual([]);
     });
@@ -382,13 +383,13 @@ export function defineQueueContract(start: StartHarness): void {
     it('sends nothing of a batch with one oversize message', async () => {
       const send = client
         .sender(h.sessionQueue)
-        .send([message('small', id('s')), sizedMessage(id('big'), MAX_MESSAGE_BYTES + 1, id('s'))]);
+        .send([message('small', id('s')), sizedMessage(id('big'), SERVICE_BUS_MESSAGE_BYTES + 1, id('s'))]);
       await expect(send).rejects.toBeInstanceOf(MessageTooLargeError);
       expect(await client.acceptNextSession(h.sessionQueue, h.quietWaitMs)).toBeNull();
     });
 
     it('sends nothing of a batch that fits message by message but not as a whole', async () => {
-      const half = Math.floor(MAX_MESSAGE_BYTES / 2) + 1;
+      const half = Math.floor(SERVICE_BUS_MESSAGE_BYTES / 2) + 1;
       const send = client.sender(h.plainQueue).send([sizedMessage(id('a'), half), sizedMessage(id('b'), half)]);
       await expect(send).rejects.toBeInstanceOf(BatchTooLargeError);
       expect(await client.receiver(h.plainQueue).receive(1, h.quietWaitMs)).toEqual([]);

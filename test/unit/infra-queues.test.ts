@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { functionDefinitions } from '../../functions/catalog.js';
 import { isQueueFunction } from '../../functions/registry.js';
 import { parseRelayConfig } from '../../relay/config.js';
-import { MAX_MESSAGE_BYTES } from '../../shared/ports/queue.js';
+import { SERVICE_BUS_MESSAGE_BYTES } from '../../shared/domain/limits.js';
 import {
   evaluate,
   fileScope,
@@ -71,7 +71,7 @@ const byName = (name: string): Queue => {
 describe('Service Bus namespace', () => {
   it('is Standard tier, whose 256 KB message limit the queue port enforces', () => {
     expect(serviceBusArgs['skuObject']).toEqual({ name: 'Standard' });
-    expect(MAX_MESSAGE_BYTES).toBe(256 * 1024);
+    expect(SERVICE_BUS_MESSAGE_BYTES).toBe(256 * 1024);
   });
 });
 
