@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { EmbeddedBroker, manualClock } from '../../dev/queue/index.js';
 import {
+  DEAD_LETTER_MAX_DELIVERY,
   DEAD_LETTER_TTL_EXPIRED,
   InvalidQueueOperationError,
   QueueNotFoundError,
@@ -126,6 +127,20 @@ describe('embedded broker', () => {
     const second = (await client.acceptNextSession('groups', 0))!;
     const [again] = await second.receive(1, 0);
     expect(again).toMatchObject({ messageId: 'g1', deliveryCount: 1 });
+  });
+
+  it('dead-letters a session message whose session lock expired maxDeliveryCount times', async () => {
+    const { advance, client } = setup();
+    await client.sender('groups').send([msg('g1', { sessionId: 'g' })]);
+    for (let delivery = 1; delivery <= 10; delivery++) {
+      const session = (await client.acceptNextSession('groups', 0))!;
+      const [got] = await session.receive(1, 0);
+      expect(got?.deliveryCount).toBe(delivery);
+      advance(30_000);
+    }
+    expect(await client.acceptNextSession('groups', 0)).toBeNull();
+    const [dead] = await client.peekDeadLetters('groups', 10);
+    expect(dead).toMatchObject({ messageId: 'g1', deliveryCount: 10, deadLetterReason: DEAD_LETTER_MAX_DELIVERY });
   });
 
   it('forgets closed session receivers, so a long-running consumer does not grow', async () => {
