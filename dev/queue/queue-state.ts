@@ -97,11 +97,13 @@ export class QueueState {
       }
     }
     for (const message of messages) {
-      const seenAt = this.seenMessageIds.get(message.messageId);
-      // Service Bus accepts a duplicate inside the window and drops it silently.
-      if (seenAt !== undefined && now < seenAt + this.options.duplicateDetectionWindowMs) continue;
-      this.seenMessageIds.delete(message.messageId);
-      this.seenMessageIds.set(message.messageId, now);
+      if (this.options.requiresDuplicateDetection) {
+        const seenAt = this.seenMessageIds.get(message.messageId);
+        // Service Bus accepts a duplicate inside the window and drops it silently.
+        if (seenAt !== undefined && now < seenAt + this.options.duplicateDetectionWindowMs) continue;
+        this.seenMessageIds.delete(message.messageId);
+        this.seenMessageIds.set(message.messageId, now);
+      }
       const enqueuedAt = Math.max(now, message.scheduledEnqueueTimeUtc?.getTime() ?? now);
       const ttl = this.options.defaultTtlMs;
       const stored: StoredMessage = {
