@@ -23,7 +23,8 @@ export interface StoredMessage {
   /** Enqueue time: the send time, or the scheduled time. Not deliverable before. */
   readonly enqueuedAt: number;
   readonly expiresAt: number | undefined;
-  /** Abandons, lost locks and expired session locks so far; a delivery shows this + 1 (Service Bus's DeliveryCount). */
+  /** Abandons, lost locks and expired session locks so far; a delivery shows this + 1 (Service Bus's
+   *  DeliveryCount). */
   failedDeliveries: number;
   lock: MessageLock | undefined;
 }

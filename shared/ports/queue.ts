@@ -65,8 +65,8 @@ export interface QueueSender {
   /** All or nothing: a batch that cannot be sent whole throws and sends nothing. A message over
    *  MAX_MESSAGE_BYTES (see messageSize) throws MessageTooLargeError; messages that fit alone but not
    *  together throw BatchTooLargeError; a message Service Bus would refuse throws InvalidMessageError
-   *  (also: no sessionId on a session queue, properties over the header limits). A duplicate messageId inside the queue's duplicate
-   *  detection window is accepted and silently dropped. */
+   *  (also: no sessionId on a session queue, properties over the header limits). A duplicate messageId
+   *  inside the queue's duplicate detection window is accepted and silently dropped. */
   send(messages: readonly OutgoingMessage[]): Promise<void>;
   close(): Promise<void>;
 }
