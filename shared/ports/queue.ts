@@ -9,6 +9,10 @@ export const MAX_ID_LENGTH = 128;
 /** Room kept for AMQP framing in messageSize(): the SDK encodes a one-message batch in an envelope that
  *  repeats the first message's properties. Measured against rhea's encoder: actual <= messageSize - 440. */
 export const MESSAGE_FRAMING_RESERVE_BYTES = 512;
+/** Service Bus header limits (SerializationException beyond): each application property, and the whole
+ *  header (application and system properties). */
+export const MAX_APPLICATION_PROPERTY_BYTES = 32 * 1024;
+export const MAX_HEADER_BYTES = 64 * 1024;
 
 export interface OutgoingMessage {
   /** Duplicate detection key (<= 128 chars). */
@@ -62,8 +66,8 @@ export interface QueueSender {
   /** All or nothing: a batch that cannot be sent whole throws and sends nothing. A message over
    *  SERVICE_BUS_MESSAGE_BYTES (see messageSize) throws MessageTooLargeError; messages that fit alone but not
    *  together throw BatchTooLargeError; a message Service Bus would refuse throws InvalidMessageError
-   *  (also: no sessionId on a session queue). A duplicate messageId inside the queue's duplicate
-   *  detection window is accepted and silently dropped. */
+   *  (also: no sessionId on a session queue, properties over the header limits). A duplicate messageId
+   *  inside the queue's duplicate detection window is accepted and silently dropped. */
   send(messages: readonly OutgoingMessage[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -112,7 +116,7 @@ export class SessionCannotBeLockedError extends Error {
   }
 }
 
-/** A message that Service Bus would refuse: missing/overlong ids, body not JSON, bad property value. */
+/** A message that Service Bus would refuse: missing/overlong ids, body not JSON, bad or oversize property. */
 export class InvalidMessageError extends Error {
   constructor(readonly messageId: string, readonly reason: string) {
     super(`message ${messageId} is invalid: ${reason} (nothing was sent)`);
@@ -164,19 +168,31 @@ export function serializeBody(message: OutgoingMessage): string {
   return json;
 }
 
-/** Bytes a message counts against SERVICE_BUS_MESSAGE_BYTES: the JSON body, the properties (twice, as the
- *  SDK's batch envelope repeats them) and a framing reserve. An upper bound of what Service Bus measures, so
+/** AMQP-encoded bytes of a string (an upper bound: the longest length prefix). */
+function encodedText(value: string): number {
+  return utf8Length(value) + 5;
+}
+
+/** Encoded bytes of one application property, key and value. */
+function propertyBytes(key: string, value: string | number | boolean): number {
+  return encodedText(key) + (typeof value === 'string' ? encodedText(value) : typeof value === 'number' ? 9 : 1);
+}
+
+/** Encoded bytes of the properties a sender sets: ids, subject, schedule and application properties. */
+function headerBytes(message: OutgoingMessage): number {
+  let bytes = encodedText(message.messageId);
+  if (message.sessionId !== undefined) bytes += encodedText(message.sessionId);
+  if (message.subject !== undefined) bytes += encodedText(message.subject);
+  if (message.scheduledEnqueueTimeUtc !== undefined) bytes += 39;
+  for (const [key, value] of Object.entries(message.applicationProperties ?? {})) bytes += propertyBytes(key, value);
+  return bytes;
+}
+
+/** Bytes a message counts against SERVICE_BUS_MESSAGE_BYTES: the JSON body, the properties (twice, as the SDK's
+ *  batch envelope repeats them) and a framing reserve. An upper bound of what Service Bus measures, so
  *  whatever the embedded queue accepts, Service Bus accepts too. */
 export function messageSize(message: OutgoingMessage): number {
-  const text = (value: string): number => utf8Length(value) + 5;
-  let properties = text(message.messageId);
-  if (message.sessionId !== undefined) properties += text(message.sessionId);
-  if (message.subject !== undefined) properties += text(message.subject);
-  if (message.scheduledEnqueueTimeUtc !== undefined) properties += 39;
-  for (const [key, value] of Object.entries(message.applicationProperties ?? {})) {
-    properties += text(key) + (typeof value === 'string' ? text(value) : typeof value === 'number' ? 9 : 1);
-  }
-  return utf8Length(serializeBody(message)) + 2 * properties + MESSAGE_FRAMING_RESERVE_BYTES;
+  return utf8Length(serializeBody(message)) + 2 * headerBytes(message) + MESSAGE_FRAMING_RESERVE_BYTES;
 }
 
 /** Checks what Service Bus (or its SDK) would refuse, before anything is sent. Throws InvalidMessageError
@@ -196,6 +212,13 @@ export function validateOutgoingMessage(message: OutgoingMessage): number {
     if (typeof value === 'number' && (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value)))) {
       throw new InvalidMessageError(id, `application property ${key} is not a finite double or safe integer`);
     }
+    if (propertyBytes(key, value) > MAX_APPLICATION_PROPERTY_BYTES) {
+      throw new InvalidMessageError(id, `application property ${key} is larger than ${MAX_APPLICATION_PROPERTY_BYTES} bytes`);
+    }
+  }
+  // The framing reserve stands for the system properties Service Bus adds (sequence number, lock token, ...).
+  if (headerBytes(message) + MESSAGE_FRAMING_RESERVE_BYTES > MAX_HEADER_BYTES) {
+    throw new InvalidMessageError(id, `the properties need more than the ${MAX_HEADER_BYTES} bytes of a message header`);
   }
   if (message.scheduledEnqueueTimeUtc !== undefined && Number.isNaN(message.scheduledEnqueueTimeUtc.getTime())) {
     throw new InvalidMessageError(id, 'scheduledEnqueueTimeUtc is not a valid date');

@@ -14,6 +14,7 @@ import {
   DEFAULT_LOCK_DURATION_MS,
   DEFAULT_MAX_DELIVERY_COUNT,
   EmbeddedBroker,
+  isoDurationMs,
   manualClock,
 } from '../../dev/queue/index.js';
 import { mapServiceBusError } from '../../shared/adapters/servicebus/errors.js';
@@ -96,14 +97,6 @@ function serviceBusSetup(env: NodeJS.ProcessEnv): ServiceBusSetup | string {
   };
 }
 
-/** ISO 8601 durations as Service Bus returns them (e.g. PT5S, PT10M, P1D). */
-function durationMs(iso: string): number {
-  const match = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(iso);
-  if (!match) throw new Error(`unexpected duration ${iso}`);
-  const [, d = '0', h = '0', m = '0', s = '0'] = match;
-  return ((Number(d) * 24 + Number(h)) * 60 + Number(m)) * 60_000 + Number(s) * 1000;
-}
-
 /** Empties both test queues (and the plain queue's dead letters) so each test starts clean. */
 async function drain(sb: ServiceBusClient, setup: ServiceBusSetup): Promise<void> {
   for (const options of [{}, { subQueueType: 'deadLetter' as const }]) {
@@ -152,13 +145,13 @@ describe.skipIf(sbSkipReason !== undefined)(
         if (!plain.requiresDuplicateDetection || !sessions.requiresDuplicateDetection) {
           throw new Error('both test queues need duplicate detection');
         }
-        const lockDurationMs = durationMs(plain.lockDuration);
-        if (lockDurationMs !== durationMs(sessions.lockDuration)) throw new Error('both test queues need the same lock duration');
+        const lockDurationMs = isoDurationMs(plain.lockDuration);
+        if (lockDurationMs !== isoDurationMs(sessions.lockDuration)) throw new Error('both test queues need the same lock duration');
         shared = {
           sb: setup.connect(),
           lockDurationMs,
           maxDeliveryCount: plain.maxDeliveryCount,
-          windowMs: durationMs(plain.duplicateDetectionHistoryTimeWindow),
+          windowMs: isoDurationMs(plain.duplicateDetectionHistoryTimeWindow),
         };
       }
       const { sb, lockDurationMs, maxDeliveryCount, windowMs } = shared;

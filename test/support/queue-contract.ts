@@ -7,6 +7,8 @@ import {
   BatchTooLargeError,
   DEAD_LETTER_MAX_DELIVERY,
   InvalidMessageError,
+  MAX_APPLICATION_PROPERTY_BYTES,
+  MAX_HEADER_BYTES,
   MessageLockLostError,
   MessageTooLargeError,
   SessionLockLostError,
@@ -203,6 +205,27 @@ export function defineQueueContract(start: StartHarness): void {
       expect(redelivered?.messageId).toBe(id('2'));
     });
 
+    it('counts a delivery when the session lock expires, not when the session receiver is closed', async () => {
+      const session = id('s');
+      await client.sender(h.sessionQueue).send([message('1', session), message('2', session)]);
+      const closed = (await client.acceptNextSession(h.sessionQueue, h.arrivalWaitMs))!;
+      expect((await receiveCount(closed, 2, h.arrivalWaitMs)).map((m) => m.deliveryCount)).toEqual([1, 1]);
+      await closed.close();
+
+      const expiring = (await client.acceptNextSession(h.sessionQueue, h.arrivalWaitMs))!;
+      expect((await receiveCount(expiring, 2, h.arrivalWaitMs)).map((m) => m.deliveryCount)).toEqual([1, 1]);
+      await h.elapse(h.lockDurationMs + 1000);
+
+      const next = (await client.acceptNextSession(h.sessionQueue, h.arrivalWaitMs))!;
+      expect(next.sessionId).toBe(session);
+      const again = await receiveCount(next, 2, h.arrivalWaitMs);
+      expect(again.map((m) => [m.messageId, m.deliveryCount])).toEqual([
+        [id('1'), 2],
+        [id('2'), 2],
+      ]);
+      for (const m of again) await next.complete(m);
+    });
+
     it('refuses a message without sessionId on a session queue and sends nothing of that batch', async () => {
       const session = id('s');
       const send = client.sender(h.sessionQueue).send([message('1', session), message('2')]);
@@ -393,6 +416,26 @@ export function defineQueueContract(start: StartHarness): void {
       const send = client.sender(h.plainQueue).send([sizedMessage(id('a'), half), sizedMessage(id('b'), half)]);
       await expect(send).rejects.toBeInstanceOf(BatchTooLargeError);
       expect(await client.receiver(h.plainQueue).receive(1, h.quietWaitMs)).toEqual([]);
+    });
+
+    it('refuses application properties over the header limits and sends nothing of that batch', async () => {
+      const sender = client.sender(h.plainQueue);
+      const oversize = { ...message('1'), applicationProperties: { big: 'x'.repeat(MAX_APPLICATION_PROPERTY_BYTES) } };
+      await expect(sender.send([oversize])).rejects.toBeInstanceOf(InvalidMessageError);
+      // Each of these is under the property limit; together they are over the header limit.
+      const third = 'x'.repeat(Math.ceil(MAX_HEADER_BYTES / 3));
+      expect(third.length).toBeLessThan(MAX_APPLICATION_PROPERTY_BYTES);
+      const crowded = { ...message('2'), applicationProperties: { a: third, b: third, c: third } };
+      expect(messageSize(crowded)).toBeLessThan(SERVICE_BUS_MESSAGE_BYTES);
+      await expect(sender.send([message('3'), crowded])).rejects.toBeInstanceOf(InvalidMessageError);
+
+      const receiver = client.receiver(h.plainQueue);
+      expect(await receiver.receive(1, h.quietWaitMs)).toEqual([]);
+      const fits = { a: 'a'.repeat(8 * 1024), b: 'b'.repeat(8 * 1024) };
+      await sender.send([{ ...message('4'), applicationProperties: fits }]);
+      const [got] = await receiver.receive(1, h.arrivalWaitMs);
+      expect(got?.applicationProperties).toEqual(fits);
+      await receiver.complete(got!);
     });
 
     it('refuses messageId and sessionId longer than 128 characters', async () => {
