@@ -1,5 +1,5 @@
-/** Layer rules (DESIGN.md): the domain is pure; functions/ and relay/ reach everything through shared/;
- *  nothing in the product depends on dev/, test/ or bench/. */
+/** Layer rules (docs/architecture.md, Layout): the domain is pure; functions/ and relay/ reach everything
+ *  through shared/; nothing in the product depends on dev/, test/ or bench/. */
 module.exports = {
   forbidden: [
     {

@@ -6,9 +6,8 @@
 // before the next, so every sample is one clean change without queueing behind another.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Client } from 'ldapts';
+import { escapeFilter, type Client } from 'ldapts';
 import { startLocalStack, type LocalStack } from '../dev/stack/local-stack.js';
-import { escapeFilterValue } from '../relay/ldap/escape.js';
 import { resultMessageSchema, type ResultMessage } from '../shared/contracts/result-message.js';
 import { groupAnchor } from '../shared/domain/naming.js';
 import { createLogger } from '../shared/logging.js';
@@ -110,7 +109,7 @@ interface AdGroupState {
 async function readGroup(ad: Client, base: string, groupId: string): Promise<AdGroupState | null> {
   const { searchEntries } = await ad.search(base, {
     scope: 'sub',
-    filter: `(&(objectClass=group)(adminDescription=${escapeFilterValue(groupAnchor(groupId))}))`,
+    filter: escapeFilter`(&(objectClass=group)(adminDescription=${groupAnchor(groupId)}))`,
     attributes: ['description', 'displayName', 'member'],
   });
   const e = searchEntries[0];

@@ -8,11 +8,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Client } from 'ldapts';
+import { escapeFilter, type Client } from 'ldapts';
 import { peerUserId } from '../dev/stack/peer-users.js';
 import { ensureSambaDc, stopSambaDcIfStartedByRun, type SambaDc } from '../dev/stack/samba.js';
 import { createGroup } from '../dev/stack/ad-objects.js';
-import { escapeFilterValue } from '../relay/ldap/escape.js';
 import { adminClient, benchOu, benchUsersOu, ensureBenchUsers, ensureOu, type BenchUser } from './bench-users.js';
 import { LdapmodifyRunner, memberAddLdif } from './ldapmodify.js';
 import { BIND_PASSWORD_ENV, RESULT_PREFIX, childOutputSchema, type ChildInput, type ChildOutput } from './relay-child-protocol.js';
@@ -70,7 +69,7 @@ function groupsOu(dc: Pick<SambaDc, 'baseDn'>): string {
 async function countMembers(admin: Client, dc: SambaDc, groupDn: string): Promise<number> {
   const { searchEntries } = await admin.search(benchUsersOu(dc), {
     scope: 'one',
-    filter: `(memberOf=${escapeFilterValue(groupDn)})`,
+    filter: escapeFilter`(memberOf=${groupDn})`,
     attributes: ['1.1'],
     paged: { pageSize: 1000 },
   });

@@ -4,6 +4,8 @@
 //   POST /api/resync            enqueue a full resync: {"mode":"reconcile"|"resync","groupIds":[...]} (all optional)
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
+import { guidSchema } from '../shared/contracts/ids.js';
+import { isGuid, normaliseId } from '../shared/domain/ids.js';
 import { groupStateSchema, readGroupStatuses } from '../shared/state/group-status-record.js';
 import { parseJsonBody } from '../shared/app/intake/notification-intake.js';
 import { sendPoke } from '../shared/app/intake/pokes.js';
@@ -11,13 +13,12 @@ import { invocationLog, readBodyCapped, textResponse } from './http-helpers.js';
 import type { HttpFunctionDefinition } from './registry.js';
 import { getCloudRuntime } from './runtime.js';
 
-const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
 const listQuery = z.object({
   state: groupStateSchema.optional(),
   top: z.coerce.number().int().min(1).max(100_000).default(1000),
 });
 const resyncBody = z
-  .object({ mode: z.enum(['reconcile', 'resync']).default('reconcile'), groupIds: z.array(guid).min(1).max(1000).optional() })
+  .object({ mode: z.enum(['reconcile', 'resync']).default('reconcile'), groupIds: z.array(guidSchema).min(1).max(1000).optional() })
   .strict();
 
 export async function status(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -25,8 +26,8 @@ export async function status(request: HttpRequest, context: InvocationContext): 
   const tenantId = runtime.config.GRAPH_TENANT_ID;
   const groupId = request.params['groupId'];
   if (groupId !== undefined && groupId !== '') {
-    if (!guid.safeParse(groupId).success) return textResponse(400, 'groupId must be a GUID');
-    const row = await runtime.statuses.read(tenantId, groupId.toLowerCase());
+    if (!isGuid(groupId)) return textResponse(400, 'groupId must be a GUID');
+    const row = await runtime.statuses.read(tenantId, normaliseId(groupId));
     return row === null ? textResponse(404, 'no status for this group') : { status: 200, jsonBody: row.status };
   }
   const query = listQuery.safeParse(Object.fromEntries(request.query.entries()));

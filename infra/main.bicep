@@ -105,10 +105,13 @@ var tags = {
   'azd-env-name': environmentName
 }
 
+// The queues with their settings, in the shape of the Service Bus module's `queues`. One file for Azure and the
+// embedded queue of the local stack (dev/queue/app-queues.ts), so both lock, expire and de-duplicate alike.
+var queueSettings = loadJsonContent('queues.json')
 var queueNames = {
-  graphChanges: 'graph-changes'
-  writeback: 'writeback'
-  writebackResults: 'writeback-results'
+  graphChanges: queueSettings.graphChanges.name
+  writeback: queueSettings.writeback.name
+  writebackResults: queueSettings.writebackResults.name
 }
 
 var secretNames = {
@@ -221,7 +224,7 @@ module storage 'br/public:avm/res/storage/storage-account:0.32.1' = {
   }
 }
 
-// Queue settings are explained in docs/deployment.md ("Queues"); infra-queues.test.ts keeps both equal.
+// Queue settings (queues.json) are explained in docs/deployment.md ("Queues"); infra-queues.test.ts keeps both equal.
 // requiresSession and requiresDuplicateDetection cannot change after a queue exists.
 module serviceBus 'br/public:avm/res/service-bus/namespace:0.16.1' = {
   name: 'service-bus'
@@ -239,38 +242,9 @@ module serviceBus 'br/public:avm/res/service-bus/namespace:0.16.1' = {
     publicNetworkAccess: 'Enabled'
     authorizationRules: []
     queues: [
-      {
-        name: queueNames.graphChanges
-        requiresSession: true
-        requiresDuplicateDetection: false
-        lockDuration: 'PT1M'
-        maxDeliveryCount: 10
-        deadLetteringOnMessageExpiration: true
-        defaultMessageTimeToLive: 'P1D'
-        maxSizeInMegabytes: 1024
-      }
-      {
-        name: queueNames.writeback
-        requiresSession: true
-        requiresDuplicateDetection: true
-        duplicateDetectionHistoryTimeWindow: 'PT1H'
-        lockDuration: 'PT2M'
-        maxDeliveryCount: 10
-        deadLetteringOnMessageExpiration: true
-        defaultMessageTimeToLive: 'P14D'
-        maxSizeInMegabytes: 5120
-      }
-      {
-        name: queueNames.writebackResults
-        requiresSession: false
-        requiresDuplicateDetection: true
-        duplicateDetectionHistoryTimeWindow: 'PT1H'
-        lockDuration: 'PT1M'
-        maxDeliveryCount: 10
-        deadLetteringOnMessageExpiration: true
-        defaultMessageTimeToLive: 'P14D'
-        maxSizeInMegabytes: 1024
-      }
+      queueSettings.graphChanges
+      queueSettings.writeback
+      queueSettings.writebackResults
     ]
   }
 }

@@ -3,6 +3,7 @@
 // bind password at all, only where to read it from (an environment variable or a file).
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { guidSchema } from '../shared/contracts/ids.js';
 
 const LDAPS_URL = /^ldaps:\/\/[^/\s]+(:\d{1,5})?\/?$/i;
 const DN = /^[A-Za-z][\w-]*=.+/;
@@ -47,8 +48,8 @@ const ldapSchema = z
 const certificateCredentialSchema = z
   .object({
     type: z.literal('certificate'),
-    tenantId: z.guid(),
-    clientId: z.guid(),
+    tenantId: guidSchema,
+    clientId: guidSchema,
     /** PEM file holding the app registration's certificate and private key. */
     certificatePath: z.string().min(1),
   })
@@ -58,7 +59,7 @@ const managedIdentityCredentialSchema = z
   .object({
     type: z.literal('managedIdentity'),
     /** User-assigned identity; omit for the system-assigned one. */
-    clientId: z.guid().optional(),
+    clientId: guidSchema.optional(),
   })
   .strict();
 

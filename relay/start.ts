@@ -1,14 +1,18 @@
 // Starts the relay in this process: reads the bind password and the CA, connects to a DC (an unreachable
 // DC is not fatal: messages wait in the queue; a refused bind or an untrusted certificate is), and runs
-// the session consumer. Used by main.ts and, in-process beside the local host, by the demo and scenarios.
+// the queue consumer: a worker pool (consume/worker-pool.ts) handing each session to the session processor
+// (consume/session-processor.ts). Used by main.ts and, in-process beside the local host, by the demo and scenarios.
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../shared/logging.js';
 import type { QueueClient } from '../shared/ports/queue.js';
 import { describeRelayConfig, readSecret, RelayConfigError, type RelayConfig } from './config.js';
-import { SessionConsumer, type RelayStats } from './consume/session-consumer.js';
+import { SessionProcessor } from './consume/session-processor.js';
+import { emptyStats, type RelayStats } from './consume/stats.js';
+import { WorkerPool } from './consume/worker-pool.js';
 import { DeletionGuard } from './apply/deletion-guard.js';
 import { loadAdContext, type AdContext } from './ldap/ad-context.js';
-import { Directory, DirectoryUnavailableError } from './ldap/directory.js';
+import { Directory } from './ldap/directory.js';
+import { isDirectoryOutage } from './ldap/errors.js';
 
 export interface RunningRelay {
   /** Finishes the messages in hand and disconnects. The queue client stays open (the caller owns it). */
@@ -70,7 +74,7 @@ export async function startRelay({ config, queue, log, env }: StartRelayOptions)
     const ctx = await loadContext();
     relayLog.info({ dc: directory.dcUrl, searchBaseDn: ctx.searchBaseDn, optionalAttributes: [...ctx.optionalAttributes] }, 'directory ready');
   } catch (error) {
-    if (error instanceof DirectoryUnavailableError && !error.permanent) {
+    if (isDirectoryOutage(error)) {
       relayLog.warn({ err: error.message }, 'no DC reachable at start-up; messages wait until one answers');
     } else {
       await directory.close();
@@ -78,27 +82,32 @@ export async function startRelay({ config, queue, log, env }: StartRelayOptions)
     }
   }
 
-  const consumer = new SessionConsumer({
-    queue,
+  const stats = emptyStats();
+  const results = queue.sender(config.queues.results);
+  const processor = new SessionProcessor({
     config,
     directory,
     context: loadContext,
     guard: new DeletionGuard(config.safety.deletionThreshold),
+    results,
+    stats,
     log: relayLog,
   });
-  consumer.start();
+  const pool = new WorkerPool({ queue, config, stats, log: relayLog, process: (session, stopping) => processor.process(session, stopping) });
+  pool.start();
   let stopped: Promise<void> | null = null;
   return {
     stop: () => {
       stopped ??= (async () => {
-        await consumer.stop();
+        await pool.stop();
+        await results.close();
         await directory.close();
-        relayLog.info({ stats: consumer.stats }, 'relay stopped');
+        relayLog.info({ stats }, 'relay stopped');
       })();
       return stopped;
     },
-    idle: () => consumer.idle(),
-    stats: consumer.stats,
+    idle: () => pool.idle(),
+    stats,
     dcUrl: () => directory.dcUrl,
   };
 }

@@ -1,6 +1,7 @@
 // The cloud side's settings (Function App app settings), validated once at start-up. Names match the
 // app settings provisioned in infra/ (test/unit/infra-settings.test.ts keeps both lists equal).
 import { z } from 'zod';
+import { guidSchema } from './contracts/ids.js';
 
 // App Service passes a Key Vault reference through literally when it cannot resolve it; accepting that text
 // as the clientState secret would make it guessable.
@@ -9,7 +10,7 @@ const UNRESOLVED = 'is an unresolved Key Vault reference (check the Function App
 
 export const cloudConfigSchema = z.object({
   /** Entra tenant whose groups are written back. */
-  GRAPH_TENANT_ID: z.string().uuid(),
+  GRAPH_TENANT_ID: guidSchema,
   /** https://graph.microsoft.com in Azure; the simulator's URL locally. */
   GRAPH_BASE_URL: z.string().url().default('https://graph.microsoft.com'),
   /** Client id of the Function App's user-assigned managed identity (Graph, Tables, Service Bus). */

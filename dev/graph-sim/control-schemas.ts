@@ -1,5 +1,6 @@
 // Inputs of the control API (HTTP under /_control and the in-process methods), validated with zod.
 import { z } from 'zod';
+import { guidSchema } from '../../shared/contracts/ids.js';
 import { failureRuleSchema } from './failures.js';
 
 const onPremSchema = z.object({
@@ -11,7 +12,7 @@ const onPremSchema = z.object({
 });
 
 export const userSpecSchema = z.object({
-  id: z.string().uuid().optional(),
+  id: guidSchema.optional(),
   displayName: z.string().min(1),
   userPrincipalName: z.string().includes('@').optional(),
   mail: z.string().nullable().optional(),
@@ -29,7 +30,7 @@ export const writebackSpecSchema = z.object({
 });
 
 export const groupSpecSchema = z.object({
-  id: z.string().uuid().optional(),
+  id: guidSchema.optional(),
   displayName: z.string().min(1),
   description: z.string().nullable().optional(),
   kind: groupKindSchema.default('security'),
@@ -46,8 +47,8 @@ export const groupSpecSchema = z.object({
 export type GroupSpec = z.input<typeof groupSpecSchema>;
 
 export const deviceSpecSchema = z.object({
-  id: z.string().uuid().optional(),
-  deviceId: z.string().uuid().optional(),
+  id: guidSchema.optional(),
+  deviceId: guidSchema.optional(),
   displayName: z.string().min(1),
   trustType: z.enum(['AzureAd', 'ServerAd', 'Workplace']).optional(),
   synced: z.union([z.boolean(), onPremSchema]).optional(),

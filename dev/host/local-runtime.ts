@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { assembleRuntime, type CloudRuntime } from '../../functions/runtime.js';
 import { ensureTables } from '../../shared/state/tables.js';
 import { createGraphClient } from '../../shared/adapters/graph/client.js';
-import { EmbeddedBroker } from '../queue/index.js';
+import { appQueueOptions, EmbeddedBroker } from '../queue/index.js';
 import type { SentLog } from '../queue/sent-log.js';
 import { MemoryTableStore } from '../tables/memory-table-store.js';
 import { cloudConfigSchema, type CloudConfig } from '../../shared/config.js';
@@ -31,9 +31,9 @@ export type LocalRuntime = CloudRuntime & { broker: EmbeddedBroker };
 
 /** Declares the app's queues on the embedded broker with the options infra/ gives them in Azure. */
 export function declareAppQueues(broker: EmbeddedBroker, config: CloudConfig): void {
-  broker.declareQueue(config.GRAPH_CHANGES_QUEUE, { requiresSession: true });
-  broker.declareQueue(config.WRITEBACK_QUEUE, { requiresSession: true });
-  broker.declareQueue(config.WRITEBACK_RESULTS_QUEUE, { requiresSession: false });
+  broker.declareQueue(config.GRAPH_CHANGES_QUEUE, appQueueOptions.graphChanges);
+  broker.declareQueue(config.WRITEBACK_QUEUE, appQueueOptions.writeback);
+  broker.declareQueue(config.WRITEBACK_RESULTS_QUEUE, appQueueOptions.writebackResults);
 }
 
 export function localConfig(opts: Pick<LocalRuntimeOptions, 'graphBaseUrl' | 'tenantId' | 'hostUrl' | 'settings'>): CloudConfig {

@@ -11,6 +11,7 @@ import type { ServiceBusQueueFunctionDefinition } from '../../functions/registry
 import { PoisonMessageError } from '../../shared/contracts/poison.js';
 import type { Logger } from '../../shared/logging.js';
 import type { QueueClient, QueueReceiver, ReceivedMessage, SessionReceiver } from '../../shared/ports/queue.js';
+import { sleep } from '../../shared/timers.js';
 
 export interface QueuePumpOptions {
   def: ServiceBusQueueFunctionDefinition;
@@ -55,7 +56,7 @@ export class QueuePump {
 
   private async backoff(err: unknown): Promise<void> {
     this.log.warn({ err }, 'receive failed; retrying');
-    await new Promise((r) => setTimeout(r, this.opts.pollMs));
+    await sleep(this.opts.pollMs);
   }
 
   private async plainLoop(): Promise<void> {

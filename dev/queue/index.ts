@@ -1,5 +1,7 @@
 // The embedded queue: Service Bus semantics in one process, for the local stack and tests.
+export { appQueueOptions } from './app-queues.js';
 export { EmbeddedBroker, type EmbeddedBrokerOptions } from './broker.js';
+export { isoDurationMs } from './iso-duration.js';
 export { manualClock, type ManualClock } from './manual-clock.js';
 export {
   DEFAULT_DUPLICATE_DETECTION_WINDOW_MS,

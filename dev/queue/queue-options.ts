@@ -1,4 +1,5 @@
-// How a queue of the embedded broker behaves. Defaults are Service Bus's (reference/ops-facts.md).
+// How a queue of the embedded broker behaves. Defaults are Service Bus's own (docs/service-bus.md), except duplicate detection,
+// which is on unless switched off. The app's queues take the settings infra/ deploys (app-queues.ts).
 
 export interface QueueOptions {
   /** Messages need a sessionId; receivers take a whole session (FIFO, one receiver at a time). */
@@ -7,6 +8,8 @@ export interface QueueOptions {
   lockDurationMs?: number;
   /** Deliveries before a message is dead-lettered with MaxDeliveryCountExceeded. */
   maxDeliveryCount?: number;
+  /** Off: every send is enqueued, whatever its messageId. Default on. */
+  requiresDuplicateDetection?: boolean;
   /** A second send of a messageId inside this window is accepted and dropped. */
   duplicateDetectionWindowMs?: number;
   /** Time to live from enqueue; unset = forever. */
@@ -31,6 +34,7 @@ export function resolveQueueOptions(options: QueueOptions): ResolvedQueueOptions
     requiresSession: options.requiresSession,
     lockDurationMs: positive('lockDurationMs', options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS),
     maxDeliveryCount: Math.floor(positive('maxDeliveryCount', options.maxDeliveryCount ?? DEFAULT_MAX_DELIVERY_COUNT)),
+    requiresDuplicateDetection: options.requiresDuplicateDetection ?? true,
     duplicateDetectionWindowMs: positive(
       'duplicateDetectionWindowMs',
       options.duplicateDetectionWindowMs ?? DEFAULT_DUPLICATE_DETECTION_WINDOW_MS,

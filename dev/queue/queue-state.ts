@@ -23,7 +23,8 @@ export interface StoredMessage {
   /** Enqueue time: the send time, or the scheduled time. Not deliverable before. */
   readonly enqueuedAt: number;
   readonly expiresAt: number | undefined;
-  /** Abandons and lost locks so far; a delivery shows this + 1 (Service Bus's DeliveryCount). */
+  /** Abandons, lost locks and expired session locks so far; a delivery shows this + 1 (Service Bus's
+   *  DeliveryCount). */
   failedDeliveries: number;
   lock: MessageLock | undefined;
 }
@@ -97,11 +98,13 @@ export class QueueState {
       }
     }
     for (const message of messages) {
-      const seenAt = this.seenMessageIds.get(message.messageId);
-      // Service Bus accepts a duplicate inside the window and drops it silently.
-      if (seenAt !== undefined && now < seenAt + this.options.duplicateDetectionWindowMs) continue;
-      this.seenMessageIds.delete(message.messageId);
-      this.seenMessageIds.set(message.messageId, now);
+      if (this.options.requiresDuplicateDetection) {
+        const seenAt = this.seenMessageIds.get(message.messageId);
+        // Service Bus accepts a duplicate inside the window and drops it silently.
+        if (seenAt !== undefined && now < seenAt + this.options.duplicateDetectionWindowMs) continue;
+        this.seenMessageIds.delete(message.messageId);
+        this.seenMessageIds.set(message.messageId, now);
+      }
       const enqueuedAt = Math.max(now, message.scheduledEnqueueTimeUtc?.getTime() ?? now);
       const ttl = this.options.defaultTtlMs;
       const stored: StoredMessage = {
@@ -268,9 +271,15 @@ export class QueueState {
     for (const session of [...this.sessions.values()]) {
       if (session.holder) {
         if (session.holder.until <= now) {
+          // Unlike a closed session receiver, an expired session lock counts a delivery of every message
+          // the holder had received (Service Bus, message sessions, "Impact of delivery count").
           const lost = session.holder.receiverId;
           session.holder = undefined;
-          for (const message of session.messages) if (message.lock?.receiverId === lost) message.lock = undefined;
+          for (const message of [...session.messages]) {
+            if (message.lock?.receiverId !== lost) continue;
+            message.lock = undefined;
+            this.failDelivery(session, message);
+          }
         } else this.due(session.holder.until);
       }
       for (const message of [...session.messages]) {

@@ -1,6 +1,5 @@
 // adTamper: what an on-prem admin might do by hand to a written-back group (found by its anchor).
-import { Attribute, Change, type Client } from 'ldapts';
-import { escapeFilterValue } from '../../relay/ldap/escape.js';
+import { Attribute, Change, escapeFilter, type Client } from 'ldapts';
 import type { ScenarioStep } from './schema.js';
 
 type Tamper = Extract<ScenarioStep, { op: 'adTamper' }>;
@@ -13,7 +12,7 @@ async function findOne(ad: Client, base: string, filter: string, what: string): 
 }
 
 export async function tamper(ad: Client, domainDn: string, step: Tamper): Promise<void> {
-  const groupDn = await findOne(ad, domainDn, `(adminDescription=${escapeFilterValue(`Group_${step.groupId}`)})`, `group ${step.groupId}`);
+  const groupDn = await findOne(ad, domainDn, escapeFilter`(adminDescription=${`Group_${step.groupId}`})`, `group ${step.groupId}`);
   switch (step.action) {
     case 'delete':
       await ad.del(groupDn);
@@ -23,7 +22,7 @@ export async function tamper(ad: Client, domainDn: string, step: Tamper): Promis
       return;
     case 'addMember':
     case 'removeMember': {
-      const memberDn = await findOne(ad, domainDn, `(sAMAccountName=${escapeFilterValue(step.sam ?? '')})`, `sam ${step.sam ?? ''}`);
+      const memberDn = await findOne(ad, domainDn, escapeFilter`(sAMAccountName=${step.sam ?? ''})`, `sam ${step.sam ?? ''}`);
       await ad.modify(
         groupDn,
         new Change({ operation: step.action === 'addMember' ? 'add' : 'delete', modification: new Attribute({ type: 'member', values: [memberDn] }) }),

@@ -1,4 +1,4 @@
-// The dump a scenario run writes (../shared/scenario-format.md): the writeback OU as AD holds it, plus the
+// The dump a scenario run writes (docs/scenarios.md, Dump): the writeback OU as AD holds it, plus the
 // product's own per-group status.
 export interface DumpGroup {
   cn: string;

@@ -1,8 +1,7 @@
 // The scenario file format v2 (docs/scenarios.md; v1 files stay valid). Strict: unknown keys and unknown ops
 // are errors that name the step.
 import { z } from 'zod';
-
-const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a GUID');
+import { guidSchema as guid } from '../../shared/contracts/ids.js';
 
 export const scenarioSettingsSchema = z
   .object({

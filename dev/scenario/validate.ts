@@ -1,6 +1,7 @@
 // Parses and checks a scenario: shape (strict), then references (every id a step uses exists by then, every
 // sam exists in `ad`). Errors name the step (1-based) so an author can find it.
 import type { z } from 'zod';
+import { normaliseId } from '../../shared/domain/ids.js';
 import { DEFAULT_SETTINGS, scenarioSchema, stepSchema, type Scenario, type ScenarioStep } from './schema.js';
 
 export class ScenarioError extends Error {
@@ -54,13 +55,13 @@ function checkReferences(s: Scenario): void {
   const objects = new Map<string, Kind>();
   const checkpoints = new Set<string>();
   const need = (id: string, step: number, kinds: Kind[], what: string): void => {
-    const kind = objects.get(id.toLowerCase());
+    const kind = objects.get(normaliseId(id));
     if (!kind) throw new ScenarioError(`${what} ${id} does not exist`, step);
     if (!kinds.includes(kind)) throw new ScenarioError(`${what} ${id} is a ${kind}, expected ${kinds.join(' or ')}`, step);
   };
   const create = (id: string, kind: Kind, step: number): void => {
-    if (objects.has(id.toLowerCase())) throw new ScenarioError(`id ${id} already exists`, step);
-    objects.set(id.toLowerCase(), kind);
+    if (objects.has(normaliseId(id))) throw new ScenarioError(`id ${id} already exists`, step);
+    objects.set(normaliseId(id), kind);
   };
   s.steps.forEach((st, i) => {
     const n = i + 1;

@@ -3,6 +3,7 @@
 // (sAMAccountName, the anchor of a written-back group, or device:<deviceId>).
 import type { Client, Entry } from 'ldapts';
 import { guidToString, sidToString } from '../../relay/ldap/sid.js';
+import { isGroupAnchor } from '../../shared/domain/naming.js';
 import { textValue, textValues, bufferValue } from '../../relay/ldap/entry.js';
 import { rangedValues } from '../../relay/ldap/ranged-members.js';
 import { extendedDnControl } from '../../relay/ldap/controls.js';
@@ -73,7 +74,7 @@ function guidOf(e: Entry): string {
 
 function nameOf(e: Entry): string {
   const anchor = textValue(e, 'adminDescription');
-  if (anchor !== null && /^Group_[0-9a-f-]{36}$/i.test(anchor)) return anchor;
+  if (anchor !== null && isGroupAnchor(anchor)) return anchor;
   const deviceId = bufferValue(e, 'msDS-DeviceID');
   if (deviceId && deviceId.length === 16) return `device:${guidToString(deviceId)}`;
   return textValue(e, 'sAMAccountName') ?? e.dn;

@@ -1,9 +1,9 @@
 // Active Directory fixtures for tests: each test file works in its own OU under the domain, created with
 // a unique name and deleted (with everything in it) afterwards.
 import { randomBytes } from 'node:crypto';
-import { Attribute, Change, type Client, type Entry } from 'ldapts';
+import { Attribute, Change, escapeFilter, type Client, type Entry } from 'ldapts';
 import type { SambaDc } from './samba.js';
-import { escapeDnValue, escapeFilterValue, parseDn } from '../../relay/ldap/escape.js';
+import { escapeDnValue, parseDn } from '../../relay/ldap/escape.js';
 import { guidToString, sidToString } from '../../relay/ldap/sid.js';
 
 export type GroupScope = 'domainLocal' | 'global' | 'universal';
@@ -91,7 +91,7 @@ export async function readObject(client: Client, dn: string): Promise<AdObject> 
 export async function findBySam(client: Client, baseDn: string, sam: string): Promise<AdObject | undefined> {
   const { searchEntries } = await client.search(baseDn, {
     scope: 'sub',
-    filter: `(sAMAccountName=${escapeFilterValue(sam)})`,
+    filter: escapeFilter`(sAMAccountName=${sam})`,
     attributes: ATTRIBUTES,
     explicitBufferAttributes: ['objectSid', 'objectGUID'],
   });

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import { withFileLock } from './file-lock.js';
 import { isProcessAlive, terminate } from './processes.js';
+import { sleep } from '../../shared/timers.js';
 
 export const AZURITE_ACCOUNT_NAME = 'devstoreaccount1';
 /** Azurite's well-known development key (public, documented; not a secret). */
@@ -62,8 +63,6 @@ const paths = (stateDir = azuriteStateDir()) => ({
   lock: path.join(stateDir, 'lock'),
   runs: path.join(stateDir, 'runs'),
 });
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function tableEndpointFor(port: number): string {
   return `http://127.0.0.1:${port}/${AZURITE_ACCOUNT_NAME}`;

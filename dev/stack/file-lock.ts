@@ -2,6 +2,7 @@
 // processes that both find no DC do not provision two: the second waits and then attaches.
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { isProcessAlive } from './processes.js';
+import { sleep } from '../../shared/timers.js';
 
 export interface FileLockOptions {
   /** Give up waiting after this long (the holder may be provisioning a DC). */
@@ -28,8 +29,6 @@ function parseLock(text: string): LockContent | undefined {
   }
   return undefined;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function tryCreate(path: string): Promise<boolean> {
   try {

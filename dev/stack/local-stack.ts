@@ -21,6 +21,7 @@ import { createLogger, type Logger } from '../../shared/logging.js';
 import { removeOu } from './ad-objects.js';
 import { isProcessAlive } from './processes.js';
 import { sendPoke } from '../../shared/app/intake/pokes.js';
+import { sleep } from '../../shared/timers.js';
 
 export const RUNS_OU_NAME = 'WritebackRuns';
 const BIND_PASSWORD_ENV = 'WRITEBACK_LOCAL_BIND_PASSWORD';
@@ -176,7 +177,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       while (quiet < 2) {
         if (Date.now() > deadline) throw new Error(`the pipeline did not settle within ${timeoutMs} ms`);
         quiet = (await settleOnce()) ? quiet + 1 : 0;
-        if (quiet < 2) await new Promise((r) => setTimeout(r, 50));
+        if (quiet < 2) await sleep(50);
       }
     },
     async stop(stopOpts = {}) {

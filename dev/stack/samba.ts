@@ -21,6 +21,7 @@ import {
   tailOfFile,
   type DcFiles,
 } from './samba-domain.js';
+import { sleep } from '../../shared/timers.js';
 
 export { SambaSetupError } from './samba-domain.js';
 
@@ -85,8 +86,6 @@ function envMs(name: string, fallback: number): number {
   const value = Number(process.env[name]);
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function readState(file: string): Promise<DcState | undefined> {
   let text: string;

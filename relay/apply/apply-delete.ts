@@ -1,9 +1,10 @@
 // delete: remove the group this product wrote back -- found by its anchor, and only inside the writeback
 // OU; anything else is refused. Big groups lose their members in chunks first (one huge link removal
 // strains the DC and replication). A group already gone counts as done.
-import { ResultCodeError } from 'ldapts';
 import type { WritebackMessage } from '../../shared/contracts/writeback-message.js';
-import { RefusedError } from './refused-error.js';
+import { isNoSuchObject, RefusedError } from '../ldap/errors.js';
+import { sameId } from '../../shared/domain/ids.js';
+import { groupAnchor } from '../../shared/domain/naming.js';
 import type { ApplyEnv, ApplyResult } from './apply-result.js';
 import { isWithin } from '../ldap/dn.js';
 import { findGroupByAnchor } from './lookup.js';
@@ -19,8 +20,6 @@ export interface DeleteGate {
   notDeleted(): void;
 }
 
-const GROUP_ANCHOR = /^Group_[0-9a-f-]{36}$/i;
-
 export async function applyDelete(env: ApplyEnv, message: Delete, gate: DeleteGate): Promise<ApplyResult> {
   const done = (outcome: ApplyResult['outcome'], ad: ApplyResult['ad'], membersRemoved = 0): ApplyResult => ({
     outcome,
@@ -31,7 +30,7 @@ export async function applyDelete(env: ApplyEnv, message: Delete, gate: DeleteGa
     membersRemoved,
   });
   // The anchor must be the group's own: never delete by a value another group (or anything else) carries.
-  if (!GROUP_ANCHOR.test(message.anchor) || message.anchor.slice('Group_'.length).toLowerCase() !== message.groupId.toLowerCase()) {
+  if (!sameId(message.anchor, groupAnchor(message.groupId))) {
     throw new RefusedError('AnchorMismatch', `delete anchor ${JSON.stringify(message.anchor)} is not Group_${message.groupId}`);
   }
   const group = await env.directory.use((c) => findGroupByAnchor(c, env.ctx, message.anchor), { retry: true });
@@ -59,7 +58,7 @@ export async function applyDelete(env: ApplyEnv, message: Delete, gate: DeleteGa
     await env.directory.use((c) => c.del(group.dn));
   } catch (error) {
     gate.notDeleted();
-    if (error instanceof ResultCodeError && error.code === 32) return done('applied', ad, removed);
+    if (isNoSuchObject(error)) return done('applied', ad, removed);
     throw error;
   }
   env.log.info({ dn: group.dn, reason: message.reason }, 'group deleted');

@@ -1,13 +1,12 @@
 // Brings the AD group for a header into the wanted state, idempotently: found by anchor (never by name);
 // created in the writeback OU when missing; otherwise renamed (modifyDN) when the cn differs and moved
 // into the OU when elsewhere -- both keep objectGUID and objectSid -- and differing attributes replaced.
-import { Attribute, Change, ResultCodeError } from 'ldapts';
+import { Attribute, Change } from 'ldapts';
 import type { GroupHeader } from '../../shared/contracts/writeback-message.js';
 import { attributeChanges, attributesForCreate, desiredAttributes } from './header-attributes.js';
-import { RefusedError } from './refused-error.js';
 import type { ApplyEnv } from './apply-result.js';
 import { cnRdn, groupDn, parentDn, sameDn } from '../ldap/dn.js';
-import { classifyLdapError } from '../ldap/errors.js';
+import { isNoSuchObject, writeRefusal } from '../ldap/errors.js';
 import { findGroupByAnchor, type AdGroup } from './lookup.js';
 
 export interface EnsuredGroup {
@@ -19,34 +18,20 @@ export interface EnsuredGroup {
   changed: string[];
 }
 
-/** Turns "cannot write into the OU" failures into refusals that name the cause. */
+/** Whether the writeback OU exists (asked when a write failed because an object is missing). */
+function writebackOuExists(env: ApplyEnv): Promise<boolean> {
+  return env.directory
+    .use((c) => c.search(env.ctx.writebackOu, { scope: 'base', attributes: ['1.1'] }), { retry: true })
+    .then(
+      () => true,
+      (e: unknown) => (isNoSuchObject(e) ? false : Promise.reject(e)),
+    );
+}
+
+/** The refusal a failed write into the OU stands for (no rights, OU missing, name taken), else the failure. */
 async function refusalFor(env: ApplyEnv, error: unknown, doing: string): Promise<unknown> {
-  if (!(error instanceof ResultCodeError)) return error;
-  const info = classifyLdapError(error);
-  if (info.kind === 'transient') return error;
-  if (error.code === 50 || info.adCode === 0x5 || info.adCode === 0x2098) {
-    return new RefusedError(
-      'InsufficientAccessRights',
-      `${doing}: the relay's account lacks rights on ${env.ctx.writebackOu} (${info.text}). ` +
-        'Grant create/delete group objects and read/write all properties on the OU (docs/relay.md).',
-    );
-  }
-  if (error.code === 32) {
-    const ouExists = await env.directory
-      .use((c) => c.search(env.ctx.writebackOu, { scope: 'base', attributes: ['1.1'] }), { retry: true })
-      .then(
-        () => true,
-        (e: unknown) => (e instanceof ResultCodeError && e.code === 32 ? false : Promise.reject(e)),
-      );
-    if (!ouExists) return new RefusedError('WritebackOuMissing', `the writeback OU ${env.ctx.writebackOu} does not exist`);
-  }
-  if (error.code === 68) {
-    return new RefusedError(
-      'NameCollision',
-      `${doing}: an object with this name already exists and does not carry the group's anchor (${info.text})`,
-    );
-  }
-  return error;
+  const refusal = await writeRefusal(error, { doing, writebackOu: env.ctx.writebackOu, ouExists: () => writebackOuExists(env) });
+  return refusal ?? error;
 }
 
 export async function ensureGroup(env: ApplyEnv, header: GroupHeader): Promise<EnsuredGroup> {

@@ -1,13 +1,13 @@
 // Finding objects in AD without names: written-back groups by their anchor (adminDescription), synced
 // principals by objectSid, written-back devices by msDS-DeviceID. Lists are searched in bounded OR filters.
-import { AndFilter, EqualityFilter, ExtensibleFilter, OrFilter, type Client, type Entry, type Filter } from 'ldapts';
+import { AndFilter, EqualityFilter, escapeFilter, ExtensibleFilter, OrFilter, type Client, type Entry, type Filter } from 'ldapts';
 import { MANAGED_ATTRIBUTES } from './header-attributes.js';
 import { chunk } from './chunk.js';
-import { escapeFilterValue } from '../ldap/escape.js';
 import { attributeMap, bufferValue, textValue } from '../ldap/entry.js';
 import { guidToBuffer, guidToString, sidToBuffer, sidToString } from '../ldap/sid.js';
+import { normaliseId } from '../../shared/domain/ids.js';
 import type { AdContext } from '../ldap/ad-context.js';
-import { RefusedError } from './refused-error.js';
+import { RefusedError } from '../ldap/errors.js';
 
 /** Values per OR filter. Each search is a round trip to a DC that may be busy with other clients, so a few
  *  large searches beat many small ones: checking 20,000 member SIDs took 17 s in 200 searches of 100 and
@@ -33,7 +33,7 @@ export interface AdObjectRef {
 }
 
 export function anchorFilter(anchor: string): string {
-  return `(&(objectClass=group)(adminDescription=${escapeFilterValue(anchor)}))`;
+  return escapeFilter`(&(objectClass=group)(adminDescription=${anchor}))`;
 }
 
 function toObjectRef(entry: Entry): AdObjectRef {
@@ -97,7 +97,7 @@ export async function findGroupsByAnchors(
   anchors: readonly string[],
 ): Promise<Map<string, AdObjectRef>> {
   const found = new Map<string, AdObjectRef>();
-  for (const batch of chunk([...new Set(anchors.map((a) => a.toLowerCase()))], LOOKUP_BATCH)) {
+  for (const batch of chunk([...new Set(anchors.map(normaliseId))], LOOKUP_BATCH)) {
     const filter = new AndFilter({
       filters: [
         new EqualityFilter({ attribute: 'objectClass', value: 'group' }),
@@ -105,8 +105,8 @@ export async function findGroupsByAnchors(
       ],
     });
     for (const entry of await searchRefs(client, ctx.searchBaseDn, filter, ['adminDescription'])) {
-      const anchor = textValue(entry, 'adminDescription')?.toLowerCase();
-      if (anchor) found.set(anchor, toObjectRef(entry));
+      const anchor = textValue(entry, 'adminDescription');
+      if (anchor) found.set(normaliseId(anchor), toObjectRef(entry));
     }
   }
   return found;
@@ -135,7 +135,7 @@ export async function findDomainLocalGroupSids(client: Client, ctx: AdContext, s
 /** Written-back devices by deviceId (msDS-DeviceID, binary GUID): lower-case deviceId -> object. */
 export async function findDevices(client: Client, ctx: AdContext, deviceIds: readonly string[]): Promise<Map<string, AdObjectRef>> {
   const found = new Map<string, AdObjectRef>();
-  for (const batch of chunk([...new Set(deviceIds.map((d) => d.toLowerCase()))], LOOKUP_BATCH)) {
+  for (const batch of chunk([...new Set(deviceIds.map(normaliseId))], LOOKUP_BATCH)) {
     const filter = new OrFilter({
       filters: batch.map((d) => new EqualityFilter({ attribute: 'msDS-DeviceID', value: guidToBuffer(d) })),
     });

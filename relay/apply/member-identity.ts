@@ -1,6 +1,7 @@
 // Who is a member, independent of names: current members are read with the extended-DN control
 // (`<GUID=...>;<SID=...>;CN=...`), desired members are known by SID or resolved to GUID/SID. A snapshot
 // compares the two by these identifiers, so a renamed or moved member never looks like drift.
+import { normaliseId } from '../../shared/domain/ids.js';
 
 export interface CurrentMember {
   guid: string;
@@ -34,7 +35,7 @@ export function parseExtendedDn(value: string): CurrentMember {
   let guid: string | null = null;
   let sid: string | null = null;
   for (let match = COMPONENT.exec(rest); match; match = COMPONENT.exec(rest)) {
-    if (match[1]!.toUpperCase() === 'GUID') guid = match[2]!.toLowerCase();
+    if (match[1]!.toUpperCase() === 'GUID') guid = normaliseId(match[2]!);
     else sid = match[2]!.toUpperCase();
     rest = rest.slice(match[0].length);
   }
@@ -55,7 +56,7 @@ export function memberDrift(current: readonly CurrentMember[], desired: readonly
   const wantGuids = new Set<string>();
   for (const d of desired) {
     if (d.sid) wantSids.add(d.sid.toUpperCase());
-    if (d.guid) wantGuids.add(d.guid.toLowerCase());
+    if (d.guid) wantGuids.add(normaliseId(d.guid));
   }
   const haveSids = new Set<string>();
   const haveGuids = new Set<string>();
@@ -69,9 +70,9 @@ export function memberDrift(current: readonly CurrentMember[], desired: readonly
   const seen = new Set<string>();
   const toAdd: DesiredMember[] = [];
   for (const d of desired) {
-    const present = (d.sid !== null && haveSids.has(d.sid.toUpperCase())) || (d.guid !== null && haveGuids.has(d.guid.toLowerCase()));
+    const present = (d.sid !== null && haveSids.has(d.sid.toUpperCase())) || (d.guid !== null && haveGuids.has(normaliseId(d.guid)));
     // The same object listed twice (duplicate refs across parts) is added once.
-    const key = d.guid ? `g:${d.guid.toLowerCase()}` : `s:${(d.sid ?? d.value).toUpperCase()}`;
+    const key = d.guid ? `g:${normaliseId(d.guid)}` : `s:${(d.sid ?? d.value).toUpperCase()}`;
     if (!present && !seen.has(key)) toAdd.push(d);
     seen.add(key);
   }

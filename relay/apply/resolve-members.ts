@@ -4,6 +4,7 @@
 // because Samba does not enforce them and the relay must behave the same on every DC.
 import type { MemberRef } from '../../shared/contracts/writeback-message.js';
 import type { MemberError } from '../../shared/contracts/result-message.js';
+import { normaliseId } from '../../shared/domain/ids.js';
 import type { DesiredMember } from './member-identity.js';
 import { nestingViolation } from './scope-rules.js';
 import type { AdContext } from '../ldap/ad-context.js';
@@ -49,7 +50,7 @@ export async function resolveMembers(
   if (groupRefs.length > 0) {
     const groups = await directory.use((c) => findGroupsByAnchors(c, ctx, groupRefs.map((r) => r.anchor)), { retry: true });
     for (const ref of groupRefs) {
-      const group = groups.get(ref.anchor.toLowerCase());
+      const group = groups.get(normaliseId(ref.anchor));
       if (!group) {
         if (purpose === 'add') {
           errors.push({
@@ -71,7 +72,7 @@ export async function resolveMembers(
       ? await directory.use((c) => findDevices(c, ctx, deviceRefs.map((r) => r.deviceId)), { retry: true })
       : new Map<string, never>();
     for (const ref of deviceRefs) {
-      const device = devices.get(ref.deviceId.toLowerCase());
+      const device = devices.get(normaliseId(ref.deviceId));
       if (device) members.push({ cloudId: ref.cloudId, value: device.dn, sid: device.objectSid, guid: device.objectGUID });
       else if (purpose === 'add') {
         errors.push({

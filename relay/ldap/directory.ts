@@ -4,7 +4,7 @@
 import type { Client } from 'ldapts';
 import type { Logger } from '../../shared/logging.js';
 import { connectLdap, type LdapConnectOptions } from './connect.js';
-import { classifyLdapError } from './errors.js';
+import { classifyLdapError, DirectoryUnavailableError, isConnectionLoss } from './errors.js';
 
 export interface DirectoryOptions {
   urls: readonly string[];
@@ -19,30 +19,6 @@ export interface DirectoryOptions {
   connect?: (opts: LdapConnectOptions) => Promise<Client>;
   /** For tests: the clock. */
   now?: () => number;
-}
-
-/**
- * No DC in the list could be used. For a message this is always transient (retried later: an admin fixes
- * the password or the DC comes back); at start-up a `permanent` one (bind refused, certificate not trusted)
- * stops the relay.
- */
-export class DirectoryUnavailableError extends Error {
-  constructor(
-    readonly attempts: { url: string; error: string }[],
-    readonly permanent: boolean,
-  ) {
-    super(
-      `${permanent ? 'cannot bind to the domain controller' : 'no domain controller reachable'}: ` +
-        attempts.map((a) => `${a.url}: ${a.error}`).join('; '),
-    );
-    this.name = 'DirectoryUnavailableError';
-  }
-}
-
-/** The connection broke while an operation was in flight (or before it started). */
-function isConnectionLoss(error: unknown): boolean {
-  const info = classifyLdapError(error);
-  return info.kind === 'transient' && (info.reason === 'connection' || info.reason === 'timeout' || info.reason === 'not-bound');
 }
 
 export class Directory {

@@ -1,6 +1,85 @@
-// Stable, readable codes for errors the relay reports in results: AD's Win32 error name where the DC sent
-// one (the leading hex of its diagnostic text), otherwise the LDAP result name.
-import { classifyLdapError } from './errors.js';
+// The facts errors.ts decides from: which Node errno values and ldapts messages mean a lost connection, a
+// timeout or a TLS failure; AD's extended (Win32) error in a diagnostic text; and the readable codes results
+// report. No decisions here. LDAP result codes are told apart by ldapts' one-class-per-result-code errors.
+import {
+  AlreadyExistsError,
+  ConstraintViolationError,
+  InsufficientAccessError,
+  InvalidDNSyntaxError,
+  InvalidSyntaxError,
+  NamingViolationError,
+  NoSuchAttributeError,
+  NoSuchObjectError,
+  NotAllowedOnNonLeafError,
+  ObjectClassViolationError,
+  ResultCodeError,
+  TypeOrValueExistsError,
+  UndefinedTypeError,
+  UnwillingToPerformError,
+} from 'ldapts';
+
+/** One of ldapts' result-code error classes (BusyError, NoSuchObjectError, ...). */
+export type ResultClass = abstract new (...args: never[]) => ResultCodeError;
+
+export const CONNECTION_ERRNOS: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ERR_SOCKET_CLOSED',
+  'ERR_STREAM_DESTROYED',
+]);
+
+// ldapts reports these as plain Errors without a code.
+export const CONNECTION_MESSAGES = [
+  /^Socket error\./,
+  /^Connection closed before message response was received/,
+  /Socket connection not established/,
+  /^StartTLS session lost/,
+];
+export const TIMEOUT_MESSAGES = [/^Connection timeout$/, /Operation timed out$/];
+
+/** The Node or TLS error code (ECONNRESET, DEPTH_ZERO_SELF_SIGNED_CERT, ...) an error carries, if any. */
+export function errnoOf(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
+    return error.code;
+  }
+  return undefined;
+}
+
+export function isTlsErrno(errno: string): boolean {
+  return (
+    errno.startsWith('ERR_TLS_') ||
+    errno.startsWith('ERR_SSL_') ||
+    /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH/.test(errno)
+  );
+}
+
+/** AD diagnostic messages start with the Win32 error in hex: `00000562: SvcErr: DSID-...`. */
+export function adErrorCode(text: string): number | undefined {
+  const match = /^([0-9A-Fa-f]{8}):/.exec(text);
+  return match ? Number.parseInt(match[1]!, 16) : undefined;
+}
+
+/** The Win32 errors of AD the relay decides on (the names are those of WIN32_NAMES below). */
+export const AD = {
+  ACCESS_DENIED: 0x5,
+  MEMBER_NOT_IN_GROUP: 0x561,
+  MEMBER_IN_GROUP: 0x562,
+  /** Samba: "Unable to find GUID for DN" (a member SID no object has). */
+  NO_GUID_FOR_DN: 0x2035,
+  DS_INSUFF_ACCESS_RIGHTS: 0x2098,
+} as const;
+
+// Samba (4.17) advertises the permissive-modify control but does not apply it to `member`: it answers
+// AlreadyExistsError "Attribute member already exists", and UnwillingToPerformError "Attribute member
+// doesn't exist" / "already deleted" (a removed link it keeps) / 0x2035 (NO_GUID_FOR_DN above).
+export const SAMBA_NOT_A_MEMBER = /Attribute member (doesn't exist|already deleted)|Unable to find GUID for DN/i;
 
 const WIN32_NAMES: ReadonlyMap<number, string> = new Map([
   [0x5, 'ERROR_ACCESS_DENIED'],
@@ -16,37 +95,29 @@ const WIN32_NAMES: ReadonlyMap<number, string> = new Map([
   [0x2147, 'ERROR_DS_GLOBAL_CANT_HAVE_CROSSDOMAIN_MEMBER'],
 ]);
 
-const LDAP_NAMES: ReadonlyMap<number, string> = new Map([
-  [16, 'LDAP_NO_SUCH_ATTRIBUTE'],
-  [17, 'LDAP_UNDEFINED_TYPE'],
-  [19, 'LDAP_CONSTRAINT_VIOLATION'],
-  [20, 'LDAP_ATTRIBUTE_OR_VALUE_EXISTS'],
-  [21, 'LDAP_INVALID_SYNTAX'],
-  [32, 'LDAP_NO_SUCH_OBJECT'],
-  [34, 'LDAP_INVALID_DN_SYNTAX'],
-  [50, 'LDAP_INSUFFICIENT_ACCESS'],
-  [53, 'LDAP_UNWILLING_TO_PERFORM'],
-  [64, 'LDAP_NAMING_VIOLATION'],
-  [65, 'LDAP_OBJECT_CLASS_VIOLATION'],
-  [66, 'LDAP_NOT_ALLOWED_ON_NON_LEAF'],
-  [68, 'LDAP_ALREADY_EXISTS'],
-]);
+const RESULT_NAMES: readonly (readonly [ResultClass, string])[] = [
+  [NoSuchAttributeError, 'LDAP_NO_SUCH_ATTRIBUTE'],
+  [UndefinedTypeError, 'LDAP_UNDEFINED_TYPE'],
+  [ConstraintViolationError, 'LDAP_CONSTRAINT_VIOLATION'],
+  [TypeOrValueExistsError, 'LDAP_ATTRIBUTE_OR_VALUE_EXISTS'],
+  [InvalidSyntaxError, 'LDAP_INVALID_SYNTAX'],
+  [NoSuchObjectError, 'LDAP_NO_SUCH_OBJECT'],
+  [InvalidDNSyntaxError, 'LDAP_INVALID_DN_SYNTAX'],
+  [InsufficientAccessError, 'LDAP_INSUFFICIENT_ACCESS'],
+  [UnwillingToPerformError, 'LDAP_UNWILLING_TO_PERFORM'],
+  [NamingViolationError, 'LDAP_NAMING_VIOLATION'],
+  [ObjectClassViolationError, 'LDAP_OBJECT_CLASS_VIOLATION'],
+  [NotAllowedOnNonLeafError, 'LDAP_NOT_ALLOWED_ON_NON_LEAF'],
+  [AlreadyExistsError, 'LDAP_ALREADY_EXISTS'],
+];
 
-export interface ReportedError {
-  code: string;
-  message: string;
-}
-
-/** A code and text for any error an LDAP call threw; the text is cut to what a result may carry. */
-export function reportedError(error: unknown): ReportedError {
-  const info = classifyLdapError(error);
-  let code: string;
-  if (info.adCode !== undefined) {
-    code = WIN32_NAMES.get(info.adCode) ?? `WIN32_0x${info.adCode.toString(16).toUpperCase().padStart(8, '0')}`;
-  } else if (info.code !== undefined) {
-    code = LDAP_NAMES.get(info.code) ?? `LDAP_${info.code}`;
-  } else {
-    code = `LDAP_${info.reason.toUpperCase().replaceAll('-', '_')}`;
-  }
-  return { code, message: info.text.slice(0, 2000) };
+/**
+ * A stable, readable code for a failure: AD's Win32 error name where the DC sent one, otherwise the LDAP
+ * result name (`LDAP_<number>` for a result without one), otherwise the reason the failure was classified by.
+ */
+export function readableCode(error: unknown, classified: { adCode?: number; reason: string }): string {
+  const { adCode, reason } = classified;
+  if (adCode !== undefined) return WIN32_NAMES.get(adCode) ?? `WIN32_0x${adCode.toString(16).toUpperCase().padStart(8, '0')}`;
+  if (error instanceof ResultCodeError) return RESULT_NAMES.find(([cls]) => error instanceof cls)?.[1] ?? `LDAP_${error.code}`;
+  return `LDAP_${reason.toUpperCase().replaceAll('-', '_')}`;
 }

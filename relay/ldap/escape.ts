@@ -1,11 +1,13 @@
-// Escaping of values put into LDAP distinguished names (RFC 4514) and search filters (RFC 4515).
-// Every name that reaches AD from the cloud (display names, sAMAccountNames) goes through here.
+// Escaping and parsing of LDAP distinguished names (RFC 4514): every name that reaches AD from the cloud
+// (display names, sAMAccountNames) goes through here. Ours because ldapts has no equivalent: its RDN class
+// only builds strings (quoting a value with edge spaces, RFC 2253's old form; NUL, CR and LF left as is)
+// and nothing in it parses or unescapes a DN.
+// Search filter values (RFC 4515) are escaped by ldapts (`escapeFilter`, `Filter.escape`): `* ( ) \ NUL`,
+// non-ASCII text left as is for ldapts to send as UTF-8 (test/unit/ldap-escape.test.ts pins this).
+// Binary values (objectSid) go in an EqualityFilter object, never a filter string: ldapts' filter parser
+// reads each `\XX` as one character and re-encodes it as UTF-8, which corrupts bytes above 0x7f.
 
 const DN_SPECIALS = new Set(['\\', '"', '+', ',', ';', '<', '>', '=']);
-
-function hexByte(byte: number): string {
-  return `\\${byte.toString(16).padStart(2, '0')}`;
-}
 
 /**
  * Escapes one attribute value for use in a DN (RFC 4514 section 2.4), e.g. the `cn` of `CN=<value>,OU=...`.
@@ -118,39 +120,4 @@ export function firstRdnValue(dn: string): string {
   const first = parseDn(dn)[0];
   if (!first) throw new DnSyntaxError('empty DN');
   return first.value;
-}
-
-/**
- * Escapes a value for use in a search filter string (RFC 4515 section 3): `* ( ) \ NUL` become `\2a \28 \29 \5c \00`.
- * A Buffer (binary value, e.g. objectSid) is escaped byte by byte.
- *
- * Non-ASCII text is left as is on purpose: ldapts parses `\XX` escapes in a filter string into single
- * characters and re-encodes them as UTF-8, so per-byte escapes of UTF-8 text (or of binary values) would be
- * sent wrongly by ldapts. For binary values with ldapts, build `new EqualityFilter({ attribute, value: buffer })`.
- */
-export function escapeFilterValue(value: string | Buffer): string {
-  if (Buffer.isBuffer(value)) return Array.from(value, hexByte).join('');
-  let out = '';
-  for (const ch of value) {
-    switch (ch) {
-      case '*':
-        out += '\\2a';
-        break;
-      case '(':
-        out += '\\28';
-        break;
-      case ')':
-        out += '\\29';
-        break;
-      case '\\':
-        out += '\\5c';
-        break;
-      case '\0':
-        out += '\\00';
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
 }

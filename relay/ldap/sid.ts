@@ -1,5 +1,6 @@
 // AD's binary identifiers as strings and back: objectSid (MS-DTYP 2.4.2) and objectGUID (MS-DTYP 2.3.4),
 // plus the extended-DN forms `<SID=...>` / `<GUID=...>` that AD and Samba accept as a DN or a `member` value.
+import { isGuid, normaliseId } from '../../shared/domain/ids.js';
 
 export class IdentifierFormatError extends Error {
   constructor(message: string) {
@@ -9,7 +10,6 @@ export class IdentifierFormatError extends Error {
 }
 
 const SID_PATTERN = /^S-1-(\d+|0x[0-9A-Fa-f]{12})((?:-\d+){0,15})$/;
-const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_AUTHORITY = 2 ** 48 - 1;
 
 /** Binary objectSid -> `S-1-5-21-...`. Layout: revision, sub-authority count, 48-bit big-endian authority,
@@ -81,8 +81,8 @@ export function guidToString(guid: Uint8Array): string {
 
 /** Canonical GUID string (any case, no braces) -> binary objectGUID. */
 export function guidToBuffer(guid: string): Buffer {
-  if (!GUID_PATTERN.test(guid)) throw new IdentifierFormatError(`not a GUID string: ${JSON.stringify(guid)}`);
-  const h = guid.replaceAll('-', '').toLowerCase();
+  if (!isGuid(guid)) throw new IdentifierFormatError(`not a GUID string: ${JSON.stringify(guid)}`);
+  const h = normaliseId(guid).replaceAll('-', '');
   const field = (from: number, to: number): Buffer => Buffer.from(h.slice(from, to), 'hex');
   return Buffer.concat([
     field(0, 8).reverse(),
@@ -93,15 +93,10 @@ export function guidToBuffer(guid: string): Buffer {
   ]);
 }
 
-/** True for a canonical GUID string. */
-export function isGuid(value: string): boolean {
-  return GUID_PATTERN.test(value);
-}
-
 /** `<GUID=...>`: addresses an object by objectGUID, as a search base or a `member` value. */
 export function guidToExtendedDn(guid: string): string {
   if (!isGuid(guid)) throw new IdentifierFormatError(`not a GUID string: ${JSON.stringify(guid)}`);
-  return `<GUID=${guid.toLowerCase()}>`;
+  return `<GUID=${normaliseId(guid)}>`;
 }
 
 /** `<SID=...>`: addresses an object by objectSid, as a search base or a `member` value. */

@@ -1,16 +1,18 @@
 // Messages on the `writeback` queue (planner -> relay). Session id = cloud group id; messageId =
 // `${groupId}:${seq}` so Service Bus duplicate detection drops replays. Both ends validate with these schemas.
 import { z } from 'zod';
+import { isGroupAnchor } from '../domain/naming.js';
+import { guidSchema as guid } from './ids.js';
 
 export const WRITEBACK_SCHEMA_VERSION = 1 as const;
 
-const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a GUID');
 const sid = z.string().regex(/^S-1-\d+(-\d+)+$/, 'expected a SID string');
+const anchor = z.string().refine(isGroupAnchor, 'expected a group anchor');
 
 /** How the relay finds a member in AD without a name. Cloud-only members are never sent. */
 export const memberRefSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sid'), cloudId: guid, sid }).strict(),
-  z.object({ kind: z.literal('group'), cloudId: guid, anchor: z.string().regex(/^Group_[0-9a-f-]{36}$/i) }).strict(),
+  z.object({ kind: z.literal('group'), cloudId: guid, anchor }).strict(),
   z.object({ kind: z.literal('device'), cloudId: guid, deviceId: guid }).strict(),
 ]);
 export type MemberRef = z.infer<typeof memberRefSchema>;
@@ -25,7 +27,7 @@ export type AdGroupType = z.infer<typeof adGroupTypeSchema>;
 /** The attributes the product manages on the AD group object. */
 export const groupHeaderSchema = z
   .object({
-    anchor: z.string().regex(/^Group_[0-9a-f-]{36}$/i),
+    anchor,
     cn: z.string().min(1).max(64),
     samAccountName: z.string().min(1).max(64),
     displayName: z.string().min(1).max(256),

@@ -1,4 +1,4 @@
-// Merging the pages of one delta round per group (graph-facts.md section 3): a big group spans pages and
+// Merging the pages of one delta round per group (docs/graph.md, delta query): a big group spans pages and
 // reappears, pages of different groups interleave, pages may repeat or be replayed. For each group the later
 // page wins for properties and for the group's removal; per member the last occurrence wins (a removal then
 // an add of the same member inside one round ends as added). Merging the same pages again changes nothing.

@@ -1,6 +1,6 @@
-// Size limits the planner respects.
+// Size limits: Service Bus's message limit (the queue port enforces it) and the budgets the planner keeps.
 
-/** Service Bus Standard's message limit (shared/ports/queue.ts MAX_MESSAGE_BYTES). */
+/** Service Bus Standard's message limit, for a whole message (the queue port enforces it on every send). */
 export const SERVICE_BUS_MESSAGE_BYTES = 256 * 1024;
 
 /** Budget for the JSON body of one writeback message. Service Bus counts the whole message (system

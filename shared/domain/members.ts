@@ -1,4 +1,4 @@
-// Which members can be written to AD, and how the relay finds them (writeback-facts.md: only members that
+// Which members can be written to AD, and how the relay finds them (docs/ad-connect.md: only members that
 // exist in AD; nested cloud groups only when written back themselves; devices only with device writeback).
 import type { MemberIdentity, MemberRef } from './model.js';
 import { groupAnchor } from './naming.js';

@@ -66,7 +66,7 @@ export interface WritebackConfiguration {
   onPremisesGroupType: AdGroupType | null;
 }
 
-/** The cloud group properties writeback depends on (graph-facts.md section 5). */
+/** The cloud group properties writeback depends on (docs/graph.md, group properties). */
 export interface CloudGroup {
   id: string;
   displayName: string | null;

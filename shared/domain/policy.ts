@@ -1,8 +1,8 @@
-// Which cloud groups are written back, and as which AD group type (writeback-facts.md, AD Connect v1/v2).
+// Which cloud groups are written back, and as which AD group type (docs/ad-connect.md: AD Connect v1/v2).
 import type { AdGroupType, CloudGroup, DeleteReason } from './model.js';
 import type { TenantSettings } from './settings.js';
 
-/** What Graph's flags make of a group (graph-facts.md section 5). Dynamic membership changes nothing. */
+/** What Graph's flags make of a group (docs/graph.md, group kinds). Dynamic membership changes nothing. */
 export type CloudGroupKind = 'microsoft365' | 'security' | 'mailEnabledSecurity' | 'distribution' | 'other';
 
 export function cloudGroupKind(g: Pick<CloudGroup, 'groupTypes' | 'mailEnabled' | 'securityEnabled'>): CloudGroupKind {

@@ -1,13 +1,18 @@
 // The queue port: the subset of Azure Service Bus semantics the product relies on. Implemented by
-// shared/adapters/embedded-queue (local, tests) and shared/adapters/servicebus (Azure). One contract
+// dev/queue (embedded, local runs and tests) and shared/adapters/servicebus (Azure). One contract
 // suite (test/integration/queue-contract.test.ts) runs against both.
+import { SERVICE_BUS_MESSAGE_BYTES } from '../domain/limits.js';
+import { utf8Length } from '../domain/text.js';
 
-export const MAX_MESSAGE_BYTES = 256 * 1024; // Service Bus Standard
 /** Service Bus limit for messageId and sessionId. */
 export const MAX_ID_LENGTH = 128;
 /** Room kept for AMQP framing in messageSize(): the SDK encodes a one-message batch in an envelope that
  *  repeats the first message's properties. Measured against rhea's encoder: actual <= messageSize - 440. */
 export const MESSAGE_FRAMING_RESERVE_BYTES = 512;
+/** Service Bus header limits (SerializationException beyond): each application property, and the whole
+ *  header (application and system properties). */
+export const MAX_APPLICATION_PROPERTY_BYTES = 32 * 1024;
+export const MAX_HEADER_BYTES = 64 * 1024;
 
 export interface OutgoingMessage {
   /** Duplicate detection key (<= 128 chars). */
@@ -59,10 +64,10 @@ export interface Settler {
 
 export interface QueueSender {
   /** All or nothing: a batch that cannot be sent whole throws and sends nothing. A message over
-   *  MAX_MESSAGE_BYTES (see messageSize) throws MessageTooLargeError; messages that fit alone but not
+   *  SERVICE_BUS_MESSAGE_BYTES (see messageSize) throws MessageTooLargeError; messages that fit alone but not
    *  together throw BatchTooLargeError; a message Service Bus would refuse throws InvalidMessageError
-   *  (also: no sessionId on a session queue). A duplicate messageId inside the queue's duplicate
-   *  detection window is accepted and silently dropped. */
+   *  (also: no sessionId on a session queue, properties over the header limits). A duplicate messageId
+   *  inside the queue's duplicate detection window is accepted and silently dropped. */
   send(messages: readonly OutgoingMessage[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -92,7 +97,7 @@ export interface QueueClient {
 
 export class MessageTooLargeError extends Error {
   constructor(readonly messageId: string, readonly bytes: number) {
-    super(`message ${messageId} is ${bytes} bytes; the limit is ${MAX_MESSAGE_BYTES} bytes (nothing was sent)`);
+    super(`message ${messageId} is ${bytes} bytes; the limit is ${SERVICE_BUS_MESSAGE_BYTES} bytes (nothing was sent)`);
     this.name = 'MessageTooLargeError';
   }
 }
@@ -111,7 +116,7 @@ export class SessionCannotBeLockedError extends Error {
   }
 }
 
-/** A message that Service Bus would refuse: missing/overlong ids, body not JSON, bad property value. */
+/** A message that Service Bus would refuse: missing/overlong ids, body not JSON, bad or oversize property. */
 export class InvalidMessageError extends Error {
   constructor(readonly messageId: string, readonly reason: string) {
     super(`message ${messageId} is invalid: ${reason} (nothing was sent)`);
@@ -122,7 +127,7 @@ export class InvalidMessageError extends Error {
 /** Every message fits, but together they do not fit in one atomic send. Split the send (splitForSend). */
 export class BatchTooLargeError extends Error {
   constructor(readonly count: number, readonly bytes: number) {
-    super(`${count} messages need ${bytes} bytes in one send; the limit is ${MAX_MESSAGE_BYTES} bytes (nothing was sent)`);
+    super(`${count} messages need ${bytes} bytes in one send; the limit is ${SERVICE_BUS_MESSAGE_BYTES} bytes (nothing was sent)`);
     this.name = 'BatchTooLargeError';
   }
 }
@@ -151,23 +156,6 @@ export class InvalidQueueOperationError extends Error {
   }
 }
 
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4;
-        i++;
-      } else bytes += 3;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
 /** The message body as it travels (JSON, as the Service Bus SDK encodes a non-binary body). */
 export function serializeBody(message: OutgoingMessage): string {
   let json: string | undefined;
@@ -180,19 +168,31 @@ export function serializeBody(message: OutgoingMessage): string {
   return json;
 }
 
-/** Bytes a message counts against MAX_MESSAGE_BYTES: the JSON body, the properties (twice, as the SDK's
+/** AMQP-encoded bytes of a string (an upper bound: the longest length prefix). */
+function encodedText(value: string): number {
+  return utf8Length(value) + 5;
+}
+
+/** Encoded bytes of one application property, key and value. */
+function propertyBytes(key: string, value: string | number | boolean): number {
+  return encodedText(key) + (typeof value === 'string' ? encodedText(value) : typeof value === 'number' ? 9 : 1);
+}
+
+/** Encoded bytes of the properties a sender sets: ids, subject, schedule and application properties. */
+function headerBytes(message: OutgoingMessage): number {
+  let bytes = encodedText(message.messageId);
+  if (message.sessionId !== undefined) bytes += encodedText(message.sessionId);
+  if (message.subject !== undefined) bytes += encodedText(message.subject);
+  if (message.scheduledEnqueueTimeUtc !== undefined) bytes += 39;
+  for (const [key, value] of Object.entries(message.applicationProperties ?? {})) bytes += propertyBytes(key, value);
+  return bytes;
+}
+
+/** Bytes a message counts against SERVICE_BUS_MESSAGE_BYTES: the JSON body, the properties (twice, as the SDK's
  *  batch envelope repeats them) and a framing reserve. An upper bound of what Service Bus measures, so
  *  whatever the embedded queue accepts, Service Bus accepts too. */
 export function messageSize(message: OutgoingMessage): number {
-  const text = (value: string): number => utf8Length(value) + 5;
-  let properties = text(message.messageId);
-  if (message.sessionId !== undefined) properties += text(message.sessionId);
-  if (message.subject !== undefined) properties += text(message.subject);
-  if (message.scheduledEnqueueTimeUtc !== undefined) properties += 39;
-  for (const [key, value] of Object.entries(message.applicationProperties ?? {})) {
-    properties += text(key) + (typeof value === 'string' ? text(value) : typeof value === 'number' ? 9 : 1);
-  }
-  return utf8Length(serializeBody(message)) + 2 * properties + MESSAGE_FRAMING_RESERVE_BYTES;
+  return utf8Length(serializeBody(message)) + 2 * headerBytes(message) + MESSAGE_FRAMING_RESERVE_BYTES;
 }
 
 /** Checks what Service Bus (or its SDK) would refuse, before anything is sent. Throws InvalidMessageError
@@ -212,12 +212,19 @@ export function validateOutgoingMessage(message: OutgoingMessage): number {
     if (typeof value === 'number' && (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value)))) {
       throw new InvalidMessageError(id, `application property ${key} is not a finite double or safe integer`);
     }
+    if (propertyBytes(key, value) > MAX_APPLICATION_PROPERTY_BYTES) {
+      throw new InvalidMessageError(id, `application property ${key} is larger than ${MAX_APPLICATION_PROPERTY_BYTES} bytes`);
+    }
+  }
+  // The framing reserve stands for the system properties Service Bus adds (sequence number, lock token, ...).
+  if (headerBytes(message) + MESSAGE_FRAMING_RESERVE_BYTES > MAX_HEADER_BYTES) {
+    throw new InvalidMessageError(id, `the properties need more than the ${MAX_HEADER_BYTES} bytes of a message header`);
   }
   if (message.scheduledEnqueueTimeUtc !== undefined && Number.isNaN(message.scheduledEnqueueTimeUtc.getTime())) {
     throw new InvalidMessageError(id, 'scheduledEnqueueTimeUtc is not a valid date');
   }
   const bytes = messageSize(message);
-  if (bytes > MAX_MESSAGE_BYTES) throw new MessageTooLargeError(id, bytes);
+  if (bytes > SERVICE_BUS_MESSAGE_BYTES) throw new MessageTooLargeError(id, bytes);
   return bytes;
 }
 
@@ -225,7 +232,7 @@ export function validateOutgoingMessage(message: OutgoingMessage): number {
 export function validateSend(messages: readonly OutgoingMessage[]): number {
   let total = 0;
   for (const message of messages) total += validateOutgoingMessage(message);
-  if (total > MAX_MESSAGE_BYTES) throw new BatchTooLargeError(messages.length, total);
+  if (total > SERVICE_BUS_MESSAGE_BYTES) throw new BatchTooLargeError(messages.length, total);
   return total;
 }
 
@@ -236,7 +243,7 @@ export function splitForSend(messages: readonly OutgoingMessage[]): OutgoingMess
   let bytes = 0;
   for (const message of messages) {
     const size = validateOutgoingMessage(message);
-    if (current.length > 0 && bytes + size > MAX_MESSAGE_BYTES) {
+    if (current.length > 0 && bytes + size > SERVICE_BUS_MESSAGE_BYTES) {
       sends.push(current);
       current = [];
       bytes = 0;

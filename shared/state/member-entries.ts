@@ -2,6 +2,7 @@
 // stored apart from the group's row: a 250,000-member group is far beyond one entity. Entries are spread
 // over up to 256 rows by the first two hex digits of the member id, each row a compact text list, so a
 // delta that touches a few members reads and writes a few rows.
+import { normaliseId } from '../domain/ids.js';
 import type { MemberEntry, MemberSkipReason } from '../domain/members.js';
 import { groupAnchor } from '../domain/naming.js';
 import type { MemberEntryChanges } from '../domain/planned-state.js';
@@ -38,7 +39,7 @@ function nestedDiff(before: ReadonlySet<string>, after: ReadonlySet<string>): Ne
 }
 
 export function bucketOf(cloudId: string): string {
-  const b = cloudId.slice(0, 2).toLowerCase();
+  const b = normaliseId(cloudId).slice(0, 2);
   return /^[0-9a-f]{2}$/.test(b) ? b : 'zz';
 }
 

@@ -2,6 +2,7 @@
 // written back, its parents' entries for it must be resolved again (anchor reference, or skipped because it
 // is not written back); Graph's delta does not report that for the parents, so the index finds them.
 // Derived data: a lagging index only delays that re-resolution until the next reconcile.
+import { normaliseId } from '../domain/ids.js';
 import type { TableStore } from '../ports/table-store.js';
 import { mapLimit } from '../concurrency.js';
 import { nestingPartition } from './keys.js';
@@ -19,7 +20,7 @@ export class NestingIndexRepository {
   }
 
   async record(tenantId: string, parentId: string, changes: NestedGroupChanges): Promise<void> {
-    const parent = parentId.toLowerCase();
+    const parent = normaliseId(parentId);
     await mapLimit(changes.added, this.concurrency, (child) =>
       this.table.upsert({ partitionKey: nestingPartition(tenantId, child), rowKey: parent, properties: { nested: true } }, 'replace').then(() => undefined),
     );

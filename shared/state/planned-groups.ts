@@ -1,6 +1,7 @@
 // The planned state per group (shared/domain/planned-state.ts): one row per group in the tenant's partition,
 // the state as validated JSON (chunked: a group's proxyAddresses and skipped-member sample can be long).
 import { z } from 'zod';
+import { normaliseId } from '../domain/ids.js';
 import { AD_GROUP_TYPES, type AdGroupType } from '../domain/model.js';
 import type { PlannedGroup } from '../domain/planned-state.js';
 import { mapLimit } from '../concurrency.js';
@@ -100,7 +101,7 @@ export class PlannedGroupRepository {
   }
 
   async load(tenantId: string, groupId: string): Promise<PlannedGroup | null> {
-    const e = await this.table.get(tenantId, groupId.toLowerCase());
+    const e = await this.table.get(tenantId, normaliseId(groupId));
     return e === null ? null : fromEntity(e);
   }
 
@@ -123,7 +124,7 @@ export class PlannedGroupRepository {
     await this.table.upsert(
       {
         partitionKey: tenantId,
-        rowKey: group.groupId.toLowerCase(),
+        rowKey: normaliseId(group.groupId),
         properties: {
           // Plain copies for people reading the table; the JSON is what the planner reads.
           seq: group.seq,

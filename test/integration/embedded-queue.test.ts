@@ -1,8 +1,9 @@
 // What the embedded broker offers beyond the queue contract: observability for the scenario runner,
-// time to live, waiting receivers, and what closing a receiver does to its locks.
+// time to live, the app's queue settings, waiting receivers, and what closing a receiver does to its locks.
 import { describe, expect, it } from 'vitest';
-import { EmbeddedBroker, manualClock } from '../../dev/queue/index.js';
+import { appQueueOptions, EmbeddedBroker, manualClock } from '../../dev/queue/index.js';
 import {
+  DEAD_LETTER_MAX_DELIVERY,
   DEAD_LETTER_TTL_EXPIRED,
   InvalidQueueOperationError,
   QueueNotFoundError,
@@ -105,6 +106,29 @@ describe('embedded broker', () => {
     expect(dead.map((m) => [m.messageId, m.deadLetterReason])).toEqual([['b', DEAD_LETTER_TTL_EXPIRED]]);
   });
 
+  it("expires the app's queues' messages after infra's time to live, into the dead-letter queue", async () => {
+    const clock = manualClock();
+    const broker = new EmbeddedBroker({ clock: clock.now, queues: { writeback: appQueueOptions.writeback } });
+    const client = broker.client();
+    await client.sender('writeback').send([msg('g:1', { sessionId: 'g' })]);
+    clock.advance(appQueueOptions.writeback.defaultTtlMs! - 1);
+    broker.wake();
+    expect(broker.counts('writeback')).toMatchObject({ active: 1, deadLettered: 0 });
+    clock.advance(1);
+    broker.wake();
+    expect(await client.acceptNextSession('writeback', 0)).toBeNull();
+    const dead = await client.peekDeadLetters('writeback', 10);
+    expect(dead.map((m) => [m.messageId, m.deadLetterReason])).toEqual([['g:1', DEAD_LETTER_TTL_EXPIRED]]);
+  });
+
+  it('enqueues every send on a queue without duplicate detection', async () => {
+    const broker = new EmbeddedBroker({ queues: { pokes: { requiresSession: false, requiresDuplicateDetection: false } } });
+    const client = broker.client();
+    await client.sender('pokes').send([msg('same'), msg('same')]);
+    await client.sender('pokes').send([msg('same')]);
+    expect(await client.receiver('pokes').receive(5, 0)).toHaveLength(3);
+  });
+
   it('gives the locks of a closed plain receiver back as failed deliveries', async () => {
     const { client } = setup();
     await client.sender('work').send([msg('a')]);
@@ -126,6 +150,20 @@ describe('embedded broker', () => {
     const second = (await client.acceptNextSession('groups', 0))!;
     const [again] = await second.receive(1, 0);
     expect(again).toMatchObject({ messageId: 'g1', deliveryCount: 1 });
+  });
+
+  it('dead-letters a session message whose session lock expired maxDeliveryCount times', async () => {
+    const { advance, client } = setup();
+    await client.sender('groups').send([msg('g1', { sessionId: 'g' })]);
+    for (let delivery = 1; delivery <= 10; delivery++) {
+      const session = (await client.acceptNextSession('groups', 0))!;
+      const [got] = await session.receive(1, 0);
+      expect(got?.deliveryCount).toBe(delivery);
+      advance(30_000);
+    }
+    expect(await client.acceptNextSession('groups', 0)).toBeNull();
+    const [dead] = await client.peekDeadLetters('groups', 10);
+    expect(dead).toMatchObject({ messageId: 'g1', deliveryCount: 10, deadLetterReason: DEAD_LETTER_MAX_DELIVERY });
   });
 
   it('forgets closed session receivers, so a long-running consumer does not grow', async () => {

@@ -14,7 +14,8 @@ import { tableGroupStatusStore } from '../../shared/state/group-status-table.js'
 import { MemoryTableStore } from '../../dev/tables/memory-table-store.js';
 import type { SnapshotMessage, UpsertMessage, WritebackMessage } from '../../shared/domain/model.js';
 import { silentLogger } from '../../shared/logging.js';
-import { MAX_MESSAGE_BYTES, type QueueClient } from '../../shared/ports/queue.js';
+import { SERVICE_BUS_MESSAGE_BYTES } from '../../shared/domain/limits.js';
+import type { QueueClient } from '../../shared/ports/queue.js';
 import { createPlannerStore, type PlannerStore } from '../../shared/state/planner-store.js';
 import { ensureTables, TABLES } from '../../shared/state/tables.js';
 import { WritebackModel } from '../support/writeback-model.js';
@@ -57,7 +58,7 @@ async function drain(queue: QueueClient): Promise<WritebackMessage[]> {
         const body = writebackMessageSchema.parse(m.body);
         expect(m.sessionId).toBe(body.groupId);
         expect(m.messageId).toBe(`${body.groupId}:${body.seq}`);
-        expect(Buffer.byteLength(JSON.stringify(m.body), 'utf8')).toBeLessThan(MAX_MESSAGE_BYTES);
+        expect(Buffer.byteLength(JSON.stringify(m.body), 'utf8')).toBeLessThan(SERVICE_BUS_MESSAGE_BYTES);
         out.push(body);
         await session.complete(m);
       }

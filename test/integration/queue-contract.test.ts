@@ -14,6 +14,7 @@ import {
   DEFAULT_LOCK_DURATION_MS,
   DEFAULT_MAX_DELIVERY_COUNT,
   EmbeddedBroker,
+  isoDurationMs,
   manualClock,
 } from '../../dev/queue/index.js';
 import { mapServiceBusError } from '../../shared/adapters/servicebus/errors.js';
@@ -22,7 +23,6 @@ import { fromDeadLetteredMessage, fromServiceBusMessage } from '../../shared/ada
 import {
   BatchTooLargeError,
   InvalidMessageError,
-  MAX_MESSAGE_BYTES,
   MessageLockLostError,
   MessageTooLargeError,
   QueueNotFoundError,
@@ -30,6 +30,8 @@ import {
   messageSize,
   type OutgoingMessage,
 } from '../../shared/ports/queue.js';
+import { SERVICE_BUS_MESSAGE_BYTES } from '../../shared/domain/limits.js';
+import { sleep } from '../../shared/timers.js';
 import { defineQueueContract, sizedMessage, type QueueHarness } from '../support/queue-contract.js';
 import { RemoteQueueClient } from '../../dev/queue/remote-client.js';
 import { startRemoteQueueServer } from '../../dev/queue/remote-server.js';
@@ -136,14 +138,6 @@ function serviceBusSetup(env: NodeJS.ProcessEnv): ServiceBusSetup | string {
   };
 }
 
-/** ISO 8601 durations as Service Bus returns them (e.g. PT5S, PT10M, P1D). */
-function durationMs(iso: string): number {
-  const match = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(iso);
-  if (!match) throw new Error(`unexpected duration ${iso}`);
-  const [, d = '0', h = '0', m = '0', s = '0'] = match;
-  return ((Number(d) * 24 + Number(h)) * 60 + Number(m)) * 60_000 + Number(s) * 1000;
-}
-
 /** Empties both test queues (and the plain queue's dead letters) so each test starts clean. */
 async function drain(sb: ServiceBusClient, setup: ServiceBusSetup): Promise<void> {
   for (const options of [{}, { subQueueType: 'deadLetter' as const }]) {
@@ -192,13 +186,13 @@ describe.skipIf(sbSkipReason !== undefined)(
         if (!plain.requiresDuplicateDetection || !sessions.requiresDuplicateDetection) {
           throw new Error('both test queues need duplicate detection');
         }
-        const lockDurationMs = durationMs(plain.lockDuration);
-        if (lockDurationMs !== durationMs(sessions.lockDuration)) throw new Error('both test queues need the same lock duration');
+        const lockDurationMs = isoDurationMs(plain.lockDuration);
+        if (lockDurationMs !== isoDurationMs(sessions.lockDuration)) throw new Error('both test queues need the same lock duration');
         shared = {
           sb: setup.connect(),
           lockDurationMs,
           maxDeliveryCount: plain.maxDeliveryCount,
-          windowMs: durationMs(plain.duplicateDetectionHistoryTimeWindow),
+          windowMs: isoDurationMs(plain.duplicateDetectionHistoryTimeWindow),
         };
       }
       const { sb, lockDurationMs, maxDeliveryCount, windowMs } = shared;
@@ -212,7 +206,7 @@ describe.skipIf(sbSkipReason !== undefined)(
         maxDeliveryCount,
         duplicateDetectionWindowMs: windowMs,
         now: Date.now,
-        elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        elapse: sleep,
         quietWaitMs: 2000,
         arrivalWaitMs: 15_000,
         scheduleAheadMs: 5000,
@@ -257,7 +251,7 @@ describe('messageSize', () => {
   it('is an upper bound of what the Service Bus SDK measures, so the limit holds there too', () => {
     const cases: OutgoingMessage[] = [
       { messageId: 'a', body: {} },
-      sizedMessage('x'.repeat(128), MAX_MESSAGE_BYTES, 's'.repeat(128)),
+      sizedMessage('x'.repeat(128), SERVICE_BUS_MESSAGE_BYTES, 's'.repeat(128)),
       {
         messageId: 'é'.repeat(128),
         sessionId: '€'.repeat(128),
@@ -272,7 +266,7 @@ describe('messageSize', () => {
     for (const message of cases) {
       expect(sdkBatchBytes(message)).toBeLessThanOrEqual(messageSize(message));
     }
-    expect(sdkBatchBytes(cases[1]!)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(sdkBatchBytes(cases[1]!)).toBeLessThanOrEqual(SERVICE_BUS_MESSAGE_BYTES);
   });
 });
 
@@ -286,9 +280,9 @@ describe('Service Bus adapter offline', () => {
     });
     try {
       const sender = client.sender('writeback');
-      await expect(sender.send([sizedMessage('big', MAX_MESSAGE_BYTES + 1, 'g')])).rejects.toBeInstanceOf(MessageTooLargeError);
+      await expect(sender.send([sizedMessage('big', SERVICE_BUS_MESSAGE_BYTES + 1, 'g')])).rejects.toBeInstanceOf(MessageTooLargeError);
       await expect(sender.send([{ messageId: 'm'.repeat(129), sessionId: 'g', body: 1 }])).rejects.toBeInstanceOf(InvalidMessageError);
-      const half = Math.floor(MAX_MESSAGE_BYTES / 2) + 1;
+      const half = Math.floor(SERVICE_BUS_MESSAGE_BYTES / 2) + 1;
       await expect(sender.send([sizedMessage('a', half), sizedMessage('b', half)])).rejects.toBeInstanceOf(BatchTooLargeError);
     } finally {
       await client.close();

@@ -6,7 +6,7 @@ import { applyDelete, type DeleteGate } from '../../relay/apply/apply-delete.js'
 import { applySnapshot } from '../../relay/apply/apply-snapshot.js';
 import { applyUpsert } from '../../relay/apply/apply-upsert.js';
 import { readMembers } from '../../relay/ldap/ranged-members.js';
-import { RefusedError } from '../../relay/apply/refused-error.js';
+import { RefusedError } from '../../relay/ldap/errors.js';
 import { addMembers, createGroup, createUser, readObject, uniqueSuffix, type AdObject } from '../support/ad.js';
 import {
   deleteMessage,

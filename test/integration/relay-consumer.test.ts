@@ -6,6 +6,7 @@ import { EmbeddedBroker } from '../../dev/queue/index.js';
 import { resultMessageSchema, type ResultMessage } from '../../shared/contracts/result-message.js';
 import { writebackMessageId, type WritebackMessage } from '../../shared/contracts/writeback-message.js';
 import { silentLogger } from '../../shared/logging.js';
+import { sleep } from '../../shared/timers.js';
 import type { OutgoingMessage, QueueClient, SessionReceiver } from '../../shared/ports/queue.js';
 import type { RelayConfigInput } from '../../relay/config.js';
 import { startRelay, type RunningRelay } from '../../relay/main.js';
@@ -304,7 +305,7 @@ describe('relay consumer', () => {
     const parts = snapshotMessages(groupId, 1, people.map((u) => sidRef(u.objectSid)), { parts: 2 });
     await send(queue, parts.slice(0, 1));
     await expect.poll(() => relay.stats.messages, { timeout: 10_000 }).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 2_500)); // well past the 1 s lock
+    await sleep(2_500); // well past the 1 s lock
     await send(queue, parts.slice(1));
     await drained(broker, relay);
     expect((await takeResults(queue)).map((r) => r.outcome)).toEqual(['applied', 'applied']);

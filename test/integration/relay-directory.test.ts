@@ -5,8 +5,10 @@ import net from 'node:net';
 import type { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectLdap, type LdapConnectOptions } from '../../relay/ldap/connect.js';
-import { Directory, DirectoryUnavailableError } from '../../relay/ldap/directory.js';
+import { Directory } from '../../relay/ldap/directory.js';
+import { DirectoryUnavailableError } from '../../relay/ldap/errors.js';
 import { silentLogger } from '../../shared/logging.js';
+import { sleep } from '../../shared/timers.js';
 import type { SambaDc } from '../../dev/stack/samba.js';
 import { getSambaDc } from '../support/samba.js';
 
@@ -99,7 +101,7 @@ describe('relay DC connection', () => {
     await dir.use(boundRead);
     // Dropped while idle (as AD does): even a call without retry goes through, on a new bound connection.
     fwd.dropConnections();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     await expect(dir.use(boundRead)).resolves.toBeDefined();
     // Dropped just as a read goes out: the read is retried on a fresh connection.
     fwd.dropConnections();

@@ -31,7 +31,7 @@ function captureLog(): { log: pino.Logger; text: () => string } {
   return { log: pino({ level: 'debug' }, sink), text: () => lines.join('') };
 }
 
-/** Graph's notification shape as seen in the wild (graph-facts.md §1). */
+/** Graph's notification shape as seen in the wild (docs/graph.md, change notifications). */
 function notification(clientState: string | undefined, groupId = groupA, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     changeType: 'updated',

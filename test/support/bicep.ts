@@ -6,8 +6,10 @@
 // - it predates the `extension` keyword (Bicep renamed `import`/`provider` to it), so toGrammarDialect rewrites
 //   exactly `extension <alias>` lines to the older `import '<alias>'` form before parsing; anything else stays;
 // - a string literal that is exactly '//' is read as a comment start, so the templates avoid that literal.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 
 const require = createRequire(import.meta.url);
@@ -35,7 +37,10 @@ export interface BicepFile {
   root: Node;
 }
 
-export async function parseBicep(source: string, path = '<inline>'): Promise<BicepFile> {
+/** The path of a source parsed from a string. */
+const INLINE = '<inline>';
+
+export async function parseBicep(source: string, path = INLINE): Promise<BicepFile> {
   const parser = await bicepParser();
   const tree = parser.parse(toGrammarDialect(source));
   if (!tree) throw new Error(`tree-sitter returned no tree for ${path}`);
@@ -305,11 +310,13 @@ export type BicepValue = string | number | boolean | null | Unknown | BicepValue
 
 export interface Scope {
   lookup(name: string): BicepValue | undefined;
+  /** Folder of the file, for loadJsonContent; unset for inline sources. */
+  readonly directory?: string;
 }
 
 /**
- * Evaluates literals, references to parameters and variables, member and index access, string interpolation and
- * a few pure functions (concat-free subset the templates use). Anything else is Unknown. Interpolations keep the
+ * Evaluates literals, references to parameters and variables, member and index access, string interpolation,
+ * loadJsonContent and a few pure functions (concat-free subset the templates use). Anything else is Unknown. Interpolations keep the
  * source of their unknown parts, e.g. '@Microsoft.KeyVault(SecretUri=${clientStateUri})'.
  */
 export function evaluate(node: Node, scope: Scope): BicepValue {
@@ -386,6 +393,10 @@ function call(node: Node, scope: Scope): BicepValue {
     if (a !== null && typeof a === 'object' && !(a instanceof Unknown)) return Object.keys(a).length === 0;
   }
   if (fn === 'toLower' && strings && args.length === 1) return (args[0] as string).toLowerCase();
+  // Bicep inlines the file at build time, relative to the template.
+  if (fn === 'loadJsonContent' && strings && args.length === 1 && scope.directory !== undefined) {
+    return JSON.parse(readFileSync(join(scope.directory, args[0] as string), 'utf8')) as BicepValue;
+  }
   if (fn === 'join' && args.length === 2 && Array.isArray(args[0]) && typeof args[1] === 'string') {
     const items = args[0];
     if (items.every((i): i is string => typeof i === 'string')) return items.join(args[1]);
@@ -399,6 +410,7 @@ export function fileScope(file: BicepFile, given: Record<string, BicepValue> = {
   const vars = variables(file);
   const cache = new Map<string, BicepValue>();
   const scope: Scope = {
+    ...(file.path === INLINE ? {} : { directory: dirname(file.path) }),
     lookup(name) {
       if (name in given) return given[name];
       if (cache.has(name)) return cache.get(name);

@@ -3,6 +3,7 @@
 //   "$capture:X" remembers a value, "$same:X" requires the remembered one (a rename keeps objectGUID/SID).
 // - status: per group id, an expected state and/or the member ids that carry errors.
 import type { Dump } from '../../dev/scenario/dump.js';
+import { isGroupAnchor } from '../../shared/domain/naming.js';
 
 export interface ExpectedDump {
   groups?: Record<string, unknown>[];
@@ -38,7 +39,7 @@ export function compareDump(label: string, dump: Dump, expected: ExpectedDump, c
           }
         }
         // Invariants every written-back group has, whatever the scenario.
-        if (!/^Group_[0-9a-f-]{36}$/i.test(String(g['adminDescription'])))
+        if (!isGroupAnchor(String(g['adminDescription'])))
           problems.push(`${label}: ${String(eg['cn'])} carries no anchor (adminDescription ${String(g['adminDescription'])})`);
         if (g['groupType'] !== 8 && g['groupType'] !== -2147483640)
           problems.push(`${label}: ${String(eg['cn'])} groupType ${String(g['groupType'])} is not universal`);

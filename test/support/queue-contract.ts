@@ -7,7 +7,8 @@ import {
   BatchTooLargeError,
   DEAD_LETTER_MAX_DELIVERY,
   InvalidMessageError,
-  MAX_MESSAGE_BYTES,
+  MAX_APPLICATION_PROPERTY_BYTES,
+  MAX_HEADER_BYTES,
   MessageLockLostError,
   MessageTooLargeError,
   SessionLockLostError,
@@ -18,6 +19,8 @@ import {
   type QueueReceiver,
   type ReceivedMessage,
 } from '../../shared/ports/queue.js';
+import { SERVICE_BUS_MESSAGE_BYTES } from '../../shared/domain/limits.js';
+import { sleep } from '../../shared/timers.js';
 
 export interface QueueHarness {
   /** A new client on the same queues (two clients play two relay instances). */
@@ -73,7 +76,7 @@ async function findDeadLetter(
   for (let attempt = 0; attempt < attempts; attempt++) {
     const found = (await client.peekDeadLetters(queue, 250)).find((m) => m.messageId === messageId);
     if (found) return found;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
   return undefined;
 }
@@ -200,6 +203,27 @@ export function defineQueueContract(start: StartHarness): void {
       const next = (await client.acceptNextSession(h.sessionQueue, h.arrivalWaitMs))!;
       const [redelivered] = await next.receive(1, h.arrivalWaitMs);
       expect(redelivered?.messageId).toBe(id('2'));
+    });
+
+    it('counts a delivery when the session lock expires, not when the session receiver is closed', async () => {
+      const session = id('s');
+      await client.sender(h.sessionQueue).send([message('1', session), message('2', session)]);
+      const closed = (await client.acceptNextSession(h.sessionQueue, h.arrivalWaitMs))!;
+      expect((await receiveCount(closed, 2, h.arrivalWaitMs)).map((m) => m.deliveryCount)).toEqual([1, 1]);
+      await closed.close();
+
+      const expiring = (await client.acceptNextSession(h.sessionQueue, h.arrivalWaitMs))!;
+      expect((await receiveCount(expiring, 2, h.arrivalWaitMs)).map((m) => m.deliveryCount)).toEqual([1, 1]);
+      await h.elapse(h.lockDurationMs + 1000);
+
+      const next = (await client.acceptNextSession(h.sessionQueue, h.arrivalWaitMs))!;
+      expect(next.sessionId).toBe(session);
+      const again = await receiveCount(next, 2, h.arrivalWaitMs);
+      expect(again.map((m) => [m.messageId, m.deliveryCount])).toEqual([
+        [id('1'), 2],
+        [id('2'), 2],
+      ]);
+      for (const m of again) await next.complete(m);
     });
 
     it('refuses a message without sessionId on a session queue and sends nothing of that batch', async () => {
@@ -364,8 +388,8 @@ export function defineQueueContract(start: StartHarness): void {
 
   describe('size limit', () => {
     it('sends a message of exactly the limit intact', async () => {
-      const big = sizedMessage(id('big'), MAX_MESSAGE_BYTES);
-      expect(messageSize(big)).toBe(MAX_MESSAGE_BYTES);
+      const big = sizedMessage(id('big'), SERVICE_BUS_MESSAGE_BYTES);
+      expect(messageSize(big)).toBe(SERVICE_BUS_MESSAGE_BYTES);
       await client.sender(h.plainQueue).send([big]);
       const receiver = client.receiver(h.plainQueue);
       const [got] = await receiver.receive(1, h.arrivalWaitMs);
@@ -374,7 +398,7 @@ export function defineQueueContract(start: StartHarness): void {
     });
 
     it('refuses a message one byte over the limit', async () => {
-      const send = client.sender(h.plainQueue).send([sizedMessage(id('big'), MAX_MESSAGE_BYTES + 1)]);
+      const send = client.sender(h.plainQueue).send([sizedMessage(id('big'), SERVICE_BUS_MESSAGE_BYTES + 1)]);
       await expect(send).rejects.toBeInstanceOf(MessageTooLargeError);
       expect(await client.receiver(h.plainQueue).receive(1, h.quietWaitMs)).toEqual([]);
     });
@@ -382,16 +406,36 @@ export function defineQueueContract(start: StartHarness): void {
     it('sends nothing of a batch with one oversize message', async () => {
       const send = client
         .sender(h.sessionQueue)
-        .send([message('small', id('s')), sizedMessage(id('big'), MAX_MESSAGE_BYTES + 1, id('s'))]);
+        .send([message('small', id('s')), sizedMessage(id('big'), SERVICE_BUS_MESSAGE_BYTES + 1, id('s'))]);
       await expect(send).rejects.toBeInstanceOf(MessageTooLargeError);
       expect(await client.acceptNextSession(h.sessionQueue, h.quietWaitMs)).toBeNull();
     });
 
     it('sends nothing of a batch that fits message by message but not as a whole', async () => {
-      const half = Math.floor(MAX_MESSAGE_BYTES / 2) + 1;
+      const half = Math.floor(SERVICE_BUS_MESSAGE_BYTES / 2) + 1;
       const send = client.sender(h.plainQueue).send([sizedMessage(id('a'), half), sizedMessage(id('b'), half)]);
       await expect(send).rejects.toBeInstanceOf(BatchTooLargeError);
       expect(await client.receiver(h.plainQueue).receive(1, h.quietWaitMs)).toEqual([]);
+    });
+
+    it('refuses application properties over the header limits and sends nothing of that batch', async () => {
+      const sender = client.sender(h.plainQueue);
+      const oversize = { ...message('1'), applicationProperties: { big: 'x'.repeat(MAX_APPLICATION_PROPERTY_BYTES) } };
+      await expect(sender.send([oversize])).rejects.toBeInstanceOf(InvalidMessageError);
+      // Each of these is under the property limit; together they are over the header limit.
+      const third = 'x'.repeat(Math.ceil(MAX_HEADER_BYTES / 3));
+      expect(third.length).toBeLessThan(MAX_APPLICATION_PROPERTY_BYTES);
+      const crowded = { ...message('2'), applicationProperties: { a: third, b: third, c: third } };
+      expect(messageSize(crowded)).toBeLessThan(SERVICE_BUS_MESSAGE_BYTES);
+      await expect(sender.send([message('3'), crowded])).rejects.toBeInstanceOf(InvalidMessageError);
+
+      const receiver = client.receiver(h.plainQueue);
+      expect(await receiver.receive(1, h.quietWaitMs)).toEqual([]);
+      const fits = { a: 'a'.repeat(8 * 1024), b: 'b'.repeat(8 * 1024) };
+      await sender.send([{ ...message('4'), applicationProperties: fits }]);
+      const [got] = await receiver.receive(1, h.arrivalWaitMs);
+      expect(got?.applicationProperties).toEqual(fits);
+      await receiver.complete(got!);
     });
 
     it('refuses messageId and sessionId longer than 128 characters', async () => {

@@ -1,14 +1,17 @@
 // The Service Bus queues in main.bicep: the settings written down in docs/deployment.md ("Queues"), the rules from
 // the ops facts (sessions, duplicate detection, 10 deliveries, dead-lettering on expiry, Standard-tier sizes), and
-// agreement with their consumers (queue triggers' session flag, the relay's delivery count and lock renewal).
+// agreement with their consumers (queue triggers' session flag, the relay's delivery count and lock renewal). The
+// settings live in infra/queues.json, which main.bicep loads and the embedded queue of the local stack reads too.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { declareAppQueues, localConfig } from '../../dev/host/local-runtime.js';
+import { EmbeddedBroker } from '../../dev/queue/index.js';
 import { functionDefinitions } from '../../functions/catalog.js';
 import { isQueueFunction } from '../../functions/registry.js';
 import { parseRelayConfig } from '../../relay/config.js';
-import { MAX_MESSAGE_BYTES } from '../../shared/ports/queue.js';
+import { SERVICE_BUS_MESSAGE_BYTES } from '../../shared/domain/limits.js';
 import {
   evaluate,
   fileScope,
@@ -17,7 +20,10 @@ import {
   prop,
   readBicep,
   resources,
+  variables,
+  type BicepFile,
   type BicepValue,
+  type Scope,
 } from '../support/bicep.js';
 import { markdownTable } from '../support/markdown-table.js';
 
@@ -46,13 +52,15 @@ function seconds(duration: string): number {
   return ((d * 24 + h) * 60 + min) * 60 + s;
 }
 
+let main: BicepFile;
+let mainScope: Scope;
 let queues: Queue[];
 let serviceBusArgs: Record<string, BicepValue>;
 let settings: Record<string, BicepValue>;
 
 beforeAll(async () => {
-  const main = await readBicep(join(root, 'infra', 'main.bicep'));
-  const mainScope = fileScope(main);
+  main = await readBicep(join(root, 'infra', 'main.bicep'));
+  mainScope = fileScope(main);
   serviceBusArgs = moduleArguments(modules(main).find((m) => m.name === 'serviceBus')!, mainScope);
   queues = z.array(queueSchema).parse(serviceBusArgs['queues']);
   const call = modules(main).find((m) => m.path === 'modules/function-app.bicep')!;
@@ -71,11 +79,40 @@ const byName = (name: string): Queue => {
 describe('Service Bus namespace', () => {
   it('is Standard tier, whose 256 KB message limit the queue port enforces', () => {
     expect(serviceBusArgs['skuObject']).toEqual({ name: 'Standard' });
-    expect(MAX_MESSAGE_BYTES).toBe(256 * 1024);
+    expect(SERVICE_BUS_MESSAGE_BYTES).toBe(256 * 1024);
   });
 });
 
 describe('queues', () => {
+  it('are created from infra/queues.json, names included', () => {
+    const file = z
+      .record(z.string(), queueSchema)
+      .parse(JSON.parse(readFileSync(join(root, 'infra', 'queues.json'), 'utf8')));
+    expect(variables(main).get('queueSettings')?.text).toBe("loadJsonContent('queues.json')");
+    expect(queues).toEqual(Object.values(file));
+    expect(mainScope.lookup('queueNames')).toEqual(Object.fromEntries(Object.entries(file).map(([role, q]) => [role, q.name])));
+  });
+
+  it('are declared with the same settings on the embedded queue of the local stack', () => {
+    const broker = new EmbeddedBroker();
+    const tenantId = '00000000-0000-0000-0000-000000000000';
+    declareAppQueues(broker, localConfig({ graphBaseUrl: 'http://127.0.0.1:9', tenantId, hostUrl: 'http://127.0.0.1:9' }));
+    expect(broker.queueNames()).toEqual(queues.map((q) => q.name).sort());
+    for (const q of queues) {
+      expect(broker.queue(q.name).options, q.name).toMatchObject({
+        requiresSession: q.requiresSession,
+        requiresDuplicateDetection: q.requiresDuplicateDetection,
+        lockDurationMs: seconds(q.lockDuration) * 1000,
+        maxDeliveryCount: q.maxDeliveryCount,
+        defaultTtlMs: seconds(q.defaultMessageTimeToLive) * 1000,
+        deadLetterOnExpiry: q.deadLetteringOnMessageExpiration,
+        ...(q.requiresDuplicateDetection
+          ? { duplicateDetectionWindowMs: seconds(q.duplicateDetectionHistoryTimeWindow ?? '') * 1000 }
+          : {}),
+      });
+    }
+  });
+
   it('are the three of the design, with the sessions the consumers expect', () => {
     expect(queues.map((q) => q.name).sort()).toEqual(['graph-changes', 'writeback', 'writeback-results']);
     expect(byName('graph-changes').requiresSession).toBe(true); // session = tenant: one delta round at a time

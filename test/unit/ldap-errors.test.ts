@@ -9,7 +9,8 @@ import {
   UnknownStatusCodeError,
   UnwillingToPerformError,
 } from 'ldapts';
-import { adErrorCode, classifyLdapError, isTransientLdapError } from '../../relay/ldap/errors.js';
+import { adErrorCode } from '../../relay/ldap/error-codes.js';
+import { classifyLdapError, isTransientLdapError } from '../../relay/ldap/errors.js';
 
 function errnoError(code: string, message = code): Error {
   return Object.assign(new Error(message), { code });

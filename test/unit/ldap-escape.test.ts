@@ -1,8 +1,8 @@
+import { escapeFilter, Filter } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import {
   DnSyntaxError,
   escapeDnValue,
-  escapeFilterValue,
   firstRdnValue,
   parseDn,
   unescapeDnValue,
@@ -93,7 +93,8 @@ describe('parseDn / firstRdnValue', () => {
   });
 });
 
-describe('escapeFilterValue (RFC 4515 section 3)', () => {
+// The relay escapes filter values with ldapts; these pin the behaviour it relies on (relay/ldap/escape.ts).
+describe('ldapts Filter.escape (RFC 4515 section 3)', () => {
   it.each([
     ['RFC example parens', 'Parens R Us (for all your parenthetical needs)', 'Parens R Us \\28for all your parenthetical needs\\29'],
     ['RFC example star', '*', '\\2a'],
@@ -103,11 +104,18 @@ describe('escapeFilterValue (RFC 4515 section 3)', () => {
     ['plain', 'jdoe', 'jdoe'],
     ['non-ASCII text is left for ldapts to send as UTF-8', 'Lučić', 'Lučić'],
   ])('%s', (_name, value, expected) => {
-    expect(escapeFilterValue(value)).toBe(expected);
+    expect(Filter.escape(value)).toBe(expected);
   });
 
   it('escapes a binary value byte by byte (RFC example \\00\\00\\00\\04)', () => {
-    expect(escapeFilterValue(Buffer.from([0, 0, 0, 4]))).toBe('\\00\\00\\00\\04');
-    expect(escapeFilterValue(Buffer.from('Lučić', 'utf8'))).toBe('\\4c\\75\\c4\\8d\\69\\c4\\87');
+    expect(Filter.escape(Buffer.from([0, 0, 0, 4]))).toBe('\\00\\00\\00\\04');
+    expect(Filter.escape(Buffer.from('Lučić', 'utf8'))).toBe('\\4c\\75\\c4\\8d\\69\\c4\\87');
+  });
+
+  it('escapes every value interpolated into an escapeFilter template, and nothing else', () => {
+    const anchor = 'Group_*)(objectClass=*';
+    expect(escapeFilter`(&(objectClass=group)(adminDescription=${anchor}))`).toBe(
+      '(&(objectClass=group)(adminDescription=Group_\\2a\\29\\28objectClass=\\2a))',
+    );
   });
 });

@@ -4,12 +4,12 @@ import {
   guidToBuffer,
   guidToExtendedDn,
   guidToString,
-  isGuid,
   isSid,
   sidToBuffer,
   sidToExtendedDn,
   sidToString,
 } from '../../relay/ldap/sid.js';
+import { isGuid } from '../../shared/domain/ids.js';
 
 const hex = (text: string): Buffer => Buffer.from(text.replaceAll(' ', ''), 'hex');
 

@@ -1,8 +1,8 @@
 // JSON $batch (up to 20 requests): the outer call is retried by the SDK's RetryHandler; inner requests that
 // were throttled (429) or hit a transient error (503/504) are retried here, honouring their Retry-After.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
+import { sleep } from '../../timers.js';
 
 export const MAX_BATCH_REQUESTS = 20;
 const MAX_ATTEMPTS = 5;

@@ -6,6 +6,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import type { Logger } from '../../logging.js';
 import type { DeltaGroupItem } from '../../domain/delta-merge.js';
+import { isGuid } from '../../domain/ids.js';
 import type { MemberIdentity } from '../../domain/model.js';
 import type { DeltaRoundOutcome, DirectoryReader, GroupRead, MemberId } from '../../ports/directory.js';
 import { mapLimit } from '../../concurrency.js';
@@ -31,11 +32,9 @@ const memberPageSchema = z.looseObject({
   '@odata.nextLink': z.string().nullish(),
 });
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function assertGuid(id: string): string {
   // Ids go into URL paths: never let anything but a GUID through.
-  if (!GUID.test(id)) throw new Error(`not a directory object id: ${JSON.stringify(id)}`);
+  if (!isGuid(id)) throw new Error(`not a directory object id: ${JSON.stringify(id)}`);
   return id;
 }
 

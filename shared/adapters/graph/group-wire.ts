@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { CloudGroupPatch, DeltaGroupItem, DeltaMemberChange } from '../../domain/delta-merge.js';
 import { AD_GROUP_TYPES, type AdGroupType, type CloudGroup } from '../../domain/model.js';
 
-/** Properties the delta round selects (graph-facts.md section 3 and 5). */
+/** Properties the delta round selects (docs/graph.md: delta query, group properties). */
 export const DELTA_SELECT = [
   'displayName',
   'description',

@@ -3,6 +3,7 @@
 // only a trigger: what changed is read later with delta query, so nothing from the body but group ids
 // (as hints) travels on.
 import { z } from 'zod';
+import { isGuid, normaliseId, sameId } from '../../domain/ids.js';
 import type { Logger } from '../../logging.js';
 import type { QueueSender } from '../../ports/queue.js';
 import { matchClientState, type ClientStateSecrets } from '../../security/client-state.js';
@@ -49,11 +50,10 @@ export function parseJsonBody(body: Uint8Array | 'tooLarge'): BodyParse<unknown>
 
 // ---- change notification shape -------------------------------------------------------------------------
 
-const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Tolerant on purpose (graph-facts.md §1): `Groups/` or `groups/` resources, resourceData with or without
- *  `members@delta`, `@removed` as string or object, huge sequenceNumbers, unknown extra properties. Only the
- *  fields the intake reads are checked. clientState may be missing: such a notification is dropped. */
+/** Tolerant on purpose (docs/graph.md, change notifications): `Groups/` or `groups/` resources, resourceData
+ *  with or without `members@delta`, `@removed` as string or object, huge sequenceNumbers, unknown extra
+ *  properties. Only the fields the intake reads are checked. clientState may be missing: such a notification
+ *  is dropped. */
 export const changeNotificationSchema = z.looseObject({
   subscriptionId: z.string().min(1).max(128),
   clientState: z.string().max(1024).nullish(),
@@ -71,9 +71,9 @@ export const changeNotificationCollectionSchema = z.looseObject({
 /** The cloud group a notification is about, when it names one (only used as a hint). */
 export function notifiedGroupId(n: ChangeNotification): string | undefined {
   const fromData = n.resourceData?.id;
-  if (fromData !== undefined && guidPattern.test(fromData)) return fromData.toLowerCase();
+  if (fromData !== undefined && isGuid(fromData)) return normaliseId(fromData);
   const m = /^\/?groups\/([0-9a-f-]{36})(?:\/|$|\?)/i.exec(n.resource);
-  return m?.[1] !== undefined && guidPattern.test(m[1]) ? m[1].toLowerCase() : undefined;
+  return m?.[1] !== undefined && isGuid(m[1]) ? normaliseId(m[1]) : undefined;
 }
 
 export type DropReason = 'clientStateMismatch' | 'tenantMismatch';
@@ -85,7 +85,7 @@ export function untrustedReason(
   secrets: ClientStateSecrets,
 ): DropReason | null {
   if (matchClientState(n.clientState, secrets) === 'none') return 'clientStateMismatch';
-  if (n.tenantId != null && n.tenantId.toLowerCase() !== tenantId.toLowerCase()) return 'tenantMismatch';
+  if (n.tenantId != null && !sameId(n.tenantId, tenantId)) return 'tenantMismatch';
   return null;
 }
 

@@ -1,6 +1,7 @@
 // planChanges' logic: a poke from the graph-changes queue -> one delta round. The poke only says "look now"
 // and how (notification: delta; resync: full round; reconcile: full round with drift repair).
 import { pokeMessageSchema, type PokeMessage } from '../../contracts/poke-message.js';
+import { sameId } from '../../domain/ids.js';
 import type { PlanMode } from '../../domain/planner.js';
 import { runDeltaRound, type DeltaRoundDeps, type RoundReport } from './run-round.js';
 import { decodeQueueBody, describeIssues, PoisonMessageError } from '../../contracts/poison.js';
@@ -21,7 +22,7 @@ export async function handlePoke(deps: DeltaRoundDeps, raw: unknown): Promise<Ro
   const parsed = pokeMessageSchema.safeParse(decodeQueueBody(raw));
   if (!parsed.success) throw new PoisonMessageError('InvalidPoke', describeIssues(parsed.error.issues));
   const poke = parsed.data;
-  if (poke.tenantId.toLowerCase() !== deps.tenantId.toLowerCase()) {
+  if (!sameId(poke.tenantId, deps.tenantId)) {
     throw new PoisonMessageError('UnknownTenant', 'the poke names a tenant this app does not serve');
   }
   return runDeltaRound(deps, { mode: modeOf(poke.reason), ...(poke.groupIds ? { groupIds: poke.groupIds } : {}) });

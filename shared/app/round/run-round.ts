@@ -4,6 +4,7 @@
 // pages per group, read what delta does not carry, plan per group, SEND the change sets, and only after the
 // sends save the planned states, the new deltaLink and clear the round journal.
 import { mergeDeltaItems, type MergedGroupChange } from '../../domain/delta-merge.js';
+import { isGuid, normaliseId } from '../../domain/ids.js';
 import type { PlannedGroup } from '../../domain/planned-state.js';
 import type { PlanMode } from '../../domain/planner.js';
 import { effectiveSettings, settingsFingerprint } from '../../domain/settings.js';
@@ -51,16 +52,10 @@ export interface RoundReport {
 
 const DEFAULT_CHUNK = 200;
 
-function normalise(id: string): string {
-  return id.toLowerCase();
-}
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** Group ids from a poke: hints from notifications or an admin's list. Anything but a GUID is dropped. */
 function groupIdsOf(request: RoundRequest, log: Logger): string[] {
-  const ids = (request.groupIds ?? []).map(normalise);
-  const valid = ids.filter((id) => GUID.test(id));
+  const ids = (request.groupIds ?? []).map(normaliseId);
+  const valid = ids.filter(isGuid);
   if (valid.length < ids.length) log.warn({ dropped: ids.length - valid.length }, 'poke named group ids that are not GUIDs; ignored');
   return [...new Set(valid)];
 }
@@ -87,7 +82,7 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
   let deltaPages = 0;
   if (!targeted) {
     const collect = (items: Parameters<typeof mergeDeltaItems>[1]): void => {
-      mergeDeltaItems(merged, items.map((i) => ({ ...i, id: normalise(i.id), members: i.members.map((m) => ({ ...m, id: normalise(m.id) })) })));
+      mergeDeltaItems(merged, items.map((i) => ({ ...i, id: normaliseId(i.id), members: i.members.map((m) => ({ ...m, id: normaliseId(m.id) })) })));
     };
     let outcome = await directory.groupsDelta(mode === 'delta' ? token!.deltaLink : null, collect);
     if (outcome.kind === 'resetRequired') {

@@ -1,0 +1,131 @@
+// Works through ONE accepted session (= one cloud group): its messages strictly in order, each validated,
+// applied, reported and settled (run-messages.ts). Snapshot parts are held (snapshot-assembly.ts) until
+// the snapshot is whole, and the session lock is renewed meanwhile. The session ends when it is drained,
+// its lock is lost, a message had to be given back, or the relay stops.
+import type { Logger } from '../../shared/logging.js';
+import type { QueueSender, ReceivedMessage, SessionReceiver } from '../../shared/ports/queue.js';
+import type { RelayConfig } from '../config.js';
+import type { SnapshotPart } from '../apply/apply-snapshot.js';
+import type { DeletionGuard } from '../apply/deletion-guard.js';
+import type { AdContext } from '../ldap/ad-context.js';
+import type { Directory } from '../ldap/directory.js';
+import type { WritebackMessage } from '../../shared/contracts/writeback-message.js';
+import { WritebackApplier } from './apply-writeback.js';
+import { MessageRunner } from './run-messages.js';
+import { giveBack, settle, type ReceivedWriteback, type Step } from './settle.js';
+import { SnapshotAssembly } from './snapshot-assembly.js';
+import type { RelayStats } from './stats.js';
+import { validateWriteback } from './validate-message.js';
+
+export interface SessionProcessorOptions {
+  config: Pick<RelayConfig, 'relayId' | 'sessions' | 'safety'> & {
+    ldap: Pick<RelayConfig['ldap'], 'memberChunkSize' | 'memberReadPageSize'>;
+  };
+  directory: Directory;
+  /** Loaded once the DC answers (it may be away at start-up). */
+  context: () => Promise<AdContext>;
+  guard: DeletionGuard;
+  /** Where results go (writeback-results); the caller opens and closes it. */
+  results: QueueSender;
+  stats: RelayStats;
+  log: Logger;
+  now?: () => number;
+}
+
+export class SessionProcessor {
+  private readonly now: () => number;
+  private readonly applier: WritebackApplier;
+  private readonly runner: MessageRunner;
+
+  constructor(private readonly opts: SessionProcessorOptions) {
+    this.now = opts.now ?? Date.now;
+    const { config, directory, context, guard, results, stats } = opts;
+    this.applier = new WritebackApplier({ config, directory, context, guard, now: this.now });
+    this.runner = new MessageRunner({ config, results, stats, now: this.now });
+  }
+
+  /** Returns when the session is done with; closing it is the caller's. */
+  async process(session: SessionReceiver, stopping: AbortSignal): Promise<void> {
+    const { sessions } = this.opts.config;
+    const log = this.opts.log.child({ groupId: session.sessionId });
+    let lockLost = false;
+    const renew = setInterval(() => {
+      session.renewSessionLock().catch((error: unknown) => {
+        lockLost = true;
+        log.warn({ err: (error as Error).message }, 'session lock lost');
+      });
+    }, sessions.lockRenewMs);
+    let pending: SnapshotAssembly<ReceivedWriteback> | null = null;
+    let partDeadline = 0;
+    try {
+      while (!stopping.aborted && !lockLost) {
+        // Short waits, so a stop is noticed soon even while waiting for the next snapshot part.
+        const wait = pending ? Math.max(1, Math.min(sessions.receiveWaitMs, partDeadline - this.now())) : sessions.receiveWaitMs;
+        const [received] = await session.receive(1, wait);
+        if (!received) {
+          if (pending && this.now() < partDeadline) continue;
+          // No next part in time: apply what came (adds only) rather than hold the group forever.
+          if (pending) await this.applyParts(session, pending, false, log);
+          pending = null;
+          break;
+        }
+        this.opts.stats.messages += 1;
+        const message = await this.validate(session, received, log);
+        if (!message) continue;
+        const item = { received, message };
+        const samePending = pending && message.kind === 'snapshot' && message.snapshotId === pending.snapshotId;
+        if (pending && !samePending) {
+          const held = pending;
+          pending = null;
+          if ((await this.applyParts(session, held, false, log)) === 'stop') {
+            // The new message was not worked on: let it come again after the held parts.
+            await giveBack(session, [item], this.opts.stats, log);
+            break;
+          }
+        }
+        let step: Step;
+        if (message.kind === 'snapshot') {
+          pending ??= new SnapshotAssembly<ReceivedWriteback>(message.snapshotId, message.parts);
+          const state = pending.add(message.part, item);
+          if (state === 'waiting') {
+            partDeadline = this.now() + sessions.snapshotPartWaitMs;
+            continue;
+          }
+          const held = pending;
+          pending = null;
+          step = await this.applyParts(session, held, state === 'complete', log);
+        } else {
+          step = await this.applyOne(session, item, log);
+        }
+        if (step === 'stop') break;
+      }
+    } finally {
+      clearInterval(renew);
+      // Held parts of an unfinished snapshot go back with the session (closing does not count a delivery).
+      if (pending) log.info({ snapshotId: pending.snapshotId }, 'releasing held snapshot parts');
+    }
+  }
+
+  /** The message, or null once an invalid one is dead-lettered. */
+  private async validate(session: SessionReceiver, received: ReceivedMessage, log: Logger): Promise<WritebackMessage | null> {
+    const validated = validateWriteback(received);
+    if (!('invalid' in validated)) return validated;
+    log.warn({ messageId: received.messageId, description: validated.invalid }, 'invalid writeback message dead-lettered');
+    await settle(session, received, { reason: 'InvalidMessage', description: validated.invalid.slice(0, 4000) }, this.opts.stats, log);
+    return null;
+  }
+
+  private applyOne(session: SessionReceiver, item: ReceivedWriteback, log: Logger): Promise<Step> {
+    const m = item.message;
+    const msgLog = log.child({ seq: m.seq, kind: m.kind, messageId: item.received.messageId });
+    return this.runner.run(session, [item], msgLog, () => this.applier.message(item, msgLog));
+  }
+
+  private applyParts(session: SessionReceiver, assembly: SnapshotAssembly<ReceivedWriteback>, complete: boolean, log: Logger): Promise<Step> {
+    const items = assembly.messages();
+    const parts = items.map((i) => i.message as SnapshotPart);
+    const partLog = log.child({ snapshotId: assembly.snapshotId, parts: items.map((i) => i.message.seq) });
+    if (!complete) partLog.warn({ missing: assembly.missingParts() }, 'snapshot incomplete: adding members, removing none');
+    return this.runner.run(session, items, partLog, () => this.applier.snapshotParts(parts, complete, partLog));
+  }
+}

@@ -1,0 +1,20 @@
+// Live counters of a running relay (RunningRelay.stats, and the "relay stopped" log line): the worker
+// pool counts sessions; the session processor counts messages and how each one ended.
+
+export interface RelayStats {
+  sessions: number;
+  messages: number;
+  applied: number;
+  partial: number;
+  failed: number;
+  skipped: number;
+  held: number;
+  /** Messages dead-lettered by the relay (invalid, failed, retries exhausted). */
+  deadLettered: number;
+  /** Messages given back after a transient failure. */
+  abandoned: number;
+}
+
+export function emptyStats(): RelayStats {
+  return { sessions: 0, messages: 0, applied: 0, partial: 0, failed: 0, skipped: 0, held: 0, deadLettered: 0, abandoned: 0 };
+}

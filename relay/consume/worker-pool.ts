@@ -1,0 +1,91 @@
+// The relay's workers: a few, each holding one session (= one cloud group) at a time, so groups are
+// worked on side by side while each group's messages stay in order. A worker accepts the next session,
+// hands it to `process`, closes it, and asks again; idle() tells when every worker has found nothing.
+import { sleep } from '../../shared/timers.js';
+import type { Logger } from '../../shared/logging.js';
+import type { QueueClient, SessionReceiver } from '../../shared/ports/queue.js';
+import type { RelayConfig } from '../config.js';
+import type { RelayStats } from './stats.js';
+
+export interface WorkerPoolOptions {
+  queue: QueueClient;
+  config: Pick<RelayConfig, 'queues'> & { sessions: Pick<RelayConfig['sessions'], 'concurrency' | 'receiveWaitMs'> };
+  stats: RelayStats;
+  log: Logger;
+  /** Works through one accepted session; it should return soon once `stopping` is aborted. */
+  process: (session: SessionReceiver, stopping: AbortSignal) => Promise<void>;
+}
+
+export class WorkerPool {
+  private readonly stopping = new AbortController();
+  private workers: Promise<void>[] = [];
+  /** Incremented when a worker starts asking for a session (for idle()). */
+  private acceptTick = 0;
+  /** Per worker: the tick of its last accept that found nothing, or -1 while it works on a session. */
+  private emptyAt: number[] = [];
+  private idleWaiters: { tick: number; resolve: () => void }[] = [];
+
+  constructor(private readonly opts: WorkerPoolOptions) {}
+
+  start(): void {
+    if (this.workers.length > 0) return;
+    const n = this.opts.config.sessions.concurrency;
+    this.emptyAt = Array.from({ length: n }, () => -1);
+    this.workers = Array.from({ length: n }, (_, i) => this.work(i));
+  }
+
+  /** Lets every worker finish the message in hand and release its session (unsettled messages return to the queue). */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await Promise.all(this.workers);
+    this.workers = [];
+    for (const waiter of this.idleWaiters.splice(0)) waiter.resolve();
+  }
+
+  /** Resolves once every worker has looked for work, after this call, and found none. */
+  idle(): Promise<void> {
+    if (this.stopping.signal.aborted || this.workers.length === 0) return Promise.resolve();
+    const tick = this.acceptTick;
+    return new Promise((resolve) => {
+      this.idleWaiters.push({ tick, resolve });
+      this.checkIdle();
+    });
+  }
+
+  private checkIdle(): void {
+    this.idleWaiters = this.idleWaiters.filter((waiter) => {
+      const idle = this.emptyAt.every((at) => at > waiter.tick);
+      if (idle) waiter.resolve();
+      return !idle;
+    });
+  }
+
+  private async work(worker: number): Promise<void> {
+    const { sessions, queues } = this.opts.config;
+    while (!this.stopping.signal.aborted) {
+      const tick = ++this.acceptTick;
+      let session: SessionReceiver | null;
+      try {
+        session = await this.opts.queue.acceptNextSession(queues.writeback, sessions.receiveWaitMs);
+      } catch (error) {
+        this.opts.log.warn({ err: (error as Error).message }, 'cannot accept a session; retrying');
+        await sleep(Math.min(sessions.receiveWaitMs, 5_000));
+        continue;
+      }
+      if (!session) {
+        this.emptyAt[worker] = tick;
+        this.checkIdle();
+        continue;
+      }
+      this.emptyAt[worker] = -1;
+      this.opts.stats.sessions += 1;
+      try {
+        await this.opts.process(session, this.stopping.signal);
+      } catch (error) {
+        this.opts.log.error({ err: (error as Error).message, sessionId: session.sessionId }, 'session failed');
+      } finally {
+        await session.close().catch(() => undefined);
+      }
+    }
+  }
+}
