@@ -1,13 +1,11 @@
-// Remembers what was sent to chosen queues, so a scenario can resubmit an old change set the way an admin
+// Remembers what the app sent to its queues (local stack only: it grows with the run), so a scenario can resubmit an old change set the way an admin
 // would from a dead-letter queue (`replay`): same body and session, a new messageId.
 import type { OutgoingMessage, QueueClient, QueueSender } from '../../shared/ports/queue.js';
 
 export class SentLog {
   private readonly sent = new Map<string, OutgoingMessage[]>();
 
-  constructor(private readonly queues: ReadonlySet<string>) {}
-
-  /** `client`, with every send to one of the logged queues remembered (after it succeeded). */
+  /** `client`, with every send remembered (after it succeeded). */
   wrap(client: QueueClient): QueueClient {
     const log = this;
     return {
@@ -20,7 +18,7 @@ export class SentLog {
         return {
           async send(messages) {
             await inner.send(messages);
-            if (log.queues.has(queue)) for (const m of messages) log.remember(queue, m);
+            for (const m of messages) log.remember(queue, m);
           },
           close: () => inner.close(),
         };

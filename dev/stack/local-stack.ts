@@ -1,5 +1,7 @@
-// The whole local pipeline in one process, on real peers: Samba AD DC (shared, one per machine), the Graph
-// simulator over https, the embedded queue, the local Functions host serving functions/, and the relay.
+// The whole local pipeline on real peers: Samba AD DC (shared, one per machine), the Graph simulator over
+// https, the embedded queue, the local Functions host serving functions/ (in this process), and the relay
+// as its own process, as in production (dev/stack/relay-process.ts). The relay reaches the DC, and the
+// Functions runtime reaches table storage, through fault proxies a scenario can cut (`fault` steps).
 // Each stack works in its own OU tree: OU=<run>,OU=WritebackRuns,<domain> with OnPrem and Writeback below.
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'ldapts';
@@ -8,13 +10,17 @@ import { trustSimulatorCertificate } from '../graph-sim/trust.js';
 import { startLocalHost, type LocalHost } from '../host/local-host.js';
 import { createLocalRuntime } from '../host/local-runtime.js';
 import { ensureSambaDc, stopSambaDcIfStartedByRun, type SambaDc } from './samba.js';
-import { ensureAzurite, stopAzuriteIfStartedByRun } from './azurite.js';
+import { azuriteConnectionString, ensureAzurite, stopAzuriteIfStartedByRun } from './azurite.js';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { startRelayProcess, type RelayProcess } from './relay-process.js';
+import { startRemoteQueueServer, type RemoteQueueServer } from '../queue/remote-server.js';
+import { SentLog } from '../queue/sent-log.js';
+import { ALL_TABLES } from '../../shared/state/tables.js';
 import { inTestRun, peerUserId } from './peer-users.js';
 import { AzureTableStore } from '../../shared/adapters/tables/index.js';
 import { connectLdap } from '../../relay/ldap/connect.js';
 import { escapeDnValue } from '../../relay/ldap/escape.js';
-import { parseRelayConfig, type RelayConfigInput } from '../../relay/config.js';
-import { startRelay, type RunningRelay } from '../../relay/start.js';
+import type { RelayConfigInput } from '../../relay/config.js';
 import type { CloudRuntime } from '../../functions/runtime.js';
 import type { EmbeddedBroker } from '../queue/index.js';
 import { createLogger, type Logger } from '../../shared/logging.js';
@@ -56,8 +62,16 @@ export interface LocalStack {
   readonly sim: GraphSimulator;
   readonly runtime: CloudRuntime & { broker: EmbeddedBroker };
   readonly host: LocalHost;
-  readonly relay: RunningRelay;
+  /** The relay's own process: crash() kills it with SIGKILL and starts a new one. */
+  readonly relay: RelayProcess;
   readonly log: Logger;
+  /** Takes a peer away for real (every connection cut, new ones refused) or brings it back. */
+  fault(target: 'dc' | 'tables', state: 'down' | 'up'): Promise<void>;
+  /** Every product table is deleted: the state store is rebuilt empty. */
+  loseState(): Promise<void>;
+  /** Resubmits the group's n-th writeback message (1-based, in the order sent) under a new messageId, as an
+   *  admin would from a dead-letter queue. */
+  replay(groupId: string, n: number): Promise<void>;
   /** Changes tenant settings as an admin would: the product's own settings through the settings service
    *  (which queues a full round when they change); NewUnifiedGroupWritebackDefault is Graph's directory setting. */
   setSettings(patch: Partial<StackSettings>): Promise<void>;
@@ -103,9 +117,16 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const writebackOu = `OU=Writeback,${runOu}`;
   for (const dn of [runOu, onPremOu, writebackOu]) await ensureOu(ad, dn);
 
-  // State lives in Azurite's table service, as it lives in Azure Tables in production.
+  // State lives in Azurite's table service, as it lives in Azure Tables in production. The Functions runtime
+  // reaches it through a proxy (a `tables` fault); the stack's own admin work (loseState) goes direct.
   const azurite = await ensureAzurite({ log });
-  const tables = new AzureTableStore({ connectionString: azurite.connectionString });
+  const azuritePort = Number(new URL(azurite.tableEndpoint).port);
+  const tablesProxy = await startFaultProxy({ host: '127.0.0.1', port: azuritePort });
+  const tables = new AzureTableStore({
+    connectionString: azuriteConnectionString(azurite.tableEndpoint.replace(`:${azuritePort}/`, `:${tablesProxy.port}/`)),
+  });
+  const adminTables = new AzureTableStore({ connectionString: azurite.connectionString });
+  const sentLog = new SentLog();
 
   const sim = await startGraphSimulator({
     tenantId,
@@ -119,17 +140,21 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   let runtime!: CloudRuntime & { broker: EmbeddedBroker };
   const host = await startLocalHost({
     runtime: async (hostUrl) => {
-      runtime = await createLocalRuntime({ graphBaseUrl: sim.baseUrl, tenantId, hostUrl, tables, log: log.child({ component: 'functions' }) });
+      runtime = await createLocalRuntime({ graphBaseUrl: sim.baseUrl, tenantId, hostUrl, tables, sentLog, log: log.child({ component: 'functions' }) });
       return runtime;
     },
     timers: false,
     queuePollMs: 50,
   });
 
-  const relayConfig = parseRelayConfig({
+  // The relay process reaches the queue over loopback and the DC through a proxy (a `dc` fault).
+  const queueServer: RemoteQueueServer = await startRemoteQueueServer(runtime.broker.client(), log.child({ component: 'queue-server' }));
+  const dcPort = Number(new URL(dc.url).port || 636);
+  const dcProxy: FaultProxy = await startFaultProxy({ host: '127.0.0.1', port: dcPort });
+  const relayConfig: RelayConfigInput = {
     relayId: 'local-relay',
     ldap: {
-      urls: [dc.url],
+      urls: [`ldaps://127.0.0.1:${dcProxy.port}`],
       tlsServerName: dc.tlsServerName,
       caFile: dc.caFile,
       bindDn: dc.adminBindDn,
@@ -141,23 +166,39 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     sessions: { retryDelayMs: 200, receiveWaitMs: 100, snapshotPartWaitMs: 10_000, ...opts.relay?.sessions },
     ...(opts.relay?.safety ? { safety: opts.relay.safety } : {}),
     logLevel: 'info',
-  });
-  const relay = await startRelay({
+  };
+  const relay = await startRelayProcess({
     config: relayConfig,
-    queue: runtime.queue,
-    log: log.child({ component: 'relay' }),
+    queueUrl: queueServer.url,
     env: { [BIND_PASSWORD_ENV]: dc.adminPassword },
+    attachments: () => queueServer.attachments(),
   });
 
   const settleOnce = async (): Promise<boolean> => {
     await sim.control.idle();
     await host.whenIdle();
-    await relay.idle();
+    // The relay holds a message locked while it works on it: an idle broker means an idle relay too.
     return runtime.broker.idle() && host.idle() && sim.control.deliveryStats().pending === 0;
   };
 
   return {
     tenantId, dc, ad, runOu, onPremOu, writebackOu, sim, runtime, host, relay, log,
+    async fault(target, state) {
+      const proxy = target === 'dc' ? dcProxy : tablesProxy;
+      await (state === 'down' ? proxy.down() : proxy.up());
+      log.warn({ target, state }, 'fault injected');
+    },
+    async loseState() {
+      for (const name of ALL_TABLES) await adminTables.deleteTable(name);
+      log.warn('every product table deleted (state lost)');
+    },
+    async replay(groupId, n) {
+      const queue = runtime.config.WRITEBACK_QUEUE;
+      const sent = sentLog.bySession(queue, groupId);
+      const original = sent[n - 1];
+      if (!original) throw new Error(`group ${groupId} has ${sent.length} writeback messages; there is no number ${n}`);
+      await runtime.sender(queue).send([{ ...original, messageId: `${original.messageId}:replay-${randomUUID().slice(0, 8)}` }]);
+    },
     async setSettings(patch) {
       const { newUnifiedGroupWritebackDefault, ...own } = patch;
       if (newUnifiedGroupWritebackDefault !== undefined) {
@@ -182,8 +223,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     },
     async stop(stopOpts = {}) {
       await relay.stop();
+      await queueServer.close();
       await host.close();
       await sim.close();
+      await dcProxy.close();
+      await tablesProxy.close();
       // Outside a test run (the demo, a scenario) this process releases the shared peers: the last user out
       // stops the ones a user started. A test run's global teardown does this for the run; --keep keeps the DC.
       let dcStopped = false;
