@@ -5,9 +5,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
 import { groupStateSchema, readGroupStatuses } from '../shared/state/group-status-record.js';
-import { parseJsonBody } from '../shared/app/intake/notification-intake.js';
 import { sendPoke } from '../shared/app/intake/pokes.js';
-import { invocationLog, readBodyCapped, textResponse } from './http-helpers.js';
+import { invocationLog, parseJsonBody, readBodyCapped, textResponse } from './http-helpers.js';
 import type { HttpFunctionDefinition } from './registry.js';
 import { getCloudRuntime } from './runtime.js';
 
