@@ -16,7 +16,6 @@ import type { SnapshotMessage, UpsertMessage, WritebackMessage } from '../../sha
 import { silentLogger } from '../../shared/logging.js';
 import { MAX_MESSAGE_BYTES, type QueueClient } from '../../shared/ports/queue.js';
 import { createPlannerStore, type PlannerStore } from '../../shared/state/planner-store.js';
-import { ensureTables, TABLES } from '../../shared/state/tables.js';
 import { WritebackModel } from '../support/writeback-model.js';
 
 const QUEUE = 'writeback';
@@ -72,8 +71,6 @@ beforeEach(async () => {
   broker.declareQueue(QUEUE, { requiresSession: true });
   const queue = broker.client();
   const tables = new MemoryTableStore();
-  await ensureTables(tables);
-  await tables.ensureTable(TABLES.groupStatus);
   const store = createPlannerStore(tables);
   const statuses = tableGroupStatusStore(tables);
   const client = createGraphClient({ baseUrl: sim.baseUrl });
