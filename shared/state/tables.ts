@@ -8,6 +8,7 @@ export const TABLES = {
   tenantSettings: 'tenantSettings',
   roundJournal: 'roundJournal',
   nestedGroups: 'nestedGroups',
+  groupRechecks: 'groupRechecks',
   groupStatus: 'groupStatus',
   subscriptions: 'subscriptions',
 } as const;
