@@ -8,7 +8,6 @@ import { createAzureTableStore } from '../shared/adapters/tables/index.js';
 import { loadCloudConfig } from '../shared/config.js';
 import { createLogger } from '../shared/logging.js';
 import { assembleRuntime, type CloudRuntime } from './runtime.js';
-import { ensureTables } from '../shared/state/tables.js';
 
 export async function buildAzureRuntime(): Promise<CloudRuntime> {
   const config = loadCloudConfig();
@@ -17,9 +16,8 @@ export async function buildAzureRuntime(): Promise<CloudRuntime> {
     config.AZURE_CLIENT_ID !== undefined && config.AZURE_CLIENT_ID !== ''
       ? new ManagedIdentityCredential({ clientId: config.AZURE_CLIENT_ID })
       : new ManagedIdentityCredential();
+  // Tables are created on first use (the role assignment allows it): shared/adapters/tables.
   const tables = createAzureTableStore({ endpoint: config.STATE_TABLE_ENDPOINT, credential });
-  // Tables are created on first start (the role assignment allows it); a no-op afterwards.
-  await ensureTables(tables);
   const queue = createServiceBusQueueClient({ fullyQualifiedNamespace: config.ServiceBusConnection__fullyQualifiedNamespace, credential });
   log.info({ namespace: config.ServiceBusConnection__fullyQualifiedNamespace, tables: config.STATE_TABLE_ENDPOINT }, 'runtime built');
   return assembleRuntime({

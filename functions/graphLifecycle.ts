@@ -2,8 +2,7 @@
 // missed). Anonymous for the same reason as graphWebhook; trust comes from clientState.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { acceptLifecycleNotifications } from '../shared/app/intake/lifecycle-intake.js';
-import { MAX_NOTIFICATION_BODY_BYTES } from '../shared/app/intake/notification-intake.js';
-import { handshakeResponse, intakeResponse, invocationLog, readBodyCapped } from './http-helpers.js';
+import { handshakeResponse, intakeResponse, invocationLog, streamedBody } from './http-helpers.js';
 import type { HttpFunctionDefinition } from './registry.js';
 import { getCloudRuntime } from './runtime.js';
 import { keeperDeps, keeperSettings } from './subscriptions.js';
@@ -13,8 +12,7 @@ export async function graphLifecycle(request: HttpRequest, context: InvocationCo
   const log = invocationLog(runtime.log, context);
   const handshake = handshakeResponse(request, log);
   if (handshake !== null) return handshake;
-  const body = await readBodyCapped(request, MAX_NOTIFICATION_BODY_BYTES);
-  const outcome = await acceptLifecycleNotifications(keeperDeps(runtime, log), keeperSettings(runtime), body);
+  const outcome = await acceptLifecycleNotifications(keeperDeps(runtime, log), keeperSettings(runtime), streamedBody(request));
   return intakeResponse(outcome);
 }
 

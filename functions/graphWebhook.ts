@@ -3,8 +3,8 @@
 // its query string would be stored by Graph and shown in subscription listings). Trust comes from the
 // clientState carried by every notification instead, checked in constant time (shared/security/client-state).
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { acceptChangeNotifications, MAX_NOTIFICATION_BODY_BYTES } from '../shared/app/intake/notification-intake.js';
-import { handshakeResponse, intakeResponse, invocationLog, readBodyCapped } from './http-helpers.js';
+import { acceptChangeNotifications } from '../shared/app/intake/notification-intake.js';
+import { handshakeResponse, intakeResponse, invocationLog, streamedBody } from './http-helpers.js';
 import type { HttpFunctionDefinition } from './registry.js';
 import { getCloudRuntime } from './runtime.js';
 
@@ -13,7 +13,6 @@ export async function graphWebhook(request: HttpRequest, context: InvocationCont
   const log = invocationLog(runtime.log, context);
   const handshake = handshakeResponse(request, log);
   if (handshake !== null) return handshake;
-  const body = await readBodyCapped(request, MAX_NOTIFICATION_BODY_BYTES);
   const outcome = await acceptChangeNotifications(
     {
       tenantId: runtime.config.GRAPH_TENANT_ID,
@@ -22,7 +21,7 @@ export async function graphWebhook(request: HttpRequest, context: InvocationCont
       log,
       now: runtime.now,
     },
-    body,
+    streamedBody(request),
   );
   return intakeResponse(outcome);
 }

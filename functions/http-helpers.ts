@@ -1,10 +1,40 @@
 // Small HTTP helpers shared by the HTTP-triggered functions.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { Logger } from '../shared/logging.js';
+import type { NotificationBody } from '../shared/app/intake/notification-body.js';
 import type { IntakeOutcome } from '../shared/app/intake/notification-intake.js';
 import { validationHandshake } from '../shared/app/intake/notification-intake.js';
 
-/** Reads the body up to `maxBytes`; past it stops reading and returns 'tooLarge' (nothing is parsed). */
+/** The body as it arrives (functions/index.ts enables HTTP streams), for the notification intake to scan. */
+export function streamedBody(request: HttpRequest): NotificationBody {
+  const declared = Number(request.headers.get('content-length') ?? 'NaN');
+  return { declaredBytes: Number.isFinite(declared) ? declared : undefined, chunks: bodyChunks(request.body) };
+}
+
+/** Yields the stream's chunks; when the consumer stops early the rest of the body is cancelled, not read. */
+async function* bodyChunks(body: HttpRequest['body']): AsyncGenerator<Uint8Array> {
+  if (body === null) return;
+  const reader = body.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield asBytes(next.value);
+    }
+  } finally {
+    if (!done) await reader.cancel();
+  }
+}
+
+function asBytes(value: unknown): Uint8Array {
+  return value instanceof Uint8Array ? value : new Uint8Array(value as ArrayBuffer);
+}
+
+/** Reads a small body whole, up to `maxBytes`; past it stops reading and returns 'tooLarge' (nothing is parsed). */
 export async function readBodyCapped(request: HttpRequest, maxBytes: number): Promise<Uint8Array | 'tooLarge'> {
   const declared = Number(request.headers.get('content-length') ?? 'NaN');
   if (Number.isFinite(declared) && declared > maxBytes) return 'tooLarge';
@@ -16,7 +46,7 @@ export async function readBodyCapped(request: HttpRequest, maxBytes: number): Pr
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    const chunk = value instanceof Uint8Array ? value : new Uint8Array(value as ArrayBuffer);
+    const chunk = asBytes(value);
     total += chunk.byteLength;
     if (total > maxBytes) {
       await reader.cancel();
@@ -25,6 +55,20 @@ export async function readBodyCapped(request: HttpRequest, maxBytes: number): Pr
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+export type BodyParse<T> = { ok: true; value: T } | { ok: false; status: 400 | 413; reason: string };
+
+/** JSON-decodes a small body read with readBodyCapped; `tooLarge` means the cap was hit. */
+export function parseJsonBody(body: Uint8Array | 'tooLarge'): BodyParse<unknown> {
+  if (body === 'tooLarge') return { ok: false, status: 413, reason: 'body too large' };
+  if (body.byteLength === 0) return { ok: false, status: 400, reason: 'empty body' };
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, status: 400, reason: 'body is not UTF-8 JSON' };
+  }
 }
 
 const plain = { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };

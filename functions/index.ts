@@ -20,6 +20,9 @@ export function register(d: FunctionDefinition): void {
   }
 }
 
+// Request bodies arrive as streams, not buffered whole by the worker: the webhook scans a notification batch
+// of any length as it arrives (shared/app/intake/notification-body.ts). Needs Functions host 4.28+.
+app.setup({ enableHttpStream: true });
 setRuntimeFactory(buildAzureRuntime);
 for (const definition of functionDefinitions) register(definition);
 

@@ -16,6 +16,7 @@ export function deltaRoundDeps(runtime: CloudRuntime, log: Logger): DeltaRoundDe
     directory: new GraphDirectoryReader(runtime.graph, { baseUrl: runtime.config.GRAPH_BASE_URL, log }),
     store: runtime.planner,
     writeback: runtime.sender(runtime.config.WRITEBACK_QUEUE),
+    pokes: runtime.sender(runtime.config.GRAPH_CHANGES_QUEUE),
     statuses: runtime.statuses,
     log,
     now: runtime.now,

@@ -7,9 +7,8 @@ import { z } from 'zod';
 import { guidSchema } from '../shared/contracts/ids.js';
 import { isGuid, normaliseId } from '../shared/domain/ids.js';
 import { groupStateSchema, readGroupStatuses } from '../shared/state/group-status-record.js';
-import { parseJsonBody } from '../shared/app/intake/notification-intake.js';
 import { sendPoke } from '../shared/app/intake/pokes.js';
-import { invocationLog, readBodyCapped, textResponse } from './http-helpers.js';
+import { invocationLog, parseJsonBody, readBodyCapped, textResponse } from './http-helpers.js';
 import type { HttpFunctionDefinition } from './registry.js';
 import { getCloudRuntime } from './runtime.js';
 

@@ -5,14 +5,15 @@
 import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HttpResponse as HttpResponseType, HttpResponseInit } from '@azure/functions';
+import type { HttpRequestInit, HttpResponse as HttpResponseType, HttpResponseInit } from '@azure/functions';
 import { HttpRequest, HttpResponse, InvocationContext } from './azure-functions-classes.js';
 import type { HttpFunctionDefinition } from '../../functions/registry.js';
 import type { Logger } from '../../shared/logging.js';
+import { streamBody, type StreamedBody } from './request-body.js';
 import { compileRoute, type CompiledRoute } from './routes.js';
 
-/** The Functions host accepts up to 100 MB; locally a smaller cap keeps memory bounded. */
-export const LOCAL_MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+/** As the Functions host (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT's default): bodies are streamed, handlers cap lower. */
+export const LOCAL_MAX_REQUEST_BYTES = 100 * 1024 * 1024;
 export const ROUTE_PREFIX = 'api';
 
 export interface HttpHostOptions {
@@ -37,19 +38,9 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(h(a), h(b));
 }
 
-/** Reads the body, keeping at most `max` bytes; a longer body is read to its end and discarded. */
-function readCapped(req: IncomingMessage, max: number): Promise<Buffer | 'tooLarge'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    req.on('data', (chunk: Buffer) => {
-      total += chunk.byteLength;
-      if (total <= max) chunks.push(chunk);
-      else chunks.length = 0;
-    });
-    req.on('end', () => resolve(total > max ? 'tooLarge' : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+/** What @azure/functions' own streaming path (createStreamRequest) passes: a ready Request whose body streams. */
+interface StreamingRequestInit extends HttpRequestInit {
+  nativeRequest: Request;
 }
 
 function headerRecord(req: IncomingMessage): Record<string, string> {
@@ -110,17 +101,20 @@ export async function startHttpHost(opts: HttpHostOptions): Promise<{ server: Se
       if (typeof given !== 'string' || !sameSecret(given, opts.functionKey)) return plain(res, 401);
     }
 
-    const body = await readCapped(req, LOCAL_MAX_REQUEST_BYTES);
+    const declared = Number(req.headers['content-length'] ?? 'NaN');
+    if (declared > LOCAL_MAX_REQUEST_BYTES) return plain(res, 413);
     await opts.ready;
-    if (body === 'tooLarge') return plain(res, 413);
     const method = (req.method ?? 'GET').toUpperCase();
-    const request = new HttpRequest({
-      method,
-      url: url.toString(),
-      headers: headerRecord(req),
+    const body: StreamedBody | undefined = method === 'GET' || method === 'HEAD' ? undefined : streamBody(req, LOCAL_MAX_REQUEST_BYTES);
+    const init: StreamingRequestInit = {
       params,
-      ...(body.byteLength > 0 && method !== 'GET' && method !== 'HEAD' ? { body: { bytes: body } } : {}),
-    });
+      nativeRequest: new Request(url, {
+        method,
+        headers: headerRecord(req),
+        ...(body === undefined ? {} : { body: body.stream, duplex: 'half' }),
+      }),
+    };
+    const request = new HttpRequest(init);
     const invocationId = randomUUID();
     const log = opts.log().child({ fn: def.name, invocationId });
     const context = new InvocationContext({
@@ -133,10 +127,12 @@ export async function startHttpHost(opts: HttpHostOptions): Promise<{ server: Se
       const result = await opts.track(() => Promise.resolve(def.handler(request, context)));
       await writeResponse(res, result ?? undefined);
     } catch (err) {
-      // Like the Functions host: an unhandled error is a 500 without details.
+      // Like the Functions host: an unhandled error is a 500 without details (413 when the body hit the limit).
       log.error({ err }, 'http function threw');
-      if (!res.headersSent) plain(res, 500);
+      if (!res.headersSent) plain(res, body?.overLimit() === true ? 413 : 500);
       else res.end();
+    } finally {
+      body?.discardRest();
     }
   };
 

@@ -2,7 +2,6 @@
 // simulator through the real Graph client, and a TableStore (Azurite, or in memory when none is given).
 import { randomBytes } from 'node:crypto';
 import { assembleRuntime, type CloudRuntime } from '../../functions/runtime.js';
-import { ensureTables } from '../../shared/state/tables.js';
 import { createGraphClient } from '../../shared/adapters/graph/client.js';
 import { appQueueOptions, EmbeddedBroker } from '../queue/index.js';
 import type { SentLog } from '../queue/sent-log.js';
@@ -54,7 +53,6 @@ export async function createLocalRuntime(opts: LocalRuntimeOptions): Promise<Loc
   const broker = opts.broker ?? new EmbeddedBroker();
   declareAppQueues(broker, config);
   const tables = opts.tables ?? new MemoryTableStore();
-  await ensureTables(tables);
   const log = opts.log ?? createLogger('functions', config.LOG_LEVEL);
   const runtime = assembleRuntime({
     config,

@@ -1,10 +1,9 @@
 // The table store in memory, for unit tests of repositories: the same rules and answers as Azure
-// (limits.ts, ConflictError, ordering, numbers as Int32 or Double), no I/O.
+// (limits.ts, ConflictError, ordering, numbers as Int32 or Double, a missing table created on first use), no I/O.
 import {
   ConflictError,
   PARTITION_KEY,
   ROW_KEY,
-  TableNotFoundError,
   type BatchOperation,
   type Entity,
   type EntityProperties,
@@ -227,7 +226,7 @@ export class MemoryTableStore implements TableStore {
 
   async ensureTable(name: string): Promise<void> {
     checkTableName(name);
-    if (!this.tables.has(name.toLowerCase())) this.tables.set(name.toLowerCase(), { name, rows: new Map() });
+    this.rowsOf(name);
   }
 
   async deleteTable(name: string): Promise<void> {
@@ -239,10 +238,13 @@ export class MemoryTableStore implements TableStore {
     return [...this.tables.values()].map((t) => t.name).sort();
   }
 
-  /** @internal */
+  /** @internal A missing table is created, as the Azure adapter does on TableNotFound. */
   rowsOf(name: string): Rows {
-    const table = this.tables.get(name.toLowerCase());
-    if (!table) throw new TableNotFoundError(name);
+    let table = this.tables.get(name.toLowerCase());
+    if (!table) {
+      table = { name, rows: new Map() };
+      this.tables.set(name.toLowerCase(), table);
+    }
     return table.rows;
   }
 

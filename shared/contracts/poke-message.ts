@@ -9,8 +9,9 @@ export const pokeMessageSchema = z
     v: z.literal(POKE_SCHEMA_VERSION),
     tenantId: z.string().min(1),
     /** notification: a change notification arrived; resync: full resync (lifecycle, token loss, admin);
-     *  reconcile: full resync that also repairs AD drift. */
-    reason: z.enum(['notification', 'resync', 'reconcile']),
+     *  reconcile: full resync that also repairs AD drift; recheck: the planner's own scheduled look at groups
+     *  it could not find (a delta round; shared/domain/recheck.ts). */
+    reason: z.enum(['notification', 'resync', 'reconcile', 'recheck']),
     groupIds: z.array(z.string()).max(1000).optional(),
     receivedAt: z.string(),
   })

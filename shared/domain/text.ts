@@ -1,7 +1,27 @@
 // String measures the domain needs without any runtime API: UTF-16 clipping the way AD counts characters,
-// and UTF-8 byte lengths for message size limits.
+// UTF-8 byte lengths for message size limits, and cloud text made well-formed the way AD stores it.
 
 const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
+const isLowSurrogate = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
+
+/** Cloud text as AD holds it: LDAP values are UTF-8, which cannot carry a lone UTF-16 surrogate, so AD ends up
+ *  with U+FFFD in its place. Planning with the same replacement makes the planned value equal AD's; planning
+ *  with the raw text would rename the group on every reconcile. Surrogate pairs are kept. */
+export function adText(s: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (isHighSurrogate(c) && i + 1 < s.length && isLowSurrogate(s.charCodeAt(i + 1))) {
+      i++;
+      continue;
+    }
+    if (!isHighSurrogate(c) && !isLowSurrogate(c)) continue;
+    out += `${s.slice(from, i)}\ufffd`;
+    from = i + 1;
+  }
+  return from === 0 ? s : out + s.slice(from);
+}
 
 /** The first `max` UTF-16 code units (AD counts attribute lengths in UTF-16), without cutting a surrogate
  *  pair in half: a pair that does not fit is dropped whole. */

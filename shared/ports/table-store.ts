@@ -98,7 +98,8 @@ export interface EntityTable {
 }
 
 export interface TableStore {
-  /** A handle; the table must exist (ensureTable) before it is used, else TableNotFoundError. */
+  /** A handle. A missing table is created on first use (the adapter creates it when the store answers
+   *  TableNotFound, then retries the operation once); TableNotFoundError only when that fails. */
   table(name: string): EntityTable;
   /** Creates the table if missing. Names: a letter, then letters and digits, 3 to 63 characters. */
   ensureTable(name: string): Promise<void>;
@@ -122,9 +123,13 @@ export class ConflictError extends Error {
   }
 }
 
+/** The table is missing and could not be created (e.g. Azure still deleting a table of that name). */
 export class TableNotFoundError extends Error {
-  constructor(readonly table: string) {
-    super(`table ${table} does not exist (call ensureTable first)`);
+  constructor(
+    readonly table: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`table ${table} does not exist and could not be created`, options);
     this.name = 'TableNotFoundError';
   }
 }

@@ -1,5 +1,6 @@
 // Every repository the planner uses, over one StateTables.
 import { DeltaTokenRepository } from './delta-tokens.js';
+import { GroupRecheckRepository } from './group-rechecks.js';
 import { MemberEntryRepository } from './member-entries.js';
 import { NestingIndexRepository } from './nesting-index.js';
 import { PlannedGroupRepository } from './planned-groups.js';
@@ -14,6 +15,7 @@ export interface PlannerStore {
   settings: TenantSettingsRepository;
   journal: RoundJournalRepository;
   nesting: NestingIndexRepository;
+  rechecks: GroupRecheckRepository;
 }
 
 export function createPlannerStore(tables: TableStore): PlannerStore {
@@ -24,5 +26,6 @@ export function createPlannerStore(tables: TableStore): PlannerStore {
     settings: new TenantSettingsRepository(tables),
     journal: new RoundJournalRepository(tables),
     nesting: new NestingIndexRepository(tables),
+    rechecks: new GroupRecheckRepository(tables),
   };
 }

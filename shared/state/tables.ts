@@ -1,6 +1,6 @@
 // Every table the product keeps, named in one place. One partition per tenant (or per tenant and group for
-// member entries), so a tenant's delta round touches only its own partitions.
-import type { TableStore } from '../ports/table-store.js';
+// member entries), so a tenant's delta round touches only its own partitions. A missing table is created by
+// the table store on first use (shared/ports/table-store.ts), so state lost or never created rebuilds itself.
 export const TABLES = {
   deltaTokens: 'deltaTokens',
   plannedGroups: 'plannedGroups',
@@ -8,14 +8,10 @@ export const TABLES = {
   tenantSettings: 'tenantSettings',
   roundJournal: 'roundJournal',
   nestedGroups: 'nestedGroups',
+  groupRechecks: 'groupRechecks',
   groupStatus: 'groupStatus',
   subscriptions: 'subscriptions',
 } as const;
 
-/** Every product table (created when missing). */
+/** Every product table. */
 export const ALL_TABLES: readonly string[] = Object.values(TABLES);
-
-/** Creates every product table that is missing. */
-export async function ensureTables(tables: TableStore): Promise<void> {
-  for (const name of ALL_TABLES) await tables.ensureTable(name);
-}

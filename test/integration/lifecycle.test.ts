@@ -79,6 +79,25 @@ describe('graphLifecycle', () => {
     expect((await pokes()).map((p) => p.reason)).toEqual(['resync']);
   });
 
+  it('a batch over 1 MiB with repeated events: 202, each distinct event handled once', async () => {
+    const probe = stack.sim.control.addFailure({ match: '^POST /v1\\.0/subscriptions/[^/]+/reauthorize$', kind: 'delay', delayMs: 0 });
+    const clientState = subs()[0]!.clientState!;
+    const event = (lifecycleEvent: string): Record<string, string> => ({
+      subscriptionId,
+      subscriptionExpirationDateTime: '2030-03-20T11:00:00.0000000Z',
+      tenantId: stack.sim.tenantId,
+      clientState,
+      lifecycleEvent,
+    });
+    const value = Array.from({ length: 6000 }, (_, i) => event(i % 2 === 0 ? 'reauthorizationRequired' : 'missed'));
+    const body = JSON.stringify({ value });
+    expect(body.length).toBeGreaterThan(1024 * 1024);
+    const res = await fetch(stack.runtime.config.LIFECYCLE_NOTIFICATION_URL, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(202);
+    expect(stack.sim.control.listFailures().find((f) => f.id === probe)?.matched).toBe(1);
+    expect((await pokes()).map((p) => p.reason)).toEqual(['resync']);
+  });
+
   it('forged lifecycle notifications change nothing', async () => {
     const body = { value: [{ subscriptionId, clientState: 'forged-forged-forged', lifecycleEvent: 'subscriptionRemoved', tenantId: stack.sim.tenantId }] };
     const res = await fetch(stack.runtime.config.LIFECYCLE_NOTIFICATION_URL, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

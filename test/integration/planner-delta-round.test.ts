@@ -1,13 +1,16 @@
 // A delta round end to end on the cloud side: the Graph simulator (through the real Graph client), the
 // embedded queue and the in-memory tables. The messages on the writeback queue are checked against the
 // policy and applied to a model of the relay, which must end up holding what the cloud says AD should.
+// Time (the planner's and the queue's) is a manual clock, so the product's own scheduled rechecks can be run.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startGraphSimulator, type GraphSimulator } from '../../dev/graph-sim/index.js';
 import { GraphDirectoryReader } from '../../shared/adapters/graph/directory.js';
 import { createGraphClient } from '../../shared/adapters/graph/client.js';
-import { EmbeddedBroker } from '../../dev/queue/index.js';
+import { EmbeddedBroker, manualClock, type ManualClock } from '../../dev/queue/index.js';
 import { writebackMessageSchema } from '../../shared/contracts/writeback-message.js';
 import { runDeltaRound, type DeltaRoundDeps, type RoundRequest } from '../../shared/app/round/run-round.js';
+import { handlePoke } from '../../shared/app/round/poke-round.js';
+import { CONFIRM_GONE_AFTER_MS, CONFIRM_GONE_CHECKS, RECHECK_FIRST_DELAY_MS, RECHECK_MAX_DELAY_MS } from '../../shared/domain/recheck.js';
 import { applyStatusUpdate } from '../../shared/app/status/group-status.js';
 import { readGroupStatuses, type GroupStatusStore } from '../../shared/state/group-status-record.js';
 import { tableGroupStatusStore } from '../../shared/state/group-status-table.js';
@@ -17,10 +20,10 @@ import { silentLogger } from '../../shared/logging.js';
 import { SERVICE_BUS_MESSAGE_BYTES } from '../../shared/domain/limits.js';
 import type { QueueClient } from '../../shared/ports/queue.js';
 import { createPlannerStore, type PlannerStore } from '../../shared/state/planner-store.js';
-import { ensureTables, TABLES } from '../../shared/state/tables.js';
 import { WritebackModel } from '../support/writeback-model.js';
 
 const QUEUE = 'writeback';
+const POKES = 'graph-changes';
 const id = (n: number, kind = 'a'): string => `${kind.padEnd(8, '0')}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 const U = (n: number) => id(n, 'a1');
 const G = (n: number) => id(n, 'b1');
@@ -41,7 +44,10 @@ interface World {
   statuses: GroupStatusStore;
   queue: QueueClient;
   model: WritebackModel;
+  clock: ManualClock;
   round(request?: RoundRequest): Promise<WritebackMessage[]>;
+  /** Moves time on by `ms` and runs the rounds of the pokes that came due (the product's own retries). */
+  later(ms: number): Promise<{ pokes: number; messages: WritebackMessage[] }>;
 }
 
 let world: World;
@@ -69,12 +75,12 @@ async function drain(queue: QueueClient): Promise<WritebackMessage[]> {
 
 beforeEach(async () => {
   sim.control.reset();
-  const broker = new EmbeddedBroker();
+  const clock = manualClock(Date.now());
+  const broker = new EmbeddedBroker({ clock: clock.now });
   broker.declareQueue(QUEUE, { requiresSession: true });
+  broker.declareQueue(POKES, { requiresSession: true });
   const queue = broker.client();
   const tables = new MemoryTableStore();
-  await ensureTables(tables);
-  await tables.ensureTable(TABLES.groupStatus);
   const store = createPlannerStore(tables);
   const statuses = tableGroupStatusStore(tables);
   const client = createGraphClient({ baseUrl: sim.baseUrl });
@@ -83,9 +89,10 @@ beforeEach(async () => {
     directory: new GraphDirectoryReader(client, { baseUrl: sim.baseUrl, log: silentLogger() }),
     store,
     writeback: queue.sender(QUEUE),
+    pokes: queue.sender(POKES),
     statuses,
     log: silentLogger(),
-    now: () => new Date(),
+    now: () => new Date(clock.now()),
     chunkSize: 3,
   };
   const model = new WritebackModel();
@@ -96,11 +103,30 @@ beforeEach(async () => {
     statuses,
     queue,
     model,
+    clock,
     async round(request = { mode: 'delta' }) {
       await runDeltaRound(deps, request);
       const messages = await drain(queue);
       model.applyAll(messages);
       return messages;
+    },
+    async later(ms) {
+      clock.advance(ms);
+      broker.wake();
+      let pokes = 0;
+      const messages: WritebackMessage[] = [];
+      const session = await queue.acceptNextSession(POKES, 20);
+      if (session === null) return { pokes, messages };
+      for (const m of await session.receive(100, 20)) {
+        await handlePoke(deps, m.body); // what planChanges does with a poke
+        await session.complete(m);
+        pokes++;
+        const sent = await drain(queue);
+        model.applyAll(sent);
+        messages.push(...sent);
+      }
+      await session.close();
+      return { pokes, messages };
     },
   };
 });
@@ -261,13 +287,30 @@ describe('delta round against the Graph simulator', () => {
     expect(await world.round()).toEqual([]);
   });
 
-  it('syncStateNotFound and resyncRequired are full rounds too; a group deleted meanwhile is found missing', async () => {
+  it('syncStateNotFound and resyncRequired are full rounds too; a group deleted meanwhile is deleted once confirmed', async () => {
     seedTenant();
     await world.round();
     sim.control.invalidateDeltaTokens('syncStateNotFound');
-    sim.control.deleteGroup(G(2)); // security group: permanent in Entra
+    sim.control.deleteGroup(G(2)); // security group: permanent in Entra, but the @removed went with the token
+    const firstSeen = world.clock.now();
     const messages = await world.round();
-    expect(byGroup(messages).get(G(2))).toMatchObject([{ kind: 'delete', reason: 'hardDeleted' }]);
+    expect(byGroup(messages).has(G(2))).toBe(false); // missing from the enumeration is no evidence yet
+    expect((await world.statuses.read(sim.tenantId, G(2)))!.status).toMatchObject({ state: 'pending' });
+    // the product checks again by itself; consistent "gone" answers over time confirm the deletion
+    let checks = 1;
+    let deleted: WritebackMessage[] = [];
+    while (deleted.length === 0 && checks < 20) {
+      const { pokes, messages: sent } = await world.later(RECHECK_MAX_DELAY_MS);
+      expect(pokes).toBe(1);
+      checks++;
+      deleted = sent.filter((m) => m.groupId === G(2));
+    }
+    expect(deleted).toMatchObject([{ kind: 'delete', reason: 'hardDeleted' }]);
+    expect(world.clock.now() - firstSeen).toBeGreaterThanOrEqual(CONFIRM_GONE_AFTER_MS);
+    expect(checks).toBeGreaterThanOrEqual(CONFIRM_GONE_CHECKS);
+    expect(world.model.membersOf(G(3))).not.toContain(`group:Group_${G(2)}`);
+    expect((await world.store.rechecks.list(sim.tenantId)).size).toBe(0);
+    expect((await world.later(RECHECK_MAX_DELAY_MS)).pokes).toBe(0);
     sim.control.invalidateDeltaTokens('resyncRequired');
     const again = await world.round();
     expect(again.every((m) => m.kind === 'snapshot')).toBe(true);
@@ -335,5 +378,69 @@ describe('delta round against the Graph simulator', () => {
     expect(world.model.membersOf(G(1))).toEqual([`sid:${sid(3)}`]);
     expect(await world.round()).toEqual([]);
     expect((await world.store.journal.read(sim.tenantId)).size).toBe(0);
+  });
+});
+
+/** Records the relay's 'applied' result for the last message a round sent to a group. */
+async function applied(groupId: string, messages: WritebackMessage[]): Promise<void> {
+  const last = messages.filter((m) => m.groupId === groupId).at(-1)!;
+  const at = new Date(world.clock.now()).toISOString();
+  await applyStatusUpdate(world.statuses, {
+    kind: 'result',
+    at,
+    result: {
+      v: 1, tenantId: sim.tenantId, groupId, seq: last.seq, messageId: `${groupId}:${last.seq}`, kind: last.kind, outcome: 'applied',
+      ad: null, memberErrors: [], error: null, membersAdded: 0, membersRemoved: 0, durationMs: 1, relayId: 'test', at,
+    },
+  });
+}
+
+describe('a group that cannot be found is not deleted without evidence', () => {
+  it('one transient 404 on a group a notification named sends nothing: pending, then the product rechecks and converges', async () => {
+    seedTenant();
+    await applied(G(1), await world.round());
+    expect((await world.statuses.read(sim.tenantId, G(1)))!.status.state).toBe('written');
+    const before = world.model.groups.get(G(1));
+    sim.control.addFailure({ match: `^GET /beta/groups/${G(1)}`, kind: 'error', status: 404, times: 1 });
+
+    const messages = await world.round({ mode: 'delta', groupIds: [G(1)] });
+    expect(sim.control.listFailures()[0]!.fired).toBe(1);
+    expect(messages).toEqual([]);
+    expect(world.model.groups.get(G(1))).toEqual(before);
+    const pending = (await world.statuses.read(sim.tenantId, G(1)))!.status;
+    expect(pending.state).toBe('pending');
+    expect(pending.reason).toMatch(/not found in the cloud/);
+    expect(await world.store.groups.load(sim.tenantId, G(1))).toMatchObject({ written: true, lifecycle: 'present' });
+    expect([...(await world.store.rechecks.list(sim.tenantId)).keys()]).toEqual([G(1)]);
+
+    // no new notification: the recheck is the product's own scheduled poke
+    expect((await world.later(0)).pokes).toBe(0);
+    const recheck = await world.later(RECHECK_FIRST_DELAY_MS);
+    expect(recheck).toEqual({ pokes: 1, messages: [] });
+    expect(world.model.groups.get(G(1))).toEqual(before);
+    expect((await world.statuses.read(sim.tenantId, G(1)))!.status).toMatchObject({ state: 'written', reason: null });
+    expect((await world.store.rechecks.list(sim.tenantId)).size).toBe(0);
+    expect((await world.later(RECHECK_MAX_DELAY_MS)).pokes).toBe(0);
+  });
+
+  it('a change missed while the group could not be read is sent when it is found again', async () => {
+    seedTenant();
+    await world.round();
+    sim.control.addFailure({ match: `^GET /beta/groups/${G(4)}`, kind: 'error', status: 404, times: 1 });
+    sim.control.updateGroup(G(4), { writebackConfiguration: { isEnabled: true } });
+    expect(await world.round({ mode: 'delta', groupIds: [G(4)] })).toEqual([]);
+    const recheck = await world.later(RECHECK_FIRST_DELAY_MS);
+    expect(byGroup(recheck.messages).get(G(4))).toMatchObject([{ kind: 'snapshot' }]);
+    expect((await world.statuses.read(sim.tenantId, G(4)))!.status).toMatchObject({ state: 'pending', intent: 'write', reason: null });
+  });
+
+  it('a permanent deletion delta reports (@removed: deleted) is deleted in the same round', async () => {
+    seedTenant();
+    await world.round();
+    sim.control.deleteGroup(G(2)); // security group: permanent in Entra
+    const messages = await world.round();
+    expect(byGroup(messages).get(G(2))).toMatchObject([{ kind: 'delete', reason: 'hardDeleted' }]);
+    expect(world.model.groups.has(G(2))).toBe(false);
+    expect((await world.store.rechecks.list(sim.tenantId)).size).toBe(0);
   });
 });

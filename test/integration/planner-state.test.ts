@@ -10,7 +10,6 @@ import type { PlannedGroup } from '../../shared/domain/planned-state.js';
 import type { TableStore } from '../../shared/ports/table-store.js';
 import { bucketOf, decodeEntry, encodeEntry } from '../../shared/state/member-entries.js';
 import { createPlannerStore, type PlannerStore } from '../../shared/state/planner-store.js';
-import { ensureTables } from '../../shared/state/tables.js';
 import { MAX_TEXT_CHARS, TextTooLargeError } from '../../shared/state/text-chunks.js';
 import { getAzurite } from '../support/azurite.js';
 
@@ -62,7 +61,6 @@ function defineStateTests(makeStore: () => Promise<TableStore>): void {
 
   beforeAll(async () => {
     tables = await makeStore();
-    await ensureTables(tables);
   });
   beforeEach(() => {
     tenant = randomUUID();
@@ -174,9 +172,7 @@ describe('member entry encoding and text chunks', () => {
   });
 
   it('refuses text beyond one entity', async () => {
-    const tables = new MemoryTableStore();
-    await ensureTables(tables);
-    const s = createPlannerStore(tables);
+    const s = createPlannerStore(new MemoryTableStore());
     await expect(s.tokens.save('t', { deltaLink: 'x'.repeat(MAX_TEXT_CHARS + 1), settingsFingerprint: '', savedAt: '' })).rejects.toThrow(TextTooLargeError);
   });
 });

@@ -1,5 +1,6 @@
 // graphWebhook: the handler as registered, called with real HttpRequest/InvocationContext objects and through
 // the local host over HTTP; the poke lands on the embedded queue (Service Bus semantics).
+import { request } from 'node:http';
 import { Writable } from 'node:stream';
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { pino } from 'pino';
@@ -10,6 +11,7 @@ import { createLocalRuntime, localConfig, type LocalRuntime } from '../../dev/ho
 import { startLocalHost, type LocalHost } from '../../dev/host/local-host.js';
 import { MemoryTableStore } from '../../dev/tables/memory-table-store.js';
 import { createGraphClient } from '../../shared/adapters/graph/client.js';
+import { MAX_NOTIFICATION_BYTES } from '../../shared/app/intake/notification-body.js';
 import { pokeMessageSchema, type PokeMessage } from '../../shared/contracts/poke-message.js';
 import type { QueueClient } from '../../shared/ports/queue.js';
 
@@ -51,6 +53,44 @@ function notification(clientState: string | undefined, groupId = groupA, extra: 
     tenantId,
     ...extra,
   };
+}
+
+/** A distinct group id per index. */
+function groupId(i: number): string {
+  return `${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`;
+}
+
+/**
+ * POSTs `head` and then `filler` again and again (chunked, never ending) until the response arrives.
+ * Resolves with the status and how many bytes had been written by then.
+ */
+function postEndless(url: string, head: string, filler: string): Promise<{ status: number; sent: number }> {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let answered = false;
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      answered = true;
+      res.resume();
+      res.on('end', () => {
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, sent });
+      });
+    });
+    req.on('error', (err) => {
+      if (!answered) reject(err);
+    });
+    const write = (): void => {
+      while (!answered) {
+        const chunk = sent === 0 ? head : filler;
+        sent += Buffer.byteLength(chunk);
+        if (!req.write(chunk)) {
+          req.once('drain', write);
+          return;
+        }
+      }
+    };
+    write();
+  });
 }
 
 function post(body: string | Uint8Array, query = ''): HttpRequest {
@@ -196,11 +236,28 @@ describe('graphWebhook: notifications', () => {
     expect(await pokes()).toEqual([]);
   });
 
-  it('body over 1 MB -> 413, nothing enqueued (even when it is valid JSON with valid notifications)', async () => {
-    const filler = 'x'.repeat(1024 * 1024);
-    const body = JSON.stringify({ value: [notification(secret, groupA, { filler })] });
-    expect((await invoke(post(body))).status).toBe(413);
+  it('one notification over 1 MiB -> 413, nothing enqueued (even when the rest of the batch is valid)', async () => {
+    const filler = 'x'.repeat(MAX_NOTIFICATION_BYTES);
+    const body = JSON.stringify({ value: [notification(secret, groupB), notification(secret, groupA, { filler }), notification(secret)] });
+    const res = await invoke(post(body));
+    expect(res.status).toBe(413);
+    expect(res.text).toBe('body too large');
     expect(await pokes()).toEqual([]);
+  });
+
+  it('a wrong-shaped notification late in a big batch -> 400, nothing enqueued', async () => {
+    const value = Array.from({ length: 2000 }, (_, i) => notification(secret, groupId(i)));
+    value.push({ ...notification(secret), subscriptionId: 5 });
+    expect((await invoke(post(JSON.stringify({ value })))).status).toBe(400);
+    expect(await pokes()).toEqual([]);
+  });
+
+  it('a forged batch of thousands: 401, and one log line for all the drops', async () => {
+    const value = Array.from({ length: 3000 }, (_, i) => notification('forged-forged-forged', groupId(i)));
+    expect((await invoke(post(JSON.stringify({ value })))).status).toBe(401);
+    const dropLines = logs.text().split('\n').filter((l) => l.includes('dropped'));
+    expect(dropLines).toHaveLength(1);
+    expect(JSON.parse(dropLines[0]!)).toMatchObject({ dropped: 3000, reasons: { clientStateMismatch: 3000 } });
   });
 
   it('enqueue failure -> 503 so Graph retries', async () => {
@@ -243,9 +300,34 @@ describe('graphWebhook through the local host (HTTP, anonymous)', () => {
     expect(await pokes()).toHaveLength(1);
   });
 
-  it('a 2 MB body is refused with 413 and nothing enqueued', async () => {
-    const res = await fetch(`${host.url}/api/graph/notifications`, { method: 'POST', body: 'x'.repeat(2 * 1024 * 1024) });
-    expect(res.status).toBe(413);
+  it('3,000 notifications (> 1 MiB) about 3,000 groups: 202 and ONE poke without hints (a delta round covers all)', async () => {
+    const body = JSON.stringify({ value: Array.from({ length: 3000 }, (_, i) => notification(secret, groupId(i))) });
+    expect(body.length).toBeGreaterThan(1.5 * 1024 * 1024);
+    const res = await fetch(`${host.url}/api/graph/notifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(202);
+    const got = await pokes();
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ tenantId, reason: 'notification' });
+    expect(got[0]!.groupIds).toBeUndefined();
+  });
+
+  it('3,000 notifications about 500 groups: one poke carrying the 500 group ids', async () => {
+    const body = JSON.stringify({ value: Array.from({ length: 3000 }, (_, i) => notification(secret, groupId(i % 500))) });
+    const res = await fetch(`${host.url}/api/graph/notifications`, { method: 'POST', body });
+    expect(res.status).toBe(202);
+    const got = await pokes();
+    expect(got).toHaveLength(1);
+    expect(new Set(got[0]!.groupIds)).toEqual(new Set(Array.from({ length: 500 }, (_, i) => groupId(i))));
+  });
+
+  it('streams: a notification that never ends is refused with 413 after about 1 MiB, while the client is still sending', async () => {
+    const head = `{"value":[${JSON.stringify(notification(secret))},{"subscriptionId":"s","clientState":"${secret}","filler":"`;
+    const { status, sent } = await postEndless(`${host.url}/api/graph/notifications`, head, 'x'.repeat(64 * 1024));
+    expect(status).toBe(413);
+    expect(sent).toBeLessThan(8 * MAX_NOTIFICATION_BYTES);
     expect(await pokes()).toEqual([]);
+    // The connection's unread rest was dropped by the host; it still answers.
+    const res = await fetch(`${host.url}/api/graph/notifications`, { method: 'POST', body: JSON.stringify({ value: [notification(secret)] }) });
+    expect(res.status).toBe(202);
   });
 });

@@ -102,6 +102,22 @@ describe('mergeStatus', () => {
     expect(s).toMatchObject({ state: 'skipped', reason: 'dynamic membership is not written back', cloudOnlyMembers: 7 });
   });
 
+  it('a group that could not be found is pending with the reason, and settles back to what its results say', () => {
+    const unknown: StatusUpdate = { kind: 'decision', tenantId, groupId, state: 'pending', reason: 'not found in the cloud', at };
+    const settled = (state: 'written' | 'skipped', reason: string | null = null): StatusUpdate => ({ kind: 'settled', tenantId, groupId, state, reason, at });
+    expect(run(planned(1, 2), result(1), result(2), unknown)).toMatchObject({ state: 'pending', reason: 'not found in the cloud' });
+    expect(run(planned(1, 2), result(1), result(2), unknown, settled('written'))).toMatchObject({ state: 'written', reason: null });
+    const failed = result(2, { outcome: 'failed', error: { code: 'busy', message: 'DC busy' } });
+    expect(run(planned(1, 2), result(1), failed, unknown, settled('written'))).toMatchObject({ state: 'partial', reason: 'DC busy' });
+    // its change set still on the way: pending for that, without the reason
+    expect(run(planned(1, 2), result(1), unknown, settled('written'))).toMatchObject({ state: 'pending', reason: null });
+    // never planned a change set: the planner's verdict
+    expect(run(unknown, settled('skipped', 'not enabled'))).toMatchObject({ state: 'skipped', reason: 'not enabled' });
+    // a result decided the state meanwhile: settled changes nothing
+    const s = run(planned(1, 2), unknown, result(1), result(2));
+    expect(mergeStatus(s, settled('skipped', 'x'))).toBe(s);
+  });
+
   it('caps member errors and counts the rest', () => {
     const many = Array.from({ length: MAX_STATUS_MEMBER_ERRORS + 10 }, (_, i) => ({ member: `m${i}`, code: 'c', message: 'x'.repeat(5000) }));
     const s = run(result(1, { outcome: 'partial', memberErrors: many }));

@@ -1,12 +1,8 @@
 // The table store over Azure Table storage (@azure/data-tables 13): managed identity in Azure, the
-// account key for Azurite. Plain http is allowed only to a loopback address (Azurite).
-import {
-  AzureNamedKeyCredential,
-  TableClient,
-  TableServiceClient,
-  type TableEntityResult,
-  type TransactionAction,
-} from '@azure/data-tables';
+// account key for Azurite. Plain http is allowed only to a loopback address (Azurite). A table that does not
+// exist is created on the first TableNotFound and the operation retried once: state rebuilt from nothing
+// (a new account, tables deleted) recovers by itself, without an existence check per request.
+import { AzureNamedKeyCredential, TableClient, TableServiceClient, type TransactionAction } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 import {
   ConflictError,
@@ -19,11 +15,11 @@ import {
   type StoredEntity,
   type TableFilter,
   type TableStore,
-  type TableValue,
   type WriteMode,
 } from '../../ports/table-store.js';
-import { checkBatch, checkEntity, checkKey, checkTableName, isInt32 } from './limits.js';
+import { checkBatch, checkEntity, checkKey, checkTableName } from './limits.js';
 import { toODataFilter } from './odata-filter.js';
+import { failure, fromSdkEntity, isTableMissing, sdkMode, toSdkEntity } from './sdk-entity.js';
 
 export type AzureTableConnection =
   /** Production: DefaultAzureCredential / ManagedIdentityCredential. */
@@ -57,78 +53,6 @@ export function parseTableConnectionString(connectionString: string): { endpoint
   return { endpoint: endpoint.replace(/\/+$/, ''), accountName, accountKey };
 }
 
-interface RestFailure {
-  statusCode?: number;
-  /** Service error code, e.g. TableNotFound, ResourceNotFound, EntityAlreadyExists. */
-  code?: string;
-}
-
-/** The SDK puts the service's error code in `code` for transactions and in `details.errorCode` otherwise. */
-function failure(error: unknown): RestFailure {
-  if (typeof error !== 'object' || error === null) return {};
-  const { statusCode, code, details } = error as { statusCode?: unknown; code?: unknown; details?: unknown };
-  const detailCode =
-    typeof details === 'object' && details !== null && 'errorCode' in details && typeof details.errorCode === 'string'
-      ? details.errorCode
-      : undefined;
-  return {
-    ...(typeof statusCode === 'number' ? { statusCode } : {}),
-    ...(typeof code === 'string' ? { code } : detailCode !== undefined ? { code: detailCode } : {}),
-  };
-}
-
-function isTableMissing(error: unknown): boolean {
-  const { statusCode, code } = failure(error);
-  return statusCode === 404 && code === 'TableNotFound';
-}
-
-function toSdkValue(value: TableValue): unknown {
-  // Integers in Int32 range go untyped (the service infers Int32); every other number is typed Double.
-  if (typeof value === 'number' && !isInt32(value)) return { value, type: 'Double' };
-  return value;
-}
-
-function toSdkEntity(entity: Entity): Record<string, unknown> & { partitionKey: string; rowKey: string } {
-  const out: Record<string, unknown> & { partitionKey: string; rowKey: string } = {
-    partitionKey: entity.partitionKey,
-    rowKey: entity.rowKey,
-  };
-  for (const [name, value] of Object.entries(entity.properties)) out[name] = toSdkValue(value);
-  return out;
-}
-
-const SYSTEM = new Set(['partitionKey', 'rowKey', 'etag', 'timestamp']);
-
-function fromSdkValue(value: unknown): TableValue | undefined {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
-  if (value instanceof Date) return value;
-  if (value instanceof Uint8Array) return new Uint8Array(value);
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  // Guid (and typed values written by other tools) arrive as { value, type }.
-  if (typeof value === 'object' && value !== null && 'value' in value && typeof value.value === 'string') return value.value;
-  return undefined;
-}
-
-function fromSdkEntity(result: TableEntityResult<Record<string, unknown>>): StoredEntity {
-  const properties: Record<string, TableValue> = {};
-  for (const [name, raw] of Object.entries(result)) {
-    if (SYSTEM.has(name) || name.includes('.')) continue;
-    const value = fromSdkValue(raw);
-    if (value !== undefined) properties[name] = value;
-  }
-  return {
-    partitionKey: result.partitionKey ?? '',
-    rowKey: result.rowKey ?? '',
-    properties,
-    etag: result.etag,
-    timestamp: new Date(String(result.timestamp ?? 0)),
-  };
-}
-
-function sdkMode(mode: WriteMode): 'Merge' | 'Replace' {
-  return mode === 'merge' ? 'Merge' : 'Replace';
-}
-
 class AzureTable implements EntityTable {
   constructor(
     readonly name: string,
@@ -139,7 +63,7 @@ class AzureTable implements EntityTable {
     checkKey('partitionKey', partitionKey);
     checkKey('rowKey', rowKey);
     try {
-      return fromSdkEntity(await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey));
+      return fromSdkEntity(await this.withTable(() => this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey)));
     } catch (error) {
       if (failure(error).statusCode === 404 && !isTableMissing(error)) return null;
       throw this.mapped(error, partitionKey, rowKey);
@@ -157,7 +81,7 @@ class AzureTable implements EntityTable {
   async insertIfAbsent(entity: Entity): Promise<{ inserted: true; etag: string } | { inserted: false }> {
     checkEntity(entity);
     try {
-      const response = await this.client.createEntity(toSdkEntity(entity));
+      const response = await this.withTable(() => this.client.createEntity(toSdkEntity(entity)));
       return { inserted: true, etag: response.etag ?? '' };
     } catch (error) {
       if (failure(error).statusCode === 409) return { inserted: false };
@@ -177,7 +101,7 @@ class AzureTable implements EntityTable {
     checkKey('partitionKey', partitionKey);
     checkKey('rowKey', rowKey);
     try {
-      await this.client.deleteEntity(partitionKey, rowKey, { etag: etag ?? '*' });
+      await this.withTable(() => this.client.deleteEntity(partitionKey, rowKey, { etag: etag ?? '*' }));
     } catch (error) {
       if (failure(error).statusCode === 404 && !isTableMissing(error)) return;
       throw this.mapped(error, partitionKey, rowKey);
@@ -192,18 +116,16 @@ class AzureTable implements EntityTable {
   async query(filter: TableFilter, options: { limit?: number } = {}): Promise<StoredEntity[]> {
     const text = toODataFilter(filter);
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
-    const found: StoredEntity[] = [];
-    if (limit <= 0) return found;
-    try {
+    if (limit <= 0) return [];
+    return this.call('', undefined, async () => {
+      const found: StoredEntity[] = [];
       // The iterator follows continuation tokens: pages of up to 1,000 entities.
       for await (const result of this.client.listEntities<Record<string, unknown>>({ queryOptions: { filter: text } })) {
         found.push(fromSdkEntity(result));
         if (found.length >= limit) break;
       }
-    } catch (error) {
-      throw this.mapped(error, '', undefined);
-    }
-    return found;
+      return found;
+    });
   }
 
   async batch(partitionKey: string, operations: readonly BatchOperation[]): Promise<(string | undefined)[]> {
@@ -229,10 +151,26 @@ class AzureTable implements EntityTable {
 
   private async call<T>(partitionKey: string, rowKey: string | undefined, action: () => Promise<T>): Promise<T> {
     try {
-      return await action();
+      return await this.withTable(action);
     } catch (error) {
       throw this.mapped(error, partitionKey, rowKey);
     }
+  }
+
+  /** Runs `action`; on TableNotFound creates the table (idempotent: a concurrent creator is fine) and runs it
+   *  once more. A second TableNotFound (e.g. a table still being deleted) reaches the caller. */
+  private async withTable<T>(action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      if (!isTableMissing(error)) throw error;
+    }
+    try {
+      await this.client.createTable();
+    } catch (error) {
+      throw new TableNotFoundError(this.name, { cause: error });
+    }
+    return action();
   }
 
   private mapped(error: unknown, partitionKey: string, rowKey: string | undefined): unknown {

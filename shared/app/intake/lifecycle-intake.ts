@@ -6,50 +6,61 @@
 //   missed                  -> resync.
 // All pokes of one request collapse into one: a resync covers a delta round.
 import { z } from 'zod';
-import { parseJsonBody, untrustedReason, type IntakeOutcome } from './notification-intake.js';
+import { readNotifications, type NotificationBody } from './notification-body.js';
+import { issueSummary, type IntakeOutcome } from './notification-intake.js';
 import { sendPoke } from './pokes.js';
+import { DropTally, untrustedReason } from './trust.js';
 import { keepSubscription, reauthorizeSubscription, type KeeperDeps, type KeeperSettings } from '../subscriptions/subscription-keeper.js';
 
-export const lifecycleNotificationSchema = z.looseObject({
+/** Only the fields the intake reads are checked and kept (unknown properties are stripped). */
+export const lifecycleNotificationSchema = z.object({
   subscriptionId: z.string().min(1).max(128),
   clientState: z.string().max(1024).nullish(),
   lifecycleEvent: z.string().min(1).max(64),
   tenantId: z.string().max(64).nullish(),
-  subscriptionExpirationDateTime: z.string().nullish(),
 });
 
-export const lifecycleCollectionSchema = z.looseObject({
-  value: z.array(lifecycleNotificationSchema).min(1).max(1000),
-});
+interface LifecycleEvent {
+  subscriptionId: string;
+  lifecycleEvent: string;
+}
 
-export async function acceptLifecycleNotifications(
-  deps: KeeperDeps,
-  settings: KeeperSettings,
-  body: Uint8Array | 'tooLarge',
-): Promise<IntakeOutcome> {
-  const json = parseJsonBody(body);
-  if (!json.ok) return { status: json.status, reason: json.reason };
-  const shape = lifecycleCollectionSchema.safeParse(json.value);
-  if (!shape.success) {
-    deps.log.warn('lifecycle notification body has the wrong shape');
-    return { status: 400, reason: 'not a Graph lifecycle notification collection' };
-  }
-
+export async function acceptLifecycleNotifications(deps: KeeperDeps, settings: KeeperSettings, body: NotificationBody): Promise<IntakeOutcome> {
+  // Trusted events, each (event, subscription) once in arrival order: handling one is idempotent, so a
+  // repeat in the same batch adds nothing, and a long batch is kept as its distinct events only.
+  const events = new Map<string, LifecycleEvent>();
+  const drops = new DropTally();
   let accepted = 0;
-  let dropped = 0;
+  let issues: string[] = [];
+  const read = await readNotifications(body, (element) => {
+    const n = lifecycleNotificationSchema.safeParse(element);
+    if (!n.success) {
+      issues = issueSummary(n.error);
+      return false;
+    }
+    const untrusted = untrustedReason(n.data, settings.tenantId, settings.secrets);
+    if (untrusted !== null) {
+      drops.add(untrusted, n.data.subscriptionId);
+      return true;
+    }
+    accepted++;
+    const { subscriptionId, lifecycleEvent } = n.data;
+    events.set(`${lifecycleEvent}\u0000${subscriptionId}`, { subscriptionId, lifecycleEvent });
+    return true;
+  });
+  if (!read.ok) {
+    deps.log.warn({ reason: read.reason, issues }, 'lifecycle notification body refused');
+    return { status: read.status, reason: read.reason };
+  }
+  drops.log(deps.log, 'lifecycle notifications dropped');
+  if (accepted === 0) return { status: 401, dropped: drops.count };
+
   const wanted = new Set<'resync' | 'notification'>();
   const want = (p: 'resync' | 'notification'): void => {
     wanted.add(p);
   };
   try {
-    for (const n of shape.data.value) {
-      const untrusted = untrustedReason(n, settings.tenantId, settings.secrets);
-      if (untrusted !== null) {
-        dropped++;
-        deps.log.warn({ subscriptionId: n.subscriptionId, reason: untrusted }, 'lifecycle notification dropped');
-        continue;
-      }
-      accepted++;
+    for (const n of events.values()) {
       const log = deps.log.child({ subscriptionId: n.subscriptionId, lifecycleEvent: n.lifecycleEvent });
       switch (n.lifecycleEvent) {
         case 'reauthorizationRequired': {
@@ -76,7 +87,6 @@ export async function acceptLifecycleNotifications(
           log.warn('lifecycle: unknown event ignored');
       }
     }
-    if (accepted === 0) return { status: 401, dropped };
     const poke = wanted.has('resync') ? 'resync' : wanted.has('notification') ? 'notification' : null;
     if (poke !== null) await sendPoke(deps.changes, settings.tenantId, poke, deps.now());
   } catch (err) {
@@ -84,5 +94,5 @@ export async function acceptLifecycleNotifications(
     deps.log.error({ err }, 'lifecycle notification not fully handled; answering 5xx so Graph retries');
     return { status: 503, reason: 'lifecycle handling failed' };
   }
-  return { status: 202, accepted, dropped };
+  return { status: 202, accepted, dropped: drops.count };
 }

@@ -151,7 +151,7 @@ export async function planChunk(deps: ChunkDeps, ctx: ChunkContext, views: reado
   const at = deps.now().toISOString();
   await mapLimit(results, IO_CONCURRENCY, async ({ view, result }) => {
     // The planned state last: until it is saved, a retry replans this group (and the journal repairs it).
-    const update = statusUpdateOf(tenantId, view.previous, result, at);
+    const update = statusUpdateOf(tenantId, view.previous, result, at, view.rechecked);
     if (update !== null) await applyStatusUpdate(deps.statuses, update);
     if (result.members !== null) await store.nesting.record(tenantId, view.id, await store.members.apply(tenantId, view.id, result.members));
     if (changed(view.previous, result.next)) await store.groups.save(tenantId, result.next);

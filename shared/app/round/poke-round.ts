@@ -9,6 +9,7 @@ import { decodeQueueBody, describeIssues, PoisonMessageError } from '../../contr
 export function modeOf(reason: PokeMessage['reason']): PlanMode {
   switch (reason) {
     case 'notification':
+    case 'recheck':
       return 'delta';
     case 'resync':
       return 'full';

@@ -1,15 +1,18 @@
 // Pass 1 of a round: which groups to plan, and what each one looks like now (lifecycle, current cloud
-// properties with writebackConfiguration, the decision the policy takes). Reads are batched.
+// properties with writebackConfiguration, the decision the policy takes). Reads are batched. A planned group
+// that cannot be found is permanently deleted only on positive evidence (delta's `@removed: deleted`, or a
+// deletion confirmed over time: shared/domain/recheck.ts); otherwise it is unknown and not planned.
 import { cloudGroupFrom, lifecycleOf, type MergedGroupChange } from '../../domain/delta-merge.js';
 import type { CloudGroup, GroupLifecycle } from '../../domain/model.js';
 import type { PlannedGroup } from '../../domain/planned-state.js';
 import { decisionFor } from '../../domain/planner.js';
 import type { WritebackDecision } from '../../domain/policy.js';
+import { judgeGone, type RecheckEntry } from '../../domain/recheck.js';
 import type { TenantSettings } from '../../domain/settings.js';
 import type { DirectoryReader } from '../../ports/directory.js';
 
 /** Why a group is in the round. */
-export type GroupSource = 'delta' | 'hint' | 'missing' | 'repair' | 'requested' | 'nested';
+export type GroupSource = 'delta' | 'hint' | 'missing' | 'repair' | 'requested' | 'nested' | 'recheck';
 
 export interface GroupView {
   id: string;
@@ -23,6 +26,25 @@ export interface GroupView {
   repairAfterSeq: number | undefined;
   /** Nested cloud groups whose written-back state flipped in this round: resolve them again. */
   reResolve: string[];
+  /** The group was on the recheck list: found again (or its deletion confirmed), its status is restated. */
+  rechecked: boolean;
+}
+
+/** A group that could not be found without evidence that it is gone: not planned, rechecked later. */
+export interface UnknownGroup {
+  id: string;
+  verdict: Extract<ReturnType<typeof judgeGone>, { kind: 'unknown' }>;
+}
+
+/** What the round knows besides the groups themselves. */
+export interface ViewContext {
+  directory: DirectoryReader;
+  previous: ReadonlyMap<string, PlannedGroup>;
+  /** Last seq a lost round may have sent, per group (round journal and recheck list). */
+  repairs: ReadonlyMap<string, number>;
+  settings: TenantSettings;
+  rechecks: ReadonlyMap<string, RecheckEntry>;
+  now: Date;
 }
 
 /** Graph listed a group in delta that it cannot read yet (replication lag): the round is retried later. */
@@ -40,14 +62,9 @@ export interface Candidate {
   reResolve?: string[];
 }
 
-/** Reads what is needed and returns the views in a stable order (by id). */
-export async function viewGroups(
-  directory: DirectoryReader,
-  candidates: readonly Candidate[],
-  previous: ReadonlyMap<string, PlannedGroup>,
-  journal: ReadonlyMap<string, number>,
-  settings: TenantSettings,
-): Promise<GroupView[]> {
+/** Reads what is needed and returns the views in a stable order (by id), and the groups left unknown. */
+export async function viewGroups(ctx: ViewContext, candidates: readonly Candidate[]): Promise<{ views: GroupView[]; unknown: UnknownGroup[] }> {
+  const { directory, previous, repairs, settings } = ctx;
   const initial = new Map<string, GroupLifecycle>();
   for (const c of candidates) initial.set(c.id, c.change ? lifecycleOf(c.change) : 'present');
   // A parent planned only to resolve a nested group again changed nothing itself: its planned view is current.
@@ -59,26 +76,37 @@ export async function viewGroups(
 
   const lagging: string[] = [];
   const views: GroupView[] = [];
+  const unknown: UnknownGroup[] = [];
   for (const c of [...candidates].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const prev = previous.get(c.id) ?? null;
     let lifecycle = fromState(c) ? prev!.lifecycle : initial.get(c.id)!;
     const read = reads.get(c.id);
+    const journaled = repairs.get(c.id);
+    const repairAfterSeq = journaled !== undefined && (prev?.seq ?? 0) < journaled ? journaled : undefined;
     if (lifecycle === 'present' && !fromState(c) && read?.kind !== 'found') {
       if (softDeleted.has(c.id)) lifecycle = 'softDeleted';
       else if (c.source === 'delta') {
         lagging.push(c.id);
         continue;
       } else if (prev === null) continue; // a hint or request for a group that does not exist
-      else lifecycle = 'hardDeleted';
+      else if (prev.lifecycle === 'hardDeleted') lifecycle = 'hardDeleted'; // known deleted already
+      else {
+        // Gone without a deletion notice: unknown until confirmed (never a delete on a read alone).
+        const verdict = judgeGone(c.id, ctx.rechecks.get(c.id), ctx.now, repairAfterSeq ?? 0);
+        if (verdict.kind === 'unknown') {
+          unknown.push({ id: c.id, verdict });
+          continue;
+        }
+        lifecycle = 'hardDeleted';
+      }
     }
     const cloud = lifecycle === 'hardDeleted' ? null : cloudGroupFrom(c.id, prev?.cloud, c.change?.props, read?.kind === 'found' ? read.group : null);
-    const journaled = journal.get(c.id);
-    const repairAfterSeq = journaled !== undefined && (prev?.seq ?? 0) < journaled ? journaled : undefined;
     const decision = decisionFor(cloud, lifecycle, settings);
-    views.push({ id: c.id, source: c.source, change: c.change, previous: prev, lifecycle, cloud, decision, repairAfterSeq, reResolve: c.reResolve ?? [] });
+    const rechecked = ctx.rechecks.has(c.id);
+    views.push({ id: c.id, source: c.source, change: c.change, previous: prev, lifecycle, cloud, decision, repairAfterSeq, reResolve: c.reResolve ?? [], rechecked });
   }
   if (lagging.length > 0) throw new DirectoryLagError(lagging);
-  return views;
+  return { views, unknown };
 }
 
 /** Whether a group's written-back state changes in this round (its parents must resolve it again). */

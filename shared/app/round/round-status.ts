@@ -19,8 +19,9 @@ function skippedTotal(counts: Partial<Record<MemberSkipReason, number>>): number
   return Object.values(counts).reduce((a, n) => a + (n ?? 0), 0);
 }
 
-/** null: nothing worth recording (nothing sent, nothing decided differently). */
-export function statusUpdateOf(tenantId: string, previous: PlannedGroup | null, result: PlanResult, at: string): StatusUpdate | null {
+/** null: nothing worth recording (nothing sent, nothing decided differently). `rechecked`: the group was on the
+ *  recheck list (its status says pending while it could not be found). */
+export function statusUpdateOf(tenantId: string, previous: PlannedGroup | null, result: PlanResult, at: string, rechecked: boolean): StatusUpdate | null {
   const { status, messages } = result;
   const cloudOnlyMembers = skippedTotal(status.skipped.counts);
   if (messages.length > 0) {
@@ -39,6 +40,7 @@ export function statusUpdateOf(tenantId: string, previous: PlannedGroup | null, 
       at,
     };
   }
+  if (rechecked) return { kind: 'settled', tenantId, groupId: status.groupId, state: status.state, reason: status.detail, at };
   const decidedAgain = previous !== null && JSON.stringify(previous.decision) === JSON.stringify(result.next.decision);
   if (status.state === 'skipped' && status.detail !== null && !decidedAgain) {
     return { kind: 'decision', tenantId, groupId: status.groupId, state: 'skipped', reason: status.detail, cloudOnlyMembers: 0, notes: [], at };

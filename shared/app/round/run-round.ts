@@ -2,7 +2,8 @@
 // session-enabled with sessionId = tenantId). Read the token, run Graph delta (a round without token when
 // there is none, Graph refused it, the settings changed, or a resync/reconcile was asked for), merge the
 // pages per group, read what delta does not carry, plan per group, SEND the change sets, and only after the
-// sends save the planned states, the new deltaLink and clear the round journal.
+// sends save the planned states, the new deltaLink and clear the round journal. Groups that cannot be found
+// without a deletion notice are not planned: they go on the recheck list (rechecks.ts), which every round reads.
 import { mergeDeltaItems, type MergedGroupChange } from '../../domain/delta-merge.js';
 import { isGuid, normaliseId } from '../../domain/ids.js';
 import type { PlannedGroup } from '../../domain/planned-state.js';
@@ -14,7 +15,8 @@ import type { QueueSender } from '../../ports/queue.js';
 import type { PlannerStore } from '../../state/planner-store.js';
 import type { GroupStatusStore } from '../../state/group-status-record.js';
 import { planChunk, type ChunkContext } from './plan-chunk.js';
-import { viewGroups, writtenAfterRound, writtenFlips, type Candidate, type GroupView } from './round-groups.js';
+import { settleRechecks } from './rechecks.js';
+import { viewGroups, writtenAfterRound, writtenFlips, type Candidate, type GroupView, type UnknownGroup, type ViewContext } from './round-groups.js';
 import { mapLimit } from '../../concurrency.js';
 
 export interface DeltaRoundDeps {
@@ -22,6 +24,8 @@ export interface DeltaRoundDeps {
   directory: DirectoryReader;
   store: PlannerStore;
   writeback: QueueSender;
+  /** The graph-changes queue: the round schedules its own recheck of groups it could not find. */
+  pokes: QueueSender;
   statuses: GroupStatusStore;
   log: Logger;
   now: () => Date;
@@ -47,6 +51,8 @@ export interface RoundReport {
   groupsPlanned: number;
   messagesSent: number;
   repaired: number;
+  /** Groups not found without a deletion notice: not planned, on the recheck list. */
+  groupsUnknown: number;
   tokenSaved: boolean;
 }
 
@@ -68,6 +74,7 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
   const fingerprint = settingsFingerprint(settings);
   const token = await store.tokens.load(tenantId);
   const journal = await store.journal.read(tenantId);
+  const rechecks = await store.rechecks.list(tenantId);
   const named = groupIdsOf(request, log);
   const targeted = request.mode !== 'delta' && named.length > 0;
 
@@ -102,6 +109,7 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
   for (const [id, change] of merged) candidates.set(id, { id, source: 'delta', change });
   if (targeted) for (const id of named) candidates.set(id, { id, source: 'requested', change: null });
   if (mode === 'delta') for (const id of named) if (!candidates.has(id)) candidates.set(id, { id, source: 'hint', change: null });
+  for (const id of rechecks.keys()) if (!candidates.has(id)) candidates.set(id, { id, source: 'recheck', change: null });
 
   let previous: Map<string, PlannedGroup>;
   if (enumerated) {
@@ -119,8 +127,14 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
   }
 
   // ---- pass 1: current view and decision of every group --------------------------------------------
-  const views = await viewGroups(directory, [...candidates.values()], previous, journal, settings);
-  views.push(...(await parentsOfFlipped(deps, views, journal, settings)));
+  // A group left unknown keeps what a lost round may have sent in its recheck entry (the journal is cleared).
+  const repairs = new Map(journal);
+  for (const e of rechecks.values()) if (e.repairAfterSeq > (repairs.get(e.groupId) ?? 0)) repairs.set(e.groupId, e.repairAfterSeq);
+  const viewCtx: ViewContext = { directory, previous, repairs, settings, rechecks, now: deps.now() };
+  const { views, unknown } = await viewGroups(viewCtx, [...candidates.values()]);
+  const parents = await parentsOfFlipped(deps, viewCtx, views, new Set(unknown.map((u) => u.id)));
+  views.push(...parents.views);
+  unknown.push(...parents.unknown);
   views.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const ctx: ChunkContext = {
     mode,
@@ -129,7 +143,7 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
     writtenInRound: new Map(views.map((v) => [v.id, writtenAfterRound(v)])),
     writtenOutside: new Map(),
   };
-  log.info({ mode, reason, deltaPages, groupsInDelta: merged.size, groups: views.length }, 'delta round planning');
+  log.info({ mode, reason, deltaPages, groupsInDelta: merged.size, groups: views.length, unknown: unknown.length }, 'delta round planning');
 
   // ---- pass 2: plan, send, save, chunk by chunk ---------------------------------------------------------
   const chunkSize = deps.chunkSize ?? DEFAULT_CHUNK;
@@ -144,29 +158,42 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
     if (views.length > chunkSize) log.info({ planned, of: views.length, messages }, 'delta round progress');
   }
 
-  // ---- the round is done: the token moves on, the journal is obsolete ------------------------------------
+  // ---- the round is done: unknown groups remembered, the token moves on, the journal is obsolete ----------
+  await settleRechecks({ ...deps, log }, rechecks, unknown);
   let tokenSaved = false;
   if (deltaLink !== null) {
     await store.tokens.save(tenantId, { deltaLink, settingsFingerprint: fingerprint, savedAt: deps.now().toISOString() });
     tokenSaved = true;
   }
   await store.journal.clear(tenantId);
-  const report: RoundReport = { tenantId, mode, reason, deltaPages, groupsInDelta: merged.size, groupsPlanned: planned, messagesSent: messages, repaired, tokenSaved };
+  const report: RoundReport = {
+    tenantId,
+    mode,
+    reason,
+    deltaPages,
+    groupsInDelta: merged.size,
+    groupsPlanned: planned,
+    messagesSent: messages,
+    repaired,
+    groupsUnknown: unknown.length,
+    tokenSaved,
+  };
   log.info(report, 'delta round done');
   return report;
 }
 
 /** Groups that hold a group whose written-back state flipped: their entry for it is resolved again (an anchor
  *  reference appears or goes). Parents already in the round get the child added to their re-resolve list;
- *  the others join the round from their planned state (no Graph read). */
+ *  the others join the round from their planned state (no Graph read), except those this round left unknown. */
 async function parentsOfFlipped(
   deps: DeltaRoundDeps,
+  ctx: ViewContext,
   views: GroupView[],
-  journal: ReadonlyMap<string, number>,
-  settings: Parameters<typeof viewGroups>[4],
-): Promise<GroupView[]> {
+  unknown: ReadonlySet<string>,
+): Promise<{ views: GroupView[]; unknown: UnknownGroup[] }> {
+  const none = { views: [], unknown: [] };
   const flipped = views.filter(writtenFlips).map((v) => v.id);
-  if (flipped.length === 0) return [];
+  if (flipped.length === 0) return none;
   const parents = new Map<string, string[]>();
   await mapLimit(flipped, 8, async (child) => {
     for (const parent of await deps.store.nesting.parentsOf(deps.tenantId, child)) parents.set(parent, [...(parents.get(parent) ?? []), child]);
@@ -176,9 +203,9 @@ async function parentsOfFlipped(
   for (const [parent, children] of parents) {
     const view = inRound.get(parent);
     if (view !== undefined) view.reResolve.push(...children);
-    else joining.push({ id: parent, source: 'nested', change: null, reResolve: children });
+    else if (!unknown.has(parent)) joining.push({ id: parent, source: 'nested', change: null, reResolve: children });
   }
-  if (joining.length === 0) return [];
+  if (joining.length === 0) return none;
   const previous = await deps.store.groups.loadMany(deps.tenantId, joining.map((c) => c.id));
-  return viewGroups(deps.directory, joining.filter((c) => previous.has(c.id)), previous, journal, settings);
+  return viewGroups({ ...ctx, previous }, joining.filter((c) => previous.has(c.id)));
 }

@@ -27,17 +27,21 @@ export type StatusUpdate =
       notes?: string[];
       at: string;
     }
-  /** Planner: decided not to write (skipped: out of scope, unsupported type...; held: deletion guard). */
+  /** Planner: decided not to write (skipped: out of scope, unsupported type...; held: deletion guard;
+   *  pending: the group could not be found and nothing is sent until it is, shared/domain/recheck.ts). */
   | {
       kind: 'decision';
       tenantId: string;
       groupId: string;
-      state: 'skipped' | 'held';
+      state: 'skipped' | 'held' | 'pending';
       reason: string;
       cloudOnlyMembers?: number;
       notes?: string[];
       at: string;
     }
+  /** Planner: a group that could not be found is found again and needs no change set: the status shows what
+   *  the last change set's results say again, or, when none was ever planned, the planner's verdict. */
+  | { kind: 'settled'; tenantId: string; groupId: string; state: GroupState; reason: string | null; at: string }
   /** recordResults: the relay's result for one writeback message. */
   | { kind: 'result'; result: ResultMessage; at: string };
 
@@ -95,6 +99,7 @@ function mergeErrors(
 export function mergeStatus(existing: GroupStatus | null, update: StatusUpdate): GroupStatus {
   if (update.kind === 'result') return mergeResult(existing, update.result, update.at);
   const base = existing ?? emptyStatus(update.tenantId, update.groupId, update.at);
+  if (update.kind === 'settled') return settled(existing, base, update);
   const planner = {
     ...(update.cloudOnlyMembers !== undefined ? { cloudOnlyMembers: update.cloudOnlyMembers } : {}),
     ...(update.notes !== undefined ? { notes: update.notes.slice(0, MAX_STATUS_NOTES).map(clip) } : {}),
@@ -123,6 +128,16 @@ export function mergeStatus(existing: GroupStatus | null, update: StatusUpdate):
     reason: done ? base.reason : null,
     state: done && base.outcome !== null ? stateOf(base.outcome, update.intent, 'upsert') : 'pending',
   };
+}
+
+function settled(existing: GroupStatus | null, base: GroupStatus, update: Extract<StatusUpdate, { kind: 'settled' }>): GroupStatus {
+  // Only the planner's own "pending" is undone: a result may have decided the state meanwhile.
+  if (existing !== null && existing.state !== 'pending') return existing;
+  const at = { updatedAt: update.at };
+  if (base.plannedSeq === null) return { ...base, ...at, state: update.state, reason: update.reason === null ? null : clip(update.reason) };
+  const outcome = base.lastResultSeq !== null && base.lastResultSeq >= base.plannedSeq ? base.outcome : null;
+  if (outcome === null) return { ...base, ...at, reason: null }; // its change set is still on the way
+  return { ...base, ...at, state: stateOf(outcome, base.intent, 'upsert'), reason: base.error?.message ?? null };
 }
 
 function mergeResult(existing: GroupStatus | null, r: ResultMessage, at: string): GroupStatus {

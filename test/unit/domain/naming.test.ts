@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { adGroupTypeValue, groupAnchor, groupCn, groupSamAccountName } from '../../../shared/domain/naming.js';
-import { clipUtf16, utf8Length } from '../../../shared/domain/text.js';
+import { adText, clipUtf16, utf8Length } from '../../../shared/domain/text.js';
+import { desiredHeader, sameHeader } from '../../../shared/domain/header.js';
+import { m365, settings } from './fixtures.js';
 
 const ID = '3a5c3221-c465-48c0-95b8-e9305786a271';
 
@@ -59,5 +61,43 @@ describe('text measures', () => {
     for (const s of ['', 'abc', 'é', '€', '🙂', 'a🙂b€é', '\ud800x']) {
       expect(utf8Length(s)).toBe(Buffer.byteLength(s, 'utf8'));
     }
+  });
+});
+
+describe('cloud text as AD holds it', () => {
+  it('replaces lone surrogates with U+FFFD and keeps pairs', () => {
+    expect(adText('plain')).toBe('plain');
+    expect(adText('a🙂b')).toBe('a🙂b');
+    expect(adText('a\ud83db')).toBe('a\ufffdb');
+    expect(adText('a\ude42b')).toBe('a\ufffdb');
+    expect(adText('\ud83d')).toBe('\ufffd');
+    expect(adText('\ude42\ud83d')).toBe('\ufffd\ufffd');
+    expect(adText('x\ud83d\ud83d\ude42')).toBe('x\ufffd🙂');
+    // what AD stores: the UTF-8 round trip of the raw text
+    const raw = 'Team \ud83d \ude42 🙂';
+    expect(adText(raw)).toBe(Buffer.from(raw, 'utf8').toString('utf8'));
+  });
+
+  it('plans the header AD will hold, so a group named with a lone surrogate is not renamed again', () => {
+    const raw = m365(ID, {
+      displayName: `${'x'.repeat(50)}\ud83d tail`,
+      description: 'about \ude42',
+      mail: 'a\ud800@contoso.com',
+      mailNickname: 'a\ud800',
+      proxyAddresses: ['SMTP:a\ud800@contoso.com'],
+    });
+    const asStored = m365(ID, {
+      displayName: `${'x'.repeat(50)}\ufffd tail`,
+      description: 'about \ufffd',
+      mail: 'a\ufffd@contoso.com',
+      mailNickname: 'a\ufffd',
+      proxyAddresses: ['SMTP:a\ufffd@contoso.com'],
+    });
+    const s = settings({ cnFormat: 'displayName', exchangeSchema: true });
+    const planned = desiredHeader(raw, 'universalDistributionGroup', s);
+    expect(planned.cn).toBe(`${'x'.repeat(50)}\ufffd_e9305786a271`);
+    expect(planned).toMatchObject({ displayName: `${'x'.repeat(50)}\ufffd tail`, description: 'about \ufffd' });
+    expect(planned.mail).toEqual({ mail: 'a\ufffd@contoso.com', mailNickname: 'a\ufffd', proxyAddresses: ['SMTP:a\ufffd@contoso.com'] });
+    expect(sameHeader(planned, desiredHeader(asStored, 'universalDistributionGroup', s))).toBe(true);
   });
 });
