@@ -7,7 +7,7 @@ export class SentLog {
 
   /** `client`, with every send remembered (after it succeeded). */
   wrap(client: QueueClient): QueueClient {
-    const log = this;
+    const remember = (queue: string, m: OutgoingMessage): void => this.remember(queue, m);
     return {
       receiver: (q) => client.receiver(q),
       acceptNextSession: (q, wait) => client.acceptNextSession(q, wait),
@@ -18,7 +18,7 @@ export class SentLog {
         return {
           async send(messages) {
             await inner.send(messages);
-            for (const m of messages) log.remember(queue, m);
+            for (const m of messages) remember(queue, m);
           },
           close: () => inner.close(),
         };

@@ -26,6 +26,8 @@ export interface Dump {
   ou: string;
   groups: DumpGroup[];
   status: DumpStatus[];
+  /** Only when the run did not settle: what was still in flight. */
+  inFlight?: string[];
 }
 
 /** OUT.json -> OUT.<name>.json, as the format specifies for checkpoints. */

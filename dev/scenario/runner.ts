@@ -4,10 +4,15 @@ import type { Logger } from '../../shared/logging.js';
 import { sendPoke } from '../../shared/app/intake/pokes.js';
 import { createGroup, createUser } from '../stack/ad-objects.js';
 import { readWritebackOu } from '../stack/ad-dump.js';
-import { startLocalStack, type LocalStack } from '../stack/local-stack.js';
+import { SettleTimeoutError, startLocalStack, type LocalStack } from '../stack/local-stack.js';
 import { tamper } from './ad-tamper.js';
+import { Faults } from './faults.js';
+import { sleep } from '../../shared/timers.js';
 import { checkpointPath, type Dump, type DumpStatus } from './dump.js';
 import type { Scenario, ScenarioStep } from './schema.js';
+
+/** A run that has not settled this long after a step is a failure (docs/scenarios.md). */
+const SETTLE_TIMEOUT_MS = 180_000;
 
 export interface RunOptions {
   dumpPath?: string;
@@ -84,14 +89,29 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     await stack.subscribe();
     await stack.settle();
 
-    for (const [index, step] of scenario.steps.entries()) {
-      opts.log.info({ step: index + 1, op: step.op }, 'scenario step');
-      await applyStep(stack, step, onPrem, checkpoints, opts);
-      await stack.settle();
+    const faults = new Faults(stack);
+    const unsettled: string[] = [];
+    let inFlight: string[] = [];
+    try {
+      for (const [index, step] of scenario.steps.entries()) {
+        opts.log.info({ step: index + 1, op: step.op }, 'scenario step');
+        await applyStep(stack, step, onPrem, checkpoints, opts, faults);
+        // A step may ask not to wait; while a fault is active the pipeline cannot settle, so nothing waits.
+        if (step.settle !== false && !faults.active()) await stack.settle(SETTLE_TIMEOUT_MS);
+      }
+      await faults.liftGraphFaults();
+      if (faults.active()) unsettled.push(`the scenario ends with a fault still active: ${faults.describe()}`);
+      else await stack.settle(SETTLE_TIMEOUT_MS);
+    } catch (error) {
+      if (!(error instanceof SettleTimeoutError)) throw error;
+      unsettled.push(error.message);
+      inFlight = error.inFlight;
+    } finally {
+      faults.clearTimers();
     }
-    const dump = await dumpOf(stack);
+    const dump: Dump = { ...(await dumpOf(stack)), ...(inFlight.length > 0 ? { inFlight } : {}) };
     if (opts.dumpPath) await writeFile(opts.dumpPath, `${JSON.stringify(dump, null, 2)}\n`);
-    const failures = await pipelineFailures(stack, dump);
+    const failures = [...unsettled, ...(await pipelineFailures(stack, dump))];
     return { exitCode: failures.length > 0 ? 1 : 0, dump, checkpoints, failures, stack: opts.keep ? stack : null };
   } finally {
     if (!opts.keep) await stack.stop();
@@ -104,6 +124,7 @@ async function applyStep(
   onPrem: Map<string, OnPremObject>,
   checkpoints: Map<string, Dump>,
   opts: RunOptions,
+  faults: Faults,
 ): Promise<void> {
   const c = stack.sim.control;
   const synced = (sam: string | undefined): { synced?: ReturnType<typeof onPremSpec> } => {
@@ -163,6 +184,30 @@ async function applyStep(
       return;
     case 'reconcile':
       await sendPoke(stack.runtime.sender(stack.runtime.config.GRAPH_CHANGES_QUEUE), stack.tenantId, 'reconcile', new Date());
+      return;
+    case 'fault':
+      await faults.set(step.target, step.state);
+      return;
+    case 'graphFault':
+      faults.graph(step);
+      return;
+    case 'dropNotifications':
+      c.dropNotifications(step.count);
+      return;
+    case 'relayCrash':
+      await stack.relay.crash();
+      return;
+    case 'loseState':
+      await stack.loseState();
+      return;
+    case 'approveDeletions':
+      for (const groupId of step.groupIds) await stack.approveHeld(groupId);
+      return;
+    case 'replay':
+      await stack.replay(step.groupId, step.seq);
+      return;
+    case 'wait':
+      await sleep(step.seconds * 1000);
       return;
     case 'checkpoint': {
       const dump = await dumpOf(stack);

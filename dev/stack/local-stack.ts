@@ -30,6 +30,16 @@ import { sendPoke } from '../../shared/app/intake/pokes.js';
 import { sleep } from '../../shared/timers.js';
 
 export const RUNS_OU_NAME = 'WritebackRuns';
+
+export class SettleTimeoutError extends Error {
+  constructor(
+    readonly timeoutMs: number,
+    readonly inFlight: string[],
+  ) {
+    super(`the pipeline did not settle within ${timeoutMs} ms: ${inFlight.join('; ') || 'nothing reported in flight'}`);
+    this.name = 'SettleTimeoutError';
+  }
+}
 const BIND_PASSWORD_ENV = 'WRITEBACK_LOCAL_BIND_PASSWORD';
 
 export interface StackSettings {
@@ -77,8 +87,13 @@ export interface LocalStack {
   setSettings(patch: Partial<StackSettings>): Promise<void>;
   /** Creates the tenant-wide groups subscription (the subscriptions timer, run now). */
   subscribe(): Promise<void>;
-  /** Resolves when nothing is in flight: deliveries, handlers, queues and the relay are all idle. */
+  /** Resolves when nothing is in flight: deliveries, handlers, queues and the relay are all idle; throws
+   *  SettleTimeoutError (naming what is in flight) after timeoutMs. */
   settle(timeoutMs?: number): Promise<void>;
+  /** What is in flight now (queues, handlers, notification deliveries), for a run that did not settle. */
+  inFlight(): string[];
+  /** Releases what the deletion guard holds for this group, as an admin does (the admin API). */
+  approveHeld(groupId: string): Promise<void>;
   /** Stops everything this stack started; removes its OUs unless keepAd. The shared DC stays. */
   stop(opts?: { keepAd?: boolean }): Promise<void>;
 }
@@ -174,6 +189,18 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     attachments: () => queueServer.attachments(),
   });
 
+  const inFlight = (): string[] => {
+    const out: string[] = [];
+    for (const queue of runtime.broker.queueNames()) {
+      const c = runtime.broker.counts(queue);
+      if (c.active + c.locked + c.scheduled > 0) out.push(`queue ${queue}: ${c.active} waiting, ${c.locked} locked, ${c.scheduled} scheduled`);
+    }
+    if (!host.idle()) out.push('a function handler is running');
+    const pending = sim.control.deliveryStats().pending;
+    if (pending > 0) out.push(`${pending} notification deliveries pending`);
+    return out;
+  };
+
   const settleOnce = async (): Promise<boolean> => {
     await sim.control.idle();
     await host.whenIdle();
@@ -187,6 +214,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       const proxy = target === 'dc' ? dcProxy : tablesProxy;
       await (state === 'down' ? proxy.down() : proxy.up());
       log.warn({ target, state }, 'fault injected');
+    },
+    inFlight,
+    async approveHeld(groupId) {
+      const res = await fetch(`${host.url}/api/admin/held/${encodeURIComponent(groupId)}/approve`, { method: 'POST' });
+      if (!res.ok) throw new Error(`approving the held change of group ${groupId}: HTTP ${res.status} ${await res.text()}`);
     },
     async loseState() {
       for (const name of ALL_TABLES) await adminTables.deleteTable(name);
@@ -216,7 +248,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       let quiet = 0;
       // Two quiet passes in a row: a handler that finished may have enqueued work another part picks up.
       while (quiet < 2) {
-        if (Date.now() > deadline) throw new Error(`the pipeline did not settle within ${timeoutMs} ms`);
+        if (Date.now() > deadline) throw new SettleTimeoutError(timeoutMs, inFlight());
         quiet = (await settleOnce()) ? quiet + 1 : 0;
         if (quiet < 2) await sleep(50);
       }
