@@ -1,12 +1,6 @@
 // The table store over Azure Table storage (@azure/data-tables 13): managed identity in Azure, the
 // account key for Azurite. Plain http is allowed only to a loopback address (Azurite).
-import {
-  AzureNamedKeyCredential,
-  TableClient,
-  TableServiceClient,
-  type TableEntityResult,
-  type TransactionAction,
-} from '@azure/data-tables';
+import { AzureNamedKeyCredential, TableClient, TableServiceClient, type TransactionAction } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 import {
   ConflictError,
@@ -19,11 +13,11 @@ import {
   type StoredEntity,
   type TableFilter,
   type TableStore,
-  type TableValue,
   type WriteMode,
 } from '../../ports/table-store.js';
-import { checkBatch, checkEntity, checkKey, checkTableName, isInt32 } from './limits.js';
+import { checkBatch, checkEntity, checkKey, checkTableName } from './limits.js';
 import { toODataFilter } from './odata-filter.js';
+import { fromSdkEntity, sdkMode, toSdkEntity } from './sdk-entity.js';
 
 export type AzureTableConnection =
   /** Production: DefaultAzureCredential / ManagedIdentityCredential. */
@@ -80,53 +74,6 @@ function failure(error: unknown): RestFailure {
 function isTableMissing(error: unknown): boolean {
   const { statusCode, code } = failure(error);
   return statusCode === 404 && code === 'TableNotFound';
-}
-
-function toSdkValue(value: TableValue): unknown {
-  // Integers in Int32 range go untyped (the service infers Int32); every other number is typed Double.
-  if (typeof value === 'number' && !isInt32(value)) return { value, type: 'Double' };
-  return value;
-}
-
-function toSdkEntity(entity: Entity): Record<string, unknown> & { partitionKey: string; rowKey: string } {
-  const out: Record<string, unknown> & { partitionKey: string; rowKey: string } = {
-    partitionKey: entity.partitionKey,
-    rowKey: entity.rowKey,
-  };
-  for (const [name, value] of Object.entries(entity.properties)) out[name] = toSdkValue(value);
-  return out;
-}
-
-const SYSTEM = new Set(['partitionKey', 'rowKey', 'etag', 'timestamp']);
-
-function fromSdkValue(value: unknown): TableValue | undefined {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
-  if (value instanceof Date) return value;
-  if (value instanceof Uint8Array) return new Uint8Array(value);
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  // Guid (and typed values written by other tools) arrive as { value, type }.
-  if (typeof value === 'object' && value !== null && 'value' in value && typeof value.value === 'string') return value.value;
-  return undefined;
-}
-
-function fromSdkEntity(result: TableEntityResult<Record<string, unknown>>): StoredEntity {
-  const properties: Record<string, TableValue> = {};
-  for (const [name, raw] of Object.entries(result)) {
-    if (SYSTEM.has(name) || name.includes('.')) continue;
-    const value = fromSdkValue(raw);
-    if (value !== undefined) properties[name] = value;
-  }
-  return {
-    partitionKey: result.partitionKey ?? '',
-    rowKey: result.rowKey ?? '',
-    properties,
-    etag: result.etag,
-    timestamp: new Date(String(result.timestamp ?? 0)),
-  };
-}
-
-function sdkMode(mode: WriteMode): 'Merge' | 'Replace' {
-  return mode === 'merge' ? 'Merge' : 'Replace';
 }
 
 class AzureTable implements EntityTable {

@@ -2,7 +2,8 @@
 // and how (notification: delta; resync: full round; reconcile: full round with drift repair).
 import { pokeMessageSchema, type PokeMessage } from '../../contracts/poke-message.js';
 import type { PlanMode } from '../../domain/planner.js';
-import { runDeltaRound, type DeltaRoundDeps, type RoundReport } from './run-round.js';
+import type { DeltaRoundDeps } from './round-deps.js';
+import { runDeltaRound, type RoundReport } from './run-round.js';
 import { decodeQueueBody, describeIssues, PoisonMessageError } from '../../contracts/poison.js';
 
 export function modeOf(reason: PokeMessage['reason']): PlanMode {
