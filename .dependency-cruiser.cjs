@@ -1,4 +1,4 @@
-/** Layer rules (DESIGN.md): the domain is pure; functions/ and relay/ reach everything through shared/;
+/** Layer rules (docs/architecture.md): the domain is pure; functions/ and relay/ reach everything through shared/;
  *  nothing in the product depends on dev/, test/ or bench/. */
 module.exports = {
   forbidden: [
@@ -39,6 +39,48 @@ module.exports = {
       severity: 'error',
       from: { path: '^relay/' },
       to: { path: '^functions/' },
+    },
+    {
+      name: 'shared-below-functions-and-relay',
+      comment: 'shared/ serves both hosts and knows neither.',
+      severity: 'error',
+      from: { path: '^shared/' },
+      to: { path: '^(functions|relay)/' },
+    },
+    {
+      name: 'app-and-state-through-ports',
+      comment: 'Use cases and state records reach Graph, queues and tables through shared/ports; the adapters are chosen by the composition roots.',
+      severity: 'error',
+      from: { path: '^shared/(app|state)/' },
+      to: { path: '^shared/adapters/' },
+    },
+    {
+      name: 'state-below-app',
+      comment: 'State records are used by the use cases, never the other way round.',
+      severity: 'error',
+      from: { path: '^shared/state/' },
+      to: { path: '^shared/app/' },
+    },
+    {
+      name: 'adapters-implement-ports',
+      comment: 'An adapter implements a port; it knows no use case or state record.',
+      severity: 'error',
+      from: { path: '^shared/adapters/' },
+      to: { path: '^shared/(app|state)/' },
+    },
+    {
+      name: 'no-orphans',
+      comment: 'A module nothing imports and that imports nothing is dead or misplaced (type declarations and dotfile configs aside).',
+      severity: 'error',
+      from: { orphan: true, pathNot: ['(^|/)[.][^/]+[.](js|cjs|mjs|ts|json)$', '[.]d[.]ts$', '(^|/)[^/]+[.]config[.](js|cjs|mjs|ts)$'] },
+      to: {},
+    },
+    {
+      name: 'product-reachable-from-entry-points',
+      comment: 'Every module of the build is used by the Functions app (functions/index.ts) or the relay process (relay/main.ts): no dead product code.',
+      severity: 'error',
+      from: { path: '^(functions/index|relay/main)[.]ts$' },
+      to: { path: '^(functions|shared|relay)/', pathNot: '^(functions/index|relay/main)[.]ts$', reachable: false },
     },
     {
       name: 'no-circular',
