@@ -1,7 +1,7 @@
 // Benchmark entry point: `npm run bench -- <throughput|latency|all> [options]`. Prints each result as
 // markdown and replaces its section in BENCHMARKS.md (unless --no-write).
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { exitWithUsage, parseCommandLine } from '../dev/command-line.js';
 import { CHANGE_KINDS, runLatency, type ChangeKind } from './latency.js';
 import { runMemberThroughput } from './member-throughput.js';
 import { benchCommand, writeSection, BENCHMARKS_FILE } from './report.js';
@@ -23,7 +23,7 @@ latency      end-to-end latency through the whole local pipeline, one change at 
 common
   --keep-dc        leave the Samba DC running afterwards (with the bench users, ~10 min to create on a fresh DC)
   --no-write       print only; leave BENCHMARKS.md alone
-  --help`;
+  --help, -h       this text`;
 
 const intArg = (name: string, min: number) =>
   z.coerce.number().int().min(min, `--${name} must be an integer >= ${min}`);
@@ -45,29 +45,30 @@ const optionsSchema = z.object({
 });
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      members: { type: 'string' },
-      runs: { type: 'string' },
-      chunk: { type: 'string' },
-      kind: { type: 'string' },
-      'per-kind': { type: 'string' },
-      kinds: { type: 'string' },
-      'create-members': { type: 'string' },
-      'no-write': { type: 'boolean' },
-      'keep-dc': { type: 'boolean' },
-      help: { type: 'boolean' },
+  const { values, positionals } = parseCommandLine(
+    HELP,
+    {
+      allowPositionals: true,
+      options: {
+        members: { type: 'string' },
+        runs: { type: 'string' },
+        chunk: { type: 'string' },
+        kind: { type: 'string' },
+        'per-kind': { type: 'string' },
+        kinds: { type: 'string' },
+        'create-members': { type: 'string' },
+        'no-write': { type: 'boolean' },
+        'keep-dc': { type: 'boolean' },
+      },
     },
-  });
+    argv,
+  );
   const which = positionals[0];
-  if (values.help || !which || positionals.length > 1 || !['throughput', 'latency', 'all'].includes(which)) {
-    console.log(HELP);
-    return values.help ? 0 : 2;
+  if (!which) exitWithUsage(HELP, 'which benchmark? throughput, latency or all');
+  if (positionals.length > 1 || !['throughput', 'latency', 'all'].includes(which)) {
+    exitWithUsage(HELP, `unknown benchmark ${positionals.join(' ')}: throughput, latency or all`);
   }
-  const { help: _help, ...rest } = values;
-  const parsed = optionsSchema.safeParse(rest);
+  const parsed = optionsSchema.safeParse(values);
   if (!parsed.success) {
     console.error(parsed.error.issues.map((i) => i.message).join('\n'));
     return 2;

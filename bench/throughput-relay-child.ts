@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'ldapts';
-import { parseRelayConfig } from '../relay/config.js';
+import { localRelayConfig } from '../dev/stack/relay-config.js';
 import { startRelay } from '../relay/start.js';
 import { EmbeddedBroker } from '../dev/queue/index.js';
 import { resultMessageSchema, type ResultMessage } from '../shared/contracts/result-message.js';
@@ -73,18 +73,9 @@ async function main(): Promise<void> {
     queues: { writeback: { requiresSession: true }, 'writeback-results': { requiresSession: false } },
   });
   const queue = broker.client();
-  const config = parseRelayConfig({
-    relayId: 'bench-relay',
-    ldap: {
-      urls: [input.url],
-      tlsServerName: input.tlsServerName,
-      caFile: input.caFile,
-      bindDn: input.bindDn,
-      bindPassword: { env: BIND_PASSWORD_ENV },
-      writebackOu: input.writebackOu,
-      memberChunkSize: input.chunkSize,
-    },
-    queue: { type: 'embedded' },
+  const dc = { url: input.url, tlsServerName: input.tlsServerName, caFile: input.caFile, adminBindDn: input.bindDn };
+  const config = localRelayConfig('bench-relay', { dc, bindPasswordEnv: BIND_PASSWORD_ENV, writebackOu: input.writebackOu }, {
+    memberChunkSize: input.chunkSize,
     sessions: { receiveWaitMs: 1_000, retryDelayMs: 200 },
     logLevel: 'warn',
   });

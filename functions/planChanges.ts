@@ -3,7 +3,7 @@
 // failure throws so the poke is retried (the round is safe to repeat: see shared/state/round-journal.ts).
 import type { InvocationContext } from '@azure/functions';
 import { GraphDirectoryReader } from '../shared/adapters/graph/directory.js';
-import type { DeltaRoundDeps } from '../shared/app/round/run-round.js';
+import type { DeltaRoundDeps } from '../shared/app/round/round-deps.js';
 import { handlePoke } from '../shared/app/round/poke-round.js';
 import type { Logger } from '../shared/logging.js';
 import { invocationLog } from './http-helpers.js';

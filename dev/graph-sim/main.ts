@@ -1,13 +1,21 @@
-// `npm run graph-sim -- --port 8080 [--tls] [--tenant <id>] [--page-size N] [--require-auth] [--seed-demo]`:
-// serves until killed and prints its base URL (and, with --tls, the certificate to trust).
+// `npm run graph-sim -- [--port N] [--tls] [--tenant <id>] [--page-size N] [--require-auth]`: serves until
+// killed and prints its base URL (and, with --tls, the certificate to trust).
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createLogger } from '../../shared/logging.js';
+import { parseCommandLine } from '../command-line.js';
 import { startGraphSimulator } from './server.js';
 
-const { values } = parseArgs({
+const USAGE = `usage: npm run graph-sim -- [--port N] [--tls] [--tenant <guid>] [--page-size N] [--require-auth]
+  --port N          port on 127.0.0.1 (default 0: any free port)
+  --tls             https with a self-signed certificate (the Graph client sends tokens only over https)
+  --tenant <guid>   tenant id (default: a new one)
+  --page-size N     items per delta page
+  --require-auth    answer 401 without an Authorization: Bearer header
+Serves until stopped (Ctrl+C). See dev/graph-sim/README.md.`;
+
+const { values } = parseCommandLine(USAGE, {
   options: {
     port: { type: 'string', default: '0' },
     tenant: { type: 'string' },

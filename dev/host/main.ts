@@ -4,9 +4,18 @@
 //   HOST_PORT (default 7071), GRAPH_SIM_PORT (default any), LOG_LEVEL; HOST_MEMORY_TABLES=1 skips Azurite.
 import { createAzureTableStore } from '../../shared/adapters/tables/index.js';
 import { createLogger } from '../../shared/logging.js';
+import { parseCommandLine } from '../command-line.js';
 import { ensureAzurite, type Azurite } from '../stack/azurite.js';
 import { startFunctionsStack } from './functions-stack.js';
 
+const USAGE = `usage: npm run host   (no options; settings come from the environment)
+  HOST_PORT            port of the Functions host (default 7071)
+  GRAPH_SIM_PORT       port of the Graph simulator (default: any free port)
+  LOG_LEVEL            pino level (default info)
+  HOST_MEMORY_TABLES=1 keep the state tables in memory instead of Azurite
+Serves until stopped (Ctrl+C).`;
+
+parseCommandLine(USAGE, { options: {} });
 const log = createLogger('host');
 const port = Number(process.env['HOST_PORT'] ?? 7071);
 const simPort = process.env['GRAPH_SIM_PORT'] === undefined ? 0 : Number(process.env['GRAPH_SIM_PORT']);

@@ -1,24 +1,21 @@
 // npm run scenario -- FILE [--dump OUT.json] [--keep]   (docs/scenarios.md)
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { describeSambaDc } from '../stack/samba.js';
 import { createLogger } from '../../shared/logging.js';
+import { exitWithUsage, parseCommandLine } from '../command-line.js';
 import { runScenario } from './runner.js';
 import { parseScenario, ScenarioError } from './validate.js';
 
+const USAGE = `usage: npm run scenario -- FILE [--dump OUT.json] [--keep]
+  FILE             a scenario (docs/scenarios.md)
+  --dump OUT.json  write what AD and the status table hold at the end (and at each checkpoint)
+  --keep           leave the Samba DC and the run's OUs in place afterwards, and print how to reach them`;
+
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({ allowPositionals: true, options: { dump: { type: 'string' }, keep: { type: 'boolean', default: false } } });
-  } catch (e) {
-    console.error(`usage: npm run scenario -- FILE [--dump OUT.json] [--keep]\n${(e as Error).message}`);
-    return 2;
-  }
+  const args = parseCommandLine(USAGE, { allowPositionals: true, options: { dump: { type: 'string' }, keep: { type: 'boolean', default: false } } });
   const file = args.positionals[0];
-  if (file === undefined || args.positionals.length > 1) {
-    console.error('usage: npm run scenario -- FILE [--dump OUT.json] [--keep]');
-    return 2;
-  }
+  if (file === undefined) exitWithUsage(USAGE, 'a scenario FILE is required');
+  if (args.positionals.length > 1) exitWithUsage(USAGE, `one scenario FILE, not ${args.positionals.length}`);
   let scenario;
   try {
     scenario = parseScenario(await readFile(file, 'utf8'));

@@ -5,14 +5,13 @@
 import { spawn } from 'node:child_process';
 import { peerUserId, registerPeerUser, releasePeer } from './peer-users.js';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../../shared/logging.js';
-import { withFileLock } from './file-lock.js';
+import { PeerStateFiles } from './peer-state.js';
 import { isProcessAlive, terminate } from './processes.js';
 import { sleep } from '../../shared/timers.js';
 
@@ -57,12 +56,9 @@ export function azuriteStateDir(): string {
   return process.env['WRITEBACK_AZURITE_STATE_DIR'] ?? '/tmp/group-writeback-azurite';
 }
 
-const paths = (stateDir = azuriteStateDir()) => ({
-  stateDir,
-  state: path.join(stateDir, 'state.json'),
-  lock: path.join(stateDir, 'lock'),
-  runs: path.join(stateDir, 'runs'),
-});
+function azuriteFiles(): PeerStateFiles<AzuriteState> {
+  return new PeerStateFiles(azuriteStateDir(), stateSchema, { timeoutMs: 60_000, staleAfterMs: 2 * 60_000 });
+}
 
 export function tableEndpointFor(port: number): string {
   return `http://127.0.0.1:${port}/${AZURITE_ACCOUNT_NAME}`;
@@ -73,22 +69,6 @@ export function azuriteConnectionString(tableEndpoint: string): string {
     `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT_NAME};AccountKey=${AZURITE_ACCOUNT_KEY};` +
     `TableEndpoint=${tableEndpoint};`
   );
-}
-
-async function readState(file: string): Promise<AzuriteState | undefined> {
-  try {
-    const parsed = stateSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error instanceof SyntaxError) return undefined;
-    throw error;
-  }
-}
-
-async function writeState(file: string, state: AzuriteState): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
-  await rename(tmp, file);
 }
 
 /** The pid is alive and is an Azurite (not a reused pid). */
@@ -190,14 +170,13 @@ async function startFresh(stateDir: string, keep: boolean, log: Logger): Promise
 
 
 
-async function stopUnlocked(state: AzuriteState, stateFile: string, log: Logger): Promise<void> {
+async function stopUnlocked(state: AzuriteState, files: PeerStateFiles<AzuriteState>, log: Logger): Promise<void> {
   if (isOurAzurite(state.pid)) await terminate(state.pid, 5000);
-  const current = await readState(stateFile);
-  if (current?.pid === state.pid) await unlink(stateFile).catch(() => undefined);
+  await files.forget(state.pid);
   log.info({ pid: state.pid }, 'stopped Azurite');
 }
 
-function toAzurite(state: AzuriteState, p: ReturnType<typeof paths>, log: Logger): Azurite {
+function toAzurite(state: AzuriteState, files: PeerStateFiles<AzuriteState>, log: Logger): Azurite {
   const tableEndpoint = tableEndpointFor(state.port);
   return {
     tableEndpoint,
@@ -207,67 +186,48 @@ function toAzurite(state: AzuriteState, p: ReturnType<typeof paths>, log: Logger
     pid: state.pid,
     startedByThisProcess: state.startedByPid === process.pid,
     ...(state.startedByRun === undefined ? {} : { startedByRun: state.startedByRun }),
-    stop: () => withFileLock(p.lock, () => stopUnlocked(state, p.state, log), { timeoutMs: 60_000 }),
+    stop: () => files.locked(() => stopUnlocked(state, files, log)),
   };
 }
 
 export async function ensureAzurite(opts: EnsureAzuriteOptions = {}): Promise<Azurite> {
   const log = opts.log ?? silentLogger();
-  const p = paths();
-  await mkdir(p.stateDir, { recursive: true, mode: 0o700 });
+  const files = azuriteFiles();
   const t0 = Date.now();
-  return withFileLock(
-    p.lock,
+  return files.locked(
     async () => {
-      let state = await readState(p.state);
+      let state = await files.read();
       if (state && isOurAzurite(state.pid)) {
         const deadline = Date.now() + 10_000;
         while (!(await answers(state.port)) && Date.now() < deadline) await sleep(100);
         if (!(await answers(state.port))) {
           throw new Error(
-            `Azurite pid ${state.pid} recorded in ${p.state} runs but does not answer on port ${state.port}. ` +
-              `Stop it (kill ${state.pid}) and remove ${p.state}.`,
+            `Azurite pid ${state.pid} recorded in ${files.stateFile} runs but does not answer on port ${state.port}. ` +
+              `Stop it (kill ${state.pid}) and remove ${files.stateFile}.`,
           );
         }
-        if (opts.keep && !state.keep) await writeState(p.state, (state = { ...state, keep: true }));
-        await registerPeerUser(p.runs);
+        if (opts.keep && !state.keep) await files.write((state = { ...state, keep: true }));
+        await registerPeerUser(files.runsDir);
         log.info({ pid: state.pid, port: state.port, ms: Date.now() - t0 }, 'attached to running Azurite');
-        return toAzurite(state, p, log);
+        return toAzurite(state, files, log);
       }
       if (state) {
         log.warn({ pid: state.pid }, 'Azurite in the state file is gone; starting a new one');
-        await unlink(p.state).catch(() => undefined);
+        await files.forget();
       }
-      state = await startFresh(p.stateDir, opts.keep ?? false, log);
-      await writeState(p.state, state);
-      await registerPeerUser(p.runs);
+      state = await startFresh(files.dir, opts.keep ?? false, log);
+      await files.write(state);
+      await registerPeerUser(files.runsDir);
       log.info({ pid: state.pid, port: state.port, ms: Date.now() - t0 }, 'started Azurite (tables)');
-      return toAzurite(state, p, log);
+      return toAzurite(state, files, log);
     },
-    {
-      timeoutMs: 60_000,
-      staleAfterMs: 2 * 60_000,
-      onWait: (pid) => log.info({ holderPid: pid }, 'another process is starting Azurite; waiting'),
-    },
+    (pid) => log.info({ holderPid: pid }, 'another process is starting Azurite; waiting'),
   );
 }
 
 /** Global teardown: stops Azurite if a test run started it (not `keep`) and no other live run uses it. */
-export async function stopAzuriteIfStartedByRun(runId: string, opts: { log?: Logger } = {}): Promise<boolean> {
-  const p = paths();
+export function stopAzuriteIfStartedByRun(runId: string, opts: { log?: Logger } = {}): Promise<boolean> {
   const log = opts.log ?? silentLogger();
-  return releasePeer(
-    {
-      name: 'Azurite',
-      stateDir: p.stateDir,
-      stateFile: p.state,
-      lockFile: p.lock,
-      runsDir: p.runs,
-      lockTimeoutMs: 60_000,
-      readState,
-      stop: (state) => stopUnlocked(state, p.state, log),
-    },
-    runId,
-    log,
-  );
+  const files = azuriteFiles();
+  return releasePeer({ name: 'Azurite', files, stop: (state) => stopUnlocked(state, files, log) }, runId, log);
 }

@@ -9,7 +9,7 @@ import { startGraphSimulator, type GraphSimulator } from '../graph-sim/index.js'
 import { trustSimulatorCertificate } from '../graph-sim/trust.js';
 import { startLocalHost, type LocalHost } from '../host/local-host.js';
 import { createLocalRuntime } from '../host/local-runtime.js';
-import { ensureSambaDc, stopSambaDcIfStartedByRun, type SambaDc } from './samba.js';
+import { ensureSambaDc, releaseSambaDcAfterCleanUp, type SambaDc } from './samba.js';
 import { azuriteConnectionString, ensureAzurite, stopAzuriteIfStartedByRun } from './azurite.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { startRelayProcess, type RelayProcess } from './relay-process.js';
@@ -21,6 +21,7 @@ import { AzureTableStore } from '../../shared/adapters/tables/index.js';
 import { connectLdap } from '../../relay/ldap/connect.js';
 import { escapeDnValue } from '../../relay/ldap/escape.js';
 import type { RelayConfigInput } from '../../relay/config.js';
+import { localRelayConfig } from './relay-config.js';
 import type { CloudRuntime } from '../../functions/runtime.js';
 import type { EmbeddedBroker } from '../queue/index.js';
 import { createLogger, type Logger } from '../../shared/logging.js';
@@ -166,22 +167,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const queueServer: RemoteQueueServer = await startRemoteQueueServer(runtime.broker.client(), log.child({ component: 'queue-server' }));
   const dcPort = Number(new URL(dc.url).port || 636);
   const dcProxy: FaultProxy = await startFaultProxy({ host: '127.0.0.1', port: dcPort });
-  const relayConfig: RelayConfigInput = {
-    relayId: 'local-relay',
-    ldap: {
-      urls: [`ldaps://127.0.0.1:${dcProxy.port}`],
-      tlsServerName: dc.tlsServerName,
-      caFile: dc.caFile,
-      bindDn: dc.adminBindDn,
-      bindPassword: { env: BIND_PASSWORD_ENV },
-      writebackOu,
-      ...(opts.relay?.memberChunkSize !== undefined ? { memberChunkSize: opts.relay.memberChunkSize } : {}),
-    },
-    queue: { type: 'embedded' },
+  const relayConfig = localRelayConfig('local-relay', { dc: { ...dc, url: `ldaps://127.0.0.1:${dcProxy.port}` }, bindPasswordEnv: BIND_PASSWORD_ENV, writebackOu }, {
+    ...(opts.relay?.memberChunkSize !== undefined ? { memberChunkSize: opts.relay.memberChunkSize } : {}),
     sessions: { retryDelayMs: 200, receiveWaitMs: 100, snapshotPartWaitMs: 10_000, ...opts.relay?.sessions },
     ...(opts.relay?.safety ? { safety: opts.relay.safety } : {}),
     logLevel: 'info',
-  };
+  });
   const relay = await startRelayProcess({
     config: relayConfig,
     queueUrl: queueServer.url,
@@ -260,24 +251,25 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       await sim.close();
       await dcProxy.close();
       await tablesProxy.close();
-      // Outside a test run (the demo, a scenario) this process releases the shared peers: the last user out
-      // stops the ones a user started. A test run's global teardown does this for the run; --keep keeps the DC.
-      let dcStopped = false;
-      if (!inTestRun()) {
-        await stopAzuriteIfStartedByRun(peerUserId());
-        if (!stopOpts.keepAd) {
-          await ad.unbind();
-          dcStopped = await stopSambaDcIfStartedByRun(peerUserId());
-        }
-      }
-      // A DC that stays up (shared, kept) loses this run's OUs; a stopped one is deleted whole, which is much
-      // faster than deleting thousands of users one by one (Samba takes ~0.1 s a delete).
-      if (!stopOpts.keepAd && !dcStopped) {
+      // Own clean-up first, release after: a user that unregisters before deleting its OU lets another user
+      // become the last one out and stop the DC in the middle of the deletes. A test run's global teardown
+      // releases the peers for the run; --keep (keepAd) keeps the DC and this run's OUs.
+      const removeRunOu = async (): Promise<void> => {
         const cleaner = ad.isConnected ? ad : await connectLdap({ url: dc.url, tlsServerName: dc.tlsServerName, caPem: dc.caPem, bindDn: dc.adminBindDn, password: dc.adminPassword });
         await removeOu(cleaner, runOu);
         await cleaner.unbind();
-      } else if (ad.isConnected) {
-        await ad.unbind();
+      };
+      try {
+        if (inTestRun() && !stopOpts.keepAd) await removeRunOu();
+        else if (!stopOpts.keepAd) {
+          // The last user out stops a DC a user started: it goes whole, much faster than deleting thousands
+          // of users one by one (Samba takes ~0.1 s a delete). No connection of ours is open when it stops.
+          await ad.unbind();
+          await releaseSambaDcAfterCleanUp(peerUserId(), removeRunOu);
+        }
+      } finally {
+        if (ad.isConnected) await ad.unbind();
+        if (!inTestRun()) await stopAzuriteIfStartedByRun(peerUserId());
       }
     },
   };

@@ -1,14 +1,13 @@
 // The local Samba AD DC: one per machine (fixed ports 389/636 on 127.0.0.1), shared by every test process
 // and dev tool. ensureSambaDc() attaches to the running DC recorded in the state file, or starts a fresh
 // one; a lock file serialises concurrent starters, so the second one waits and attaches.
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { peerUserId, registerPeerUser, releasePeer } from './peer-users.js';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { peerUserId, registerPeerUser, releasePeer, releasePeerAfterCleanUp, type SharedPeer } from './peer-users.js';
+import { PeerStateFiles } from './peer-state.js';
 import { z } from 'zod';
 import { Attribute, Change, type Client } from 'ldapts';
 import { connectLdap } from '../../relay/ldap/connect.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
-import { withFileLock } from './file-lock.js';
 import { isPortOpen, isProcessAlive, portOwner, processName, terminate } from './processes.js';
 import {
   DOMAIN,
@@ -75,35 +74,13 @@ export function sambaStateDir(): string {
   return process.env['WRITEBACK_SAMBA_STATE_DIR'] ?? '/tmp/group-writeback-samba';
 }
 
-const paths = (stateDir = sambaStateDir()) => ({
-  stateDir,
-  state: path.join(stateDir, 'state.json'),
-  lock: path.join(stateDir, 'lock'),
-  runs: path.join(stateDir, 'runs'),
-});
-
 function envMs(name: string, fallback: number): number {
   const value = Number(process.env[name]);
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
-async function readState(file: string): Promise<DcState | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  const parsed = stateSchema.safeParse(JSON.parse(text));
-  // A state file of another format cannot be trusted to name our DC: treat as absent.
-  return parsed.success ? parsed.data : undefined;
-}
-
-async function writeState(file: string, state: DcState): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
-  await rename(tmp, file);
+function dcFiles(): PeerStateFiles<DcState> {
+  return new PeerStateFiles(sambaStateDir(), stateSchema, { timeoutMs: envMs('WRITEBACK_SAMBA_LOCK_TIMEOUT_MS', 240_000) });
 }
 
 async function toDc(state: DcState): Promise<SambaDc> {
@@ -172,42 +149,37 @@ export interface EnsureSambaDcOptions {
  */
 export async function ensureSambaDc(opts: EnsureSambaDcOptions = {}): Promise<SambaDc> {
   const log = opts.log ?? silentLogger();
-  const p = paths();
-  await mkdir(p.stateDir, { recursive: true, mode: 0o700 });
+  const files = dcFiles();
   const t0 = Date.now();
-  return withFileLock(
-    p.lock,
+  return files.locked(
     async () => {
-      let state = await readState(p.state);
+      let state = await files.read();
       if (state && isOurSamba(state.pid)) {
         const problem = await waitForLdaps(state, envMs('WRITEBACK_SAMBA_ATTACH_TIMEOUT_MS', 30_000), () => undefined);
         if (problem !== undefined) {
           throw new SambaSetupError(
-            `the Samba DC pid ${state.pid} recorded in ${p.state} is running but LDAPS does not answer (${problem}). ` +
-              `Stop it (kill ${state.pid}) and remove ${state.dir} and ${p.state}.\n` +
+            `the Samba DC pid ${state.pid} recorded in ${files.stateFile} is running but LDAPS does not answer (${problem}). ` +
+              `Stop it (kill ${state.pid}) and remove ${state.dir} and ${files.stateFile}.\n` +
               `samba log tail:\n${await tailOfFile(state.logFile)}`,
           );
         }
-        if (opts.keep && !state.keep) await writeState(p.state, (state = { ...state, keep: true }));
-        await registerPeerUser(p.runs);
+        if (opts.keep && !state.keep) await files.write((state = { ...state, keep: true }));
+        await registerPeerUser(files.runsDir);
         log.info({ pid: state.pid, ms: Date.now() - t0 }, 'attached to running Samba AD DC');
         return toDc(state);
       }
       if (state) {
         log.warn({ pid: state.pid, dir: state.dir }, 'Samba DC in the state file is gone; cleaning up');
         await removeDcDir(state.dir).catch(() => undefined);
-        await unlink(p.state).catch(() => undefined);
+        await files.forget();
       }
-      state = await startFresh(p.stateDir, opts.keep ?? false, log);
-      await writeState(p.state, state);
-      await registerPeerUser(p.runs);
+      state = await startFresh(files, opts.keep ?? false, log);
+      await files.write(state);
+      await registerPeerUser(files.runsDir);
       log.info({ pid: state.pid, ms: Date.now() - t0, dir: state.dir }, 'started Samba AD DC');
       return toDc(state);
     },
-    {
-      timeoutMs: envMs('WRITEBACK_SAMBA_LOCK_TIMEOUT_MS', 240_000),
-      onWait: (pid) => log.info({ holderPid: pid }, 'another process is starting the Samba DC; waiting'),
-    },
+    (pid) => log.info({ holderPid: pid }, 'another process is starting the Samba DC; waiting'),
   );
 }
 
@@ -240,11 +212,11 @@ async function assertPortsFree(statePath: string): Promise<void> {
   }
 }
 
-async function startFresh(stateDir: string, keep: boolean, log: Logger): Promise<DcState> {
+async function startFresh(peerFiles: PeerStateFiles<DcState>, keep: boolean, log: Logger): Promise<DcState> {
   const tools = requireSambaTools();
-  await assertPortsFree(path.join(stateDir, 'state.json'));
+  await assertPortsFree(peerFiles.stateFile);
   const t0 = Date.now();
-  const template = await ensureTemplate(stateDir, tools, (dir) => log.info({ dir }, 'provisioning the test domain template'));
+  const template = await ensureTemplate(peerFiles.dir, tools, (dir) => log.info({ dir }, 'provisioning the test domain template'));
   const files = await instantiate(template);
   const tCopied = Date.now();
   const samba = spawnSamba(tools, files);
@@ -320,23 +292,25 @@ async function stopProcessAndFiles(pid: number, files: Pick<DcFiles, 'dir'>): Pr
   await removeDcDir(files.dir);
 }
 
-async function stopUnlocked(dc: Pick<SambaDc, 'pid' | 'dir'>, statePath: string, log: Logger): Promise<void> {
+async function stopUnlocked(dc: Pick<SambaDc, 'pid' | 'dir'>, files: PeerStateFiles<DcState>, log: Logger): Promise<void> {
   if (isProcessAlive(dc.pid) && processName(dc.pid) !== 'samba') {
     throw new SambaSetupError(`pid ${dc.pid} is not a samba process any more; not killing it`);
   }
   await terminate(dc.pid);
   await removeDcDir(dc.dir);
-  const state = await readState(statePath);
-  if (state?.pid === dc.pid) await unlink(statePath).catch(() => undefined);
+  await files.forget(dc.pid);
   log.info({ pid: dc.pid }, 'stopped Samba AD DC');
 }
 
 /** Stops the DC by its own pid (SIGTERM, SIGKILL after a grace period) and removes its directory and state. */
 export async function stopSambaDc(dc: Pick<SambaDc, 'pid' | 'dir'>, opts: { log?: Logger } = {}): Promise<void> {
-  const p = paths();
-  await withFileLock(p.lock, () => stopUnlocked(dc, p.state, opts.log ?? silentLogger()), {
-    timeoutMs: envMs('WRITEBACK_SAMBA_LOCK_TIMEOUT_MS', 240_000),
-  });
+  const files = dcFiles();
+  await files.locked(() => stopUnlocked(dc, files, opts.log ?? silentLogger()));
+}
+
+function sharedDc(log: Logger): SharedPeer<DcState> {
+  const files = dcFiles();
+  return { name: 'Samba DC', files, stop: (state) => stopUnlocked(state, files, log) };
 }
 
 /**
@@ -344,23 +318,16 @@ export async function stopSambaDc(dc: Pick<SambaDc, 'pid' | 'dir'>, opts: { log?
  * script) and no other live test run still uses it. So the run that started it stops it, unless another run
  * attached meanwhile: then the last of them does. Returns true when it stopped the DC.
  */
-export async function stopSambaDcIfStartedByRun(runId: string, opts: { log?: Logger } = {}): Promise<boolean> {
-  const p = paths();
+export function stopSambaDcIfStartedByRun(runId: string, opts: { log?: Logger } = {}): Promise<boolean> {
   const log = opts.log ?? silentLogger();
-  return releasePeer(
-    {
-      name: 'Samba DC',
-      stateDir: p.stateDir,
-      stateFile: p.state,
-      lockFile: p.lock,
-      runsDir: p.runs,
-      lockTimeoutMs: envMs('WRITEBACK_SAMBA_LOCK_TIMEOUT_MS', 240_000),
-      readState,
-      stop: (state) => stopUnlocked(state, p.state, log),
-    },
-    runId,
-    log,
-  );
+  return releasePeer(sharedDc(log), runId, log);
+}
+
+/** As stopSambaDcIfStartedByRun for a user with objects of its own in the DC: `cleanUp` removes them first,
+ *  unless this user stops the DC (peer-users.ts releasePeerAfterCleanUp). True when it stopped the DC. */
+export function releaseSambaDcAfterCleanUp(runId: string, cleanUp: () => Promise<void>, opts: { log?: Logger } = {}): Promise<boolean> {
+  const log = opts.log ?? silentLogger();
+  return releasePeerAfterCleanUp(sharedDc(log), runId, log, cleanUp);
 }
 
 /** How to reach a running DC, for a person (`--keep`). Names the file holding the password, not the password. */
@@ -370,9 +337,9 @@ export function describeSambaDc(dc: SambaDc): string {
     `  LDAPS      ${dc.url}   TLS server name ${dc.tlsServerName}, CA ${dc.caFile}`,
     `  domain     ${dc.baseDn}   realm ${dc.realm}, NetBIOS ${dc.netbiosDomain}`,
     `  admin      ${dc.adminUpn}  (${dc.adminBindDn})`,
-    `  password   "adminPassword" in ${paths().state} (mode 0600)`,
+    `  password   "adminPassword" in ${dcFiles().stateFile} (mode 0600)`,
     `  log        ${dc.logFile}`,
-    `  stop       kill ${dc.pid}; rm -rf ${dc.dir} ${paths().state}`,
+    `  stop       kill ${dc.pid}; rm -rf ${dc.dir} ${dcFiles().stateFile}`,
   ].join('\n');
 }
 

@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'ldapts';
 import type { SambaDc } from '../../dev/stack/samba.js';
-import { parseRelayConfig, type RelayConfig, type RelayConfigInput } from '../../relay/config.js';
+import type { RelayConfig, RelayConfigInput } from '../../relay/config.js';
+import { localRelayConfig } from '../../dev/stack/relay-config.js';
 import { loadAdContext, type AdContext } from '../../relay/ldap/ad-context.js';
 import type { ApplyEnv } from '../../relay/apply/apply-result.js';
 import { Directory } from '../../relay/ldap/directory.js';
@@ -74,17 +75,7 @@ export async function relayFixture(name: string): Promise<RelayFixture> {
       ...overrides,
     }),
     config: (overrides = {}) =>
-      parseRelayConfig({
-        relayId: 'relay-test',
-        ldap: {
-          urls: [dc.url],
-          tlsServerName: dc.tlsServerName,
-          caFile: dc.caFile,
-          bindDn: dc.adminBindDn,
-          bindPassword: { env: BIND_PASSWORD_ENV },
-          writebackOu,
-        },
-        queue: { type: 'embedded' },
+      localRelayConfig('relay-test', { dc, bindPasswordEnv: BIND_PASSWORD_ENV, writebackOu }, {
         sessions: { concurrency: 2, receiveWaitMs: 100, retryDelayMs: 0, snapshotPartWaitMs: 2_000, lockRenewMs: 5_000 },
         logLevel: 'silent',
         ...overrides,

@@ -6,26 +6,13 @@ import type { MemberIdentity, WritebackMessage } from '../../domain/model.js';
 import type { PlannedGroup } from '../../domain/planned-state.js';
 import { membershipNeed, plan, type Membership, type PlanMode, type PlanResult } from '../../domain/planner.js';
 import type { TenantSettings } from '../../domain/settings.js';
-import type { Logger } from '../../logging.js';
-import type { DirectoryReader, MemberId } from '../../ports/directory.js';
-import type { QueueSender } from '../../ports/queue.js';
+import type { MemberId } from '../../ports/directory.js';
 import { mapLimit } from '../../concurrency.js';
-import type { PlannerStore } from '../../state/planner-store.js';
 import { applyStatusUpdate } from '../status/group-status.js';
-import { type GroupStatusStore } from '../../state/group-status-record.js';
 import { DirectoryLagError, type GroupView } from './round-groups.js';
 import { statusUpdateOf } from './round-status.js';
+import type { DeltaRoundDeps } from './round-deps.js';
 import { sendWriteback } from './writeback-sender.js';
-
-export interface ChunkDeps {
-  tenantId: string;
-  directory: DirectoryReader;
-  store: PlannerStore;
-  writeback: QueueSender;
-  statuses: GroupStatusStore;
-  log: Logger;
-  now: () => Date;
-}
 
 export interface ChunkContext {
   mode: PlanMode;
@@ -53,7 +40,7 @@ interface Need {
   resolve: MemberId[];
 }
 
-async function memberships(deps: ChunkDeps, ctx: ChunkContext, views: readonly GroupView[]): Promise<Need[]> {
+async function memberships(deps: DeltaRoundDeps, ctx: ChunkContext, views: readonly GroupView[]): Promise<Need[]> {
   const lagging: string[] = [];
   const needs = await mapLimit(views, IO_CONCURRENCY, async (view): Promise<Need> => {
     const need = membershipNeed(view.previous, view.lifecycle, view.decision, ctx.mode, view.repairAfterSeq !== undefined);
@@ -83,7 +70,7 @@ async function memberships(deps: ChunkDeps, ctx: ChunkContext, views: readonly G
   return needs;
 }
 
-async function nestedWrittenLookup(deps: ChunkDeps, ctx: ChunkContext, identities: ReadonlyMap<string, MemberIdentity>): Promise<(id: string) => boolean> {
+async function nestedWrittenLookup(deps: DeltaRoundDeps, ctx: ChunkContext, identities: ReadonlyMap<string, MemberIdentity>): Promise<(id: string) => boolean> {
   const unknown = [...identities.values()]
     .filter((i) => i.type === 'group' && i.onPremisesSyncEnabled !== true && !ctx.writtenInRound.has(i.id) && !ctx.writtenOutside.has(i.id))
     .map((i) => i.id);
@@ -100,7 +87,7 @@ function changed(prev: PlannedGroup | null, next: PlannedGroup): boolean {
   return JSON.stringify(prev) !== JSON.stringify(next);
 }
 
-export async function planChunk(deps: ChunkDeps, ctx: ChunkContext, views: readonly GroupView[]): Promise<ChunkOutcome> {
+export async function planChunk(deps: DeltaRoundDeps, ctx: ChunkContext, views: readonly GroupView[]): Promise<ChunkOutcome> {
   const { tenantId, store, log } = deps;
   const needs = await memberships(deps, ctx, views);
 

@@ -3,7 +3,8 @@
 import { pokeMessageSchema, type PokeMessage } from '../../contracts/poke-message.js';
 import { sameId } from '../../domain/ids.js';
 import type { PlanMode } from '../../domain/planner.js';
-import { runDeltaRound, type DeltaRoundDeps, type RoundReport } from './run-round.js';
+import type { DeltaRoundDeps } from './round-deps.js';
+import { runDeltaRound, type RoundReport } from './run-round.js';
 import { decodeQueueBody, describeIssues, PoisonMessageError } from '../../contracts/poison.js';
 
 export function modeOf(reason: PokeMessage['reason']): PlanMode {

@@ -10,28 +10,11 @@ import type { PlannedGroup } from '../../domain/planned-state.js';
 import type { PlanMode } from '../../domain/planner.js';
 import { effectiveSettings, settingsFingerprint } from '../../domain/settings.js';
 import type { Logger } from '../../logging.js';
-import type { DirectoryReader } from '../../ports/directory.js';
-import type { QueueSender } from '../../ports/queue.js';
-import type { PlannerStore } from '../../state/planner-store.js';
-import type { GroupStatusStore } from '../../state/group-status-record.js';
 import { planChunk, type ChunkContext } from './plan-chunk.js';
+import type { DeltaRoundDeps } from './round-deps.js';
 import { settleRechecks } from './rechecks.js';
 import { viewGroups, writtenAfterRound, writtenFlips, type Candidate, type GroupView, type UnknownGroup, type ViewContext } from './round-groups.js';
 import { mapLimit } from '../../concurrency.js';
-
-export interface DeltaRoundDeps {
-  tenantId: string;
-  directory: DirectoryReader;
-  store: PlannerStore;
-  writeback: QueueSender;
-  /** The graph-changes queue: the round schedules its own recheck of groups it could not find. */
-  pokes: QueueSender;
-  statuses: GroupStatusStore;
-  log: Logger;
-  now: () => Date;
-  /** Groups planned, sent and saved together: bounds memory and what a crash makes the next round redo. */
-  chunkSize?: number;
-}
 
 export interface RoundRequest {
   /** delta: a notification; full: resync after lost notifications or token; reconcile: drift repair. */
