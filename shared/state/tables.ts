@@ -7,6 +7,7 @@ export const TABLES = {
   plannedMembers: 'plannedMembers',
   tenantSettings: 'tenantSettings',
   roundJournal: 'roundJournal',
+  roundMarks: 'roundMarks',
   nestedGroups: 'nestedGroups',
   groupStatus: 'groupStatus',
   subscriptions: 'subscriptions',
