@@ -12,6 +12,7 @@ import { tableGroupStatusStore } from '../shared/state/group-status-table.js';
 import type { SubscriptionRecordStore } from '../shared/state/subscription-table.js';
 import { tableSubscriptionStore } from '../shared/state/subscription-table.js';
 import { tenantSettingsService, type TenantSettingsService } from '../shared/app/settings/tenant-settings.js';
+import type { PokeRoundSettings } from '../shared/app/round/poke-round.js';
 import type { CloudConfig } from '../shared/config.js';
 import type { Logger } from '../shared/logging.js';
 import type { QueueClient, QueueSender } from '../shared/ports/queue.js';
@@ -27,6 +28,8 @@ export interface RuntimeCore {
   graph: Client;
   log: Logger;
   now: () => Date;
+  /** Retry schedule and coalescing of planChanges; the defaults (poke-round.ts) when absent, as in Azure. */
+  pokeRounds?: PokeRoundSettings;
 }
 
 export interface CloudRuntime extends RuntimeCore {

@@ -5,6 +5,7 @@ import { trustSimulatorCertificate } from '../graph-sim/trust.js';
 import type { EmbeddedBroker } from '../queue/index.js';
 import type { TableStore } from '../../shared/ports/table-store.js';
 import type { Logger } from '../../shared/logging.js';
+import type { PokeRoundSettings } from '../../shared/app/round/poke-round.js';
 import { startLocalHost, type LocalHost, type LocalHostOptions } from './local-host.js';
 import { createLocalRuntime, type LocalRuntime } from './local-runtime.js';
 
@@ -20,6 +21,8 @@ export interface FunctionsStackOptions {
   /** The functions' clock (share it with the simulator's `clock` to move both). */
   now?: () => Date;
   log?: Logger;
+  /** planChanges' retry schedule and coalescing (tests use short delays). */
+  pokeRounds?: PokeRoundSettings;
   host?: Omit<LocalHostOptions, 'runtime'>;
 }
 
@@ -49,6 +52,7 @@ export async function startFunctionsStack(opts: FunctionsStackOptions = {}): Pro
           ...(opts.settings ? { settings: opts.settings } : {}),
           ...(opts.log ? { log: opts.log } : {}),
           ...(opts.now ? { now: opts.now } : {}),
+          ...(opts.pokeRounds ? { pokeRounds: opts.pokeRounds } : {}),
         });
         return runtime;
       },

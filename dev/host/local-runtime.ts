@@ -9,6 +9,7 @@ import { MemoryTableStore } from '../tables/memory-table-store.js';
 import { cloudConfigSchema, type CloudConfig } from '../../shared/config.js';
 import { createLogger, type Logger } from '../../shared/logging.js';
 import type { TableStore } from '../../shared/ports/table-store.js';
+import type { PokeRoundSettings } from '../../shared/app/round/poke-round.js';
 
 export interface LocalRuntimeOptions {
   /** Graph simulator origin, e.g. http://127.0.0.1:PORT. */
@@ -22,8 +23,10 @@ export interface LocalRuntimeOptions {
   settings?: Record<string, string>;
   log?: Logger;
   now?: () => Date;
-  /** Remembers what the app sends to these queues (scenario `replay`). */
+  /** Remembers what the app sends to its queues (scenario `replay`). */
   sentLog?: SentLog;
+  /** planChanges' retry schedule and coalescing (tests use short delays). */
+  pokeRounds?: PokeRoundSettings;
 }
 
 export type LocalRuntime = CloudRuntime & { broker: EmbeddedBroker };
@@ -61,6 +64,7 @@ export async function createLocalRuntime(opts: LocalRuntimeOptions): Promise<Loc
     graph: createGraphClient({ baseUrl: opts.graphBaseUrl }),
     log,
     now: opts.now ?? (() => new Date()),
+    ...(opts.pokeRounds ? { pokeRounds: opts.pokeRounds } : {}),
   });
   return Object.assign(runtime, { broker });
 }

@@ -4,6 +4,9 @@ import { z } from 'zod';
 
 export const POKE_SCHEMA_VERSION = 1 as const;
 
+/** Rounds one poke may run before it is given up (the retry schedule lives in shared/app/round/poke-retry.ts). */
+export const MAX_POKE_ATTEMPT = 10_000;
+
 export const pokeMessageSchema = z
   .object({
     v: z.literal(POKE_SCHEMA_VERSION),
@@ -13,7 +16,15 @@ export const pokeMessageSchema = z
      *  it could not find (a delta round; shared/domain/recheck.ts). */
     reason: z.enum(['notification', 'resync', 'reconcile', 'recheck']),
     groupIds: z.array(z.string()).max(1000).optional(),
+    /** When the trigger arrived; a retry keeps it, so a round started later serves the retry too. */
     receivedAt: z.string(),
+    /** Which round this delivery runs for the trigger: 1 = first; a retry after a failed round carries the
+     *  next number. Absent (pokes from before retries existed, and every first poke) = 1. */
+    attempt: z.number().int().min(1).max(MAX_POKE_ATTEMPT).default(1),
+    /** Sent by planChanges itself: runs one round for every poke deferred to it (never deferred itself). */
+    followUp: z.boolean().default(false),
   })
   .strict();
 export type PokeMessage = z.infer<typeof pokeMessageSchema>;
+/** What a sender writes: `attempt` may be left out. */
+export type PokeMessageInput = z.input<typeof pokeMessageSchema>;

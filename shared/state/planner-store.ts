@@ -5,6 +5,7 @@ import { MemberEntryRepository } from './member-entries.js';
 import { NestingIndexRepository } from './nesting-index.js';
 import { PlannedGroupRepository } from './planned-groups.js';
 import { RoundJournalRepository } from './round-journal.js';
+import { RoundMarkRepository } from './round-marks.js';
 import type { TableStore } from '../ports/table-store.js';
 import { TenantSettingsRepository } from './tenant-settings.js';
 
@@ -14,6 +15,8 @@ export interface PlannerStore {
   members: MemberEntryRepository;
   settings: TenantSettingsRepository;
   journal: RoundJournalRepository;
+  /** When the last successful round of each kind started (which pokes are already served). */
+  marks: RoundMarkRepository;
   nesting: NestingIndexRepository;
   rechecks: GroupRecheckRepository;
 }
@@ -25,6 +28,7 @@ export function createPlannerStore(tables: TableStore): PlannerStore {
     members: new MemberEntryRepository(tables),
     settings: new TenantSettingsRepository(tables),
     journal: new RoundJournalRepository(tables),
+    marks: new RoundMarkRepository(tables),
     nesting: new NestingIndexRepository(tables),
     rechecks: new GroupRecheckRepository(tables),
   };

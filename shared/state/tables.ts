@@ -7,6 +7,7 @@ export const TABLES = {
   plannedMembers: 'plannedMembers',
   tenantSettings: 'tenantSettings',
   roundJournal: 'roundJournal',
+  roundMarks: 'roundMarks',
   nestedGroups: 'nestedGroups',
   groupRechecks: 'groupRechecks',
   groupStatus: 'groupStatus',

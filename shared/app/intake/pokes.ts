@@ -2,7 +2,7 @@
 // triggers a delta round; it carries no truth. Its messageId is random on purpose: a deterministic id would
 // let duplicate detection drop a poke for a change that arrived after the previous round had already run.
 import { randomUUID } from 'node:crypto';
-import { POKE_SCHEMA_VERSION, pokeMessageSchema, type PokeMessage } from '../../contracts/poke-message.js';
+import { POKE_SCHEMA_VERSION, pokeMessageSchema, type PokeMessage, type PokeMessageInput } from '../../contracts/poke-message.js';
 import type { OutgoingMessage, QueueSender } from '../../ports/queue.js';
 
 export type PokeReason = PokeMessage['reason'];
@@ -11,7 +11,7 @@ export type PokeReason = PokeMessage['reason'];
 export const MAX_POKE_GROUP_IDS = 1000;
 
 export function buildPoke(tenantId: string, reason: PokeReason, now: Date, groupIds?: readonly string[]): OutgoingMessage {
-  const body: PokeMessage = {
+  const body: PokeMessageInput = {
     v: POKE_SCHEMA_VERSION,
     tenantId,
     reason,

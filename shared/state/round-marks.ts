@@ -1,0 +1,80 @@
+// What planChanges needs to coalesce pokes, per tenant (rules: shared/app/round/poke-coalescing.ts):
+//  - when the last successful round of each kind started: a poke received before was served by it;
+//  - per group a delta round read from Graph, when that round started (a poke that names groups is only
+//    served by rounds that read them); a full or reconcile round read every group and empties this list;
+//  - the groups named by pokes waiting for the queued follow-up round, and whether that poke is queued.
+import { TABLES } from './tables.js';
+import type { TableStore } from '../ports/table-store.js';
+import { textOf, textProperties } from './text-chunks.js';
+
+/** Entries kept of groupsRead (the newest) and of waiting; both fit one entity together. Keeping fewer
+ *  groupsRead entries only makes fewer pokes count as served. */
+export const MAX_READ_GROUPS = 5_000;
+export const MAX_WAITING_GROUPS = 4_000;
+
+export interface RoundMarks {
+  /** The last successful delta round over the whole tenant (not one started for named groups only). */
+  delta: Date | null;
+  /** The last successful full round over the whole tenant. */
+  full: Date | null;
+  /** The last successful reconcile over the whole tenant. */
+  reconcile: Date | null;
+  /** Lower-case group id -> start of the last successful delta round that read the group. */
+  groupsRead: ReadonlyMap<string, Date>;
+  /** Lower-case ids named by pokes that wait for the follow-up round. */
+  waiting: ReadonlySet<string>;
+  /** A follow-up poke is queued (or its retry is) that runs the round waiting pokes were deferred to. */
+  followUpQueued: boolean;
+}
+
+export const NO_ROUND_MARKS: RoundMarks = { delta: null, full: null, reconcile: null, groupsRead: new Map(), waiting: new Set(), followUpQueued: false };
+
+const ROW = 'rounds';
+
+function dateOf(value: unknown): Date | null {
+  return value instanceof Date && !Number.isNaN(value.getTime()) ? value : null;
+}
+
+/** Lines `read <groupId> <epoch ms>` and `wait <groupId>`. */
+function groupsOf(text: string): Pick<RoundMarks, 'groupsRead' | 'waiting'> {
+  const groupsRead = new Map<string, Date>();
+  const waiting = new Set<string>();
+  for (const line of text.split('\n')) {
+    const [kind, groupId, ms] = line.split(' ');
+    if (!groupId) continue;
+    if (kind === 'wait') waiting.add(groupId);
+    const at = new Date(Number(ms));
+    if (kind === 'read' && !Number.isNaN(at.getTime())) groupsRead.set(groupId, at);
+  }
+  return { groupsRead, waiting };
+}
+
+export class RoundMarkRepository {
+  constructor(private readonly tables: TableStore) {}
+
+  async load(tenantId: string): Promise<RoundMarks> {
+    const e = await this.tables.table(TABLES.roundMarks).get(tenantId, ROW);
+    if (e === null) return NO_ROUND_MARKS;
+    return {
+      delta: dateOf(e.properties['deltaStartedAt']),
+      full: dateOf(e.properties['fullStartedAt']),
+      reconcile: dateOf(e.properties['reconcileStartedAt']),
+      ...groupsOf(textOf(e)),
+      followUpQueued: e.properties['followUpQueued'] === true,
+    };
+  }
+
+  /** The caller keeps waiting within MAX_WAITING_GROUPS (past it, a poke runs a round instead of waiting). */
+  async save(tenantId: string, marks: RoundMarks): Promise<void> {
+    const newest = [...marks.groupsRead].sort((a, b) => b[1].getTime() - a[1].getTime()).slice(0, MAX_READ_GROUPS);
+    const lines = [...newest.map(([id, at]) => `read ${id} ${at.getTime()}`), ...[...marks.waiting].map((id) => `wait ${id}`)];
+    const properties = {
+      ...(marks.delta === null ? {} : { deltaStartedAt: marks.delta }),
+      ...(marks.full === null ? {} : { fullStartedAt: marks.full }),
+      ...(marks.reconcile === null ? {} : { reconcileStartedAt: marks.reconcile }),
+      followUpQueued: marks.followUpQueued,
+      ...textProperties('round marks', lines.join('\n')),
+    };
+    await this.tables.table(TABLES.roundMarks).upsert({ partitionKey: tenantId, rowKey: ROW, properties }, 'replace');
+  }
+}
