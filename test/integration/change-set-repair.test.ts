@@ -2,7 +2,7 @@
 // land"), through the local host: the Graph simulator, the embedded queue, recordResults and the repair timer as
 // served by dev/host, and the planner's rounds (planChanges' logic, run here one poke at a time so the test can
 // look between them). The relay is simulated: the test takes the change sets off the writeback queue and sends
-// the results the relay would send.
+// the results the relay would send. The repair timer's status table query runs against Azurite too.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFunctionsStack, type FunctionsStack } from '../../dev/host/functions-stack.js';
 import { functionDefinitions } from '../../functions/catalog.js';
@@ -13,8 +13,13 @@ import { handlePoke } from '../../shared/app/round/poke-round.js';
 import { pokeMessageSchema, type PokeMessage } from '../../shared/contracts/poke-message.js';
 import type { ResultMessage } from '../../shared/contracts/result-message.js';
 import { writebackMessageSchema, type WritebackMessage } from '../../shared/contracts/writeback-message.js';
+import { AzureTableStore } from '../../shared/adapters/tables/index.js';
+import { applyStatusUpdate } from '../../shared/app/status/group-status.js';
 import { silentLogger } from '../../shared/logging.js';
+import type { TableStore } from '../../shared/ports/table-store.js';
 import type { GroupStatus } from '../../shared/state/group-status-record.js';
+import { tableGroupStatusStore } from '../../shared/state/group-status-table.js';
+import { getAzurite, uniqueTableName } from '../support/azurite.js';
 
 const U = (n: number): string => `a1000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 const G = 'b1000000-0000-4000-8000-000000000001';
@@ -165,5 +170,40 @@ describe('a change set that did not land', () => {
     expect(repair).toMatchObject({ kind: 'snapshot', groupId: G });
     await report([applied(repair!)]);
     expect(await status()).toMatchObject({ state: 'written', repair: null });
+  });
+});
+
+describe('the repair timer\'s status query on Azurite', () => {
+  it('reads the pending and failed rows of the tenant not updated since the cutoff', async () => {
+    const azure = new AzureTableStore({ connectionString: (await getAzurite()).connectionString });
+    const name = uniqueTableName('status');
+    await azure.ensureTable(name);
+    // The status repository on a table of this test's own.
+    const tables: TableStore = { table: () => azure.table(name), ensureTable: () => azure.ensureTable(name), deleteTable: () => azure.deleteTable(name), listTables: () => azure.listTables() };
+    const statuses = tableGroupStatusStore(tables);
+    const tenantId = 'e1000000-0000-4000-8000-000000000000';
+    const id = (n: number): string => `c1000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+    const when = (m: number): string => new Date(t0 + m * 60_000).toISOString();
+    const plan = (groupId: string, m: number, tenant = tenantId): Promise<unknown> =>
+      applyStatusUpdate(statuses, { kind: 'planned', tenantId: tenant, groupId, firstSeq: 7, lastSeq: 7, intent: 'write', at: when(m) });
+    try {
+      await plan(id(1), 0); // pending since minute 0
+      await plan(id(2), 10); // pending, but newer
+      await plan(id(3), 0, 'd1000000-0000-4000-8000-000000000000'); // another tenant
+      const reported = (groupId: string, outcome: 'applied' | 'failed'): ResultMessage => ({
+        v: 1, tenantId, groupId, seq: 7, messageId: `result:${groupId}:7`, kind: 'upsert', outcome, ad: null, memberErrors: [],
+        error: outcome === 'failed' ? { code: 'WritebackOuMissing', message: 'the writeback OU does not exist' } : null,
+        membersAdded: 0, membersRemoved: 0, durationMs: 1, relayId: 'relay-test', at: when(1),
+      });
+      await plan(id(4), 0);
+      await applyStatusUpdate(statuses, { kind: 'result', at: when(1), result: reported(id(4), 'failed') });
+      await plan(id(5), 0);
+      await applyStatusUpdate(statuses, { kind: 'result', at: when(1), result: reported(id(5), 'applied') });
+      const idle = await statuses.listIdle(tenantId, ['pending', 'failed'], when(5));
+      expect(idle.map((s) => [s.groupId, s.state])).toEqual([[id(1), 'pending'], [id(4), 'failed']]);
+      expect((await statuses.listIdle(tenantId, ['pending', 'failed'], when(0))).map((s) => s.groupId)).toEqual([id(1)]); // at the cutoff counts
+    } finally {
+      await azure.deleteTable(name);
+    }
   });
 });
