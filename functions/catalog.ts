@@ -5,6 +5,7 @@ import { graphWebhookFunction } from './graphWebhook.js';
 import { planChangesFunction } from './planChanges.js';
 import { reconcileFunction } from './reconcile.js';
 import { recordResultsFunction } from './recordResults.js';
+import { repairGroupsFunction } from './repairGroups.js';
 import type { FunctionDefinition } from './registry.js';
 import { resyncFunction, statusFunction } from './status.js';
 import { subscriptionsFunction } from './subscriptions.js';
@@ -16,6 +17,7 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   planChangesFunction,
   reconcileFunction,
   recordResultsFunction,
+  repairGroupsFunction,
   statusFunction,
   resyncFunction,
 ];

@@ -1,4 +1,5 @@
-// Queue trigger on writeback-results: one relay result -> the group's status row. An invalid message throws
+// Queue trigger on writeback-results: one relay result -> the group's status row; a change set that did not land
+// pokes a targeted resync of its group (shared/app/status/repair-requests.ts). An invalid message throws
 // PoisonMessageError (see shared/contracts/poison.ts for how it ends in the dead-letter queue, locally and in Azure).
 import type { InvocationContext } from '@azure/functions';
 import { recordResult } from '../shared/app/status/results-recorder.js';
@@ -10,7 +11,7 @@ export async function recordResults(message: unknown, context: InvocationContext
   const runtime = await getCloudRuntime();
   const log = invocationLog(runtime.log, context).child({ messageId: context.triggerMetadata?.['messageId'] });
   try {
-    await recordResult({ statuses: runtime.statuses, log, now: runtime.now }, message);
+    await recordResult({ statuses: runtime.statuses, changes: runtime.sender(runtime.config.GRAPH_CHANGES_QUEUE), log, now: runtime.now }, message);
   } catch (err) {
     log.error({ err }, 'result not recorded');
     throw err;

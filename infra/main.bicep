@@ -95,6 +95,14 @@ param subscriptionSchedule string = '0 */30 * * * *'
 @description('NCRONTAB schedule of the reconcile timer (full resync and drift repair; well inside the 7-day delta-token life).')
 param reconcileSchedule string = '0 0 */6 * * *'
 
+@description('NCRONTAB schedule of the repair timer (groups whose change set did not land get their full state again).')
+param repairSchedule string = '0 */5 * * * *'
+
+@minValue(1)
+@maxValue(1440)
+@description('Minutes a change set may stay pending without a result (dead-lettered, expired) before its group is repaired.')
+param pendingLimitMinutes int = 30
+
 // ---------------------------------------------------------------------------------------------------------------
 // Names
 // ---------------------------------------------------------------------------------------------------------------
@@ -315,6 +323,8 @@ module functionApp 'modules/function-app.bicep' = {
     lifecycleRoute: routes.lifecycle
     subscriptionSchedule: subscriptionSchedule
     reconcileSchedule: reconcileSchedule
+    repairSchedule: repairSchedule
+    pendingLimitMinutes: pendingLimitMinutes
     logLevel: logLevel
     maximumInstanceCount: functionMaximumInstanceCount
     instanceMemoryMB: functionInstanceMemoryMB

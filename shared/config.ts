@@ -31,6 +31,11 @@ export const cloudConfigSchema = z.object({
   /** NCRONTAB schedules for the timers. */
   SUBSCRIPTION_SCHEDULE: z.string().default('0 */30 * * * *'),
   RECONCILE_SCHEDULE: z.string().default('0 0 */6 * * *'),
+  /** The repair timer: groups whose change set did not land get their full state sent again. */
+  REPAIR_SCHEDULE: z.string().default('0 */5 * * * *'),
+  /** A change set pending this long without any result is taken as lost (dead-lettered, expired); the base of
+   *  the repair backoff too. */
+  PENDING_LIMIT_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 export type CloudConfig = z.infer<typeof cloudConfigSchema>;

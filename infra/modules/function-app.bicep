@@ -68,6 +68,12 @@ param subscriptionSchedule string
 @description('NCRONTAB schedule of the reconcile timer.')
 param reconcileSchedule string
 
+@description('NCRONTAB schedule of the repair timer.')
+param repairSchedule string
+
+@description('Minutes a change set may stay pending without a result before its group is repaired.')
+param pendingLimitMinutes int
+
 @description('Log level of the functions.')
 param logLevel string
 
@@ -191,6 +197,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     WRITEBACK_RESULTS_QUEUE: writebackResultsQueueName
     SUBSCRIPTION_SCHEDULE: subscriptionSchedule
     RECONCILE_SCHEDULE: reconcileSchedule
+    REPAIR_SCHEDULE: repairSchedule
+    PENDING_LIMIT_MINUTES: string(pendingLimitMinutes)
     LOG_LEVEL: logLevel
   }
 }

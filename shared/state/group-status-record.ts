@@ -10,6 +10,27 @@ export type GroupState = z.infer<typeof groupStateSchema>;
 export const planIntentSchema = z.enum(['write', 'softDelete', 'delete']);
 export type PlanIntent = z.infer<typeof planIntentSchema>;
 
+/** A change set that did not land: the group's full state must be sent again (shared/app/status/repair.ts). */
+export const groupRepairSchema = z
+  .object({
+    /** failed: the relay reported it failed; noResult: no result came within the pending limit. */
+    cause: z.enum(['failed', 'noResult']),
+    code: z.string(),
+    message: z.string(),
+    /** First and last seq that did not land; a full state planned after `lastSeq` repairs the group. */
+    sinceSeq: z.number().int().nonnegative(),
+    lastSeq: z.number().int().nonnegative(),
+    /** The first full-state change set (snapshot parts, or a delete) planned after `lastSeq`: its last result,
+     *  applied, repairs the group. */
+    fullState: z.object({ firstSeq: z.number().int().nonnegative(), lastSeq: z.number().int().nonnegative() }).strict().nullable(),
+    /** How often the planner was asked for the group's full state since. */
+    requests: z.number().int().nonnegative(),
+    /** When it was last asked, or recorded when not asked yet (backoff between requests). */
+    at: z.string(),
+  })
+  .strict();
+export type GroupRepair = z.infer<typeof groupRepairSchema>;
+
 export const groupStatusSchema = z
   .object({
     tenantId: z.string(),
@@ -36,6 +57,8 @@ export const groupStatusSchema = z
     error: z.object({ code: z.string(), message: z.string() }).strict().nullable(),
     counts: z.object({ membersAdded: z.number().int().nonnegative(), membersRemoved: z.number().int().nonnegative() }).strict(),
     relayId: z.string().nullable(),
+    /** Set while a change set that did not land waits for the group's full state. Rows before it: null. */
+    repair: groupRepairSchema.nullable().default(null),
     notes: z.array(z.string()),
     resultAt: z.string().nullable(),
     updatedAt: z.string(),
@@ -62,6 +85,7 @@ export function emptyStatus(tenantId: string, groupId: string, at: string): Grou
     error: null,
     counts: { membersAdded: 0, membersRemoved: 0 },
     relayId: null,
+    repair: null,
     notes: [],
     resultAt: null,
     updatedAt: at,
@@ -74,6 +98,9 @@ export interface GroupStatusStore {
   /** etag null = insert only. Returns false when the row changed (or appeared) meanwhile. */
   write(status: GroupStatus, etag: string | null): Promise<boolean>;
   list(tenantId?: string): Promise<GroupStatus[]>;
+  /** A tenant's statuses in one of `states`, last updated at or before `idleSince` (ISO time). Both are columns:
+   *  the query reads only those rows. */
+  listIdle(tenantId: string, states: readonly GroupState[], idleSince: string): Promise<GroupStatus[]>;
 }
 
 /** For the scenario runner's dump and the status API. */

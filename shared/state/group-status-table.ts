@@ -40,5 +40,11 @@ export function tableGroupStatusStore(tables: TableStore): GroupStatusStore {
       const rows = tenantId === undefined ? await table().query(where.ge(PARTITION_KEY, '')) : await table().listPartition(tenantId);
       return rows.map(fromEntity);
     },
+    async listIdle(tenantId, states, idleSince) {
+      if (states.length === 0) return [];
+      const inState = where.or(...states.map((state) => where.eq('state', state)));
+      const rows = await table().query(where.and(where.eq(PARTITION_KEY, tenantId), inState, where.le('updatedAt', idleSince)));
+      return rows.map(fromEntity);
+    },
   };
 }

@@ -135,6 +135,8 @@ describe('app settings', () => {
     const shape = cloudConfigSchema.shape;
     expect(defaults.get('subscriptionSchedule')).toBe(shape.SUBSCRIPTION_SCHEDULE.parse(undefined));
     expect(defaults.get('reconcileSchedule')).toBe(shape.RECONCILE_SCHEDULE.parse(undefined));
+    expect(defaults.get('repairSchedule')).toBe(shape.REPAIR_SCHEDULE.parse(undefined));
+    expect(defaults.get('pendingLimitMinutes')).toBe(shape.PENDING_LIMIT_MINUTES.parse(undefined));
     expect(defaults.get('logLevel')).toBe(shape.LOG_LEVEL.parse(undefined));
     expect(defaults.get('graphBaseUrl')).toBe(shape.GRAPH_BASE_URL.parse(undefined));
     expect(settings['WRITEBACK_QUEUE']).toBe(shape.WRITEBACK_QUEUE.parse(undefined));

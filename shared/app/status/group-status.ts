@@ -3,14 +3,18 @@
 // relay reported. `mergeStatus` is the only way a status changes, so both writers agree on ordering rules:
 //  - a change set spans seqs [firstSeq, lastSeq]; results inside it accumulate (member errors, counts, worst
 //    outcome); the state is final once the result for lastSeq arrived, 'pending' before;
-//  - a result older than the last recorded one (seq < lastResultSeq) or a replay of it (seq ==) is ignored.
+//  - a result older than the last recorded one (seq < lastResultSeq) or a replay of it (seq ==) is ignored, and
+//    so is the relay's refusal of a stale change set (it applied a newer one);
+//  - a change set that did not land opens a repair (repair.ts): never `written` until a full state planned
+//    after it is applied.
 import type { MemberError, ResultMessage, ResultOutcome } from '../../contracts/result-message.js';
 import { emptyStatus, type GroupState, type GroupStatus, type GroupStatusStore, type PlanIntent } from '../../state/group-status-record.js';
+import { failureOf, isStaleRefusal, markRequested, noteFailure, notePlanned, repairedBy, showRepair, type RepairSeen } from './repair.js';
+import { clip } from './status-text.js';
 
 /** Status keeps at most this many member errors (Azure Table string properties hold 32 K characters). */
 export const MAX_STATUS_MEMBER_ERRORS = 50;
 export const MAX_STATUS_NOTES = 20;
-const MAX_STATUS_TEXT = 300;
 
 export type StatusUpdate =
   /** Planner: change set [firstSeq, lastSeq] sent (or about to be) for this group. */
@@ -21,6 +25,8 @@ export type StatusUpdate =
       firstSeq: number;
       lastSeq: number;
       intent: PlanIntent;
+      /** The group's whole state (snapshot parts, or a delete), not only what changed: it can repair the group. */
+      fullState?: boolean;
       cloudOnlyMembers?: number;
       /** Members not sent and why (replaces the previous list; absent keeps it). */
       memberErrors?: MemberError[];
@@ -43,7 +49,9 @@ export type StatusUpdate =
    *  the last change set's results say again, or, when none was ever planned, the planner's verdict. */
   | { kind: 'settled'; tenantId: string; groupId: string; state: GroupState; reason: string | null; at: string }
   /** recordResults: the relay's result for one writeback message. */
-  | { kind: 'result'; result: ResultMessage; at: string };
+  | { kind: 'result'; result: ResultMessage; at: string }
+  /** The planner was asked for the group's full state (repair-requests.ts), having seen the status as `seen`. */
+  | { kind: 'repairRequested'; tenantId: string; groupId: string; seen: RepairSeen; at: string };
 
 const RANK: Record<ResultOutcome, number> = { applied: 0, skipped: 1, partial: 2, held: 3, failed: 4 };
 
@@ -71,10 +79,6 @@ export function stateOf(outcome: ResultOutcome, intent: PlanIntent | null, kind:
   }
 }
 
-function clip(text: string): string {
-  return text.length > MAX_STATUS_TEXT ? `${text.slice(0, MAX_STATUS_TEXT - 1)}…` : text;
-}
-
 function mergeErrors(
   kept: MemberError[],
   omitted: number,
@@ -97,7 +101,13 @@ function mergeErrors(
 
 /** Returns the new status, or `existing` itself (same reference) when the update changes nothing. */
 export function mergeStatus(existing: GroupStatus | null, update: StatusUpdate): GroupStatus {
+  const merged = mergeUpdate(existing, update);
+  return merged === existing ? existing : showRepair(merged);
+}
+
+function mergeUpdate(existing: GroupStatus | null, update: StatusUpdate): GroupStatus {
   if (update.kind === 'result') return mergeResult(existing, update.result, update.at);
+  if (update.kind === 'repairRequested') return markRequested(existing ?? emptyStatus(update.tenantId, update.groupId, update.at), update.seen, update.at);
   const base = existing ?? emptyStatus(update.tenantId, update.groupId, update.at);
   if (update.kind === 'settled') return settled(existing, base, update);
   const planner = {
@@ -109,7 +119,8 @@ export function mergeStatus(existing: GroupStatus | null, update: StatusUpdate):
     updatedAt: update.at,
   };
   if (update.kind === 'decision') {
-    return { ...base, ...planner, state: update.state, reason: clip(update.reason) };
+    // A group the product no longer writes has nothing left to repair.
+    return { ...base, ...planner, state: update.state, reason: clip(update.reason), ...(update.state === 'skipped' ? { repair: null } : {}) };
   }
   // planned
   if (base.plannedSeq !== null && update.lastSeq < base.plannedSeq) return existing ?? base;
@@ -118,10 +129,12 @@ export function mergeStatus(existing: GroupStatus | null, update: StatusUpdate):
     ? {}
     : { outcome: null, memberErrors: planner.plannedMemberErrors ?? base.plannedMemberErrors, memberErrorsOmitted: 0, error: null, counts: { membersAdded: 0, membersRemoved: 0 } };
   const done = base.lastResultSeq !== null && base.lastResultSeq >= update.lastSeq;
+  const repair = base.repair === null ? null : notePlanned(base.repair, { firstSeq: update.firstSeq, lastSeq: update.lastSeq, fullState: update.fullState === true });
   return {
     ...base,
     ...fresh,
     ...planner,
+    repair,
     intent: update.intent,
     batchFirstSeq: update.firstSeq,
     plannedSeq: update.lastSeq,
@@ -143,6 +156,7 @@ function settled(existing: GroupStatus | null, base: GroupStatus, update: Extrac
 function mergeResult(existing: GroupStatus | null, r: ResultMessage, at: string): GroupStatus {
   if (existing !== null && existing.lastResultSeq !== null && r.seq <= existing.lastResultSeq) return existing;
   const base = existing ?? emptyStatus(r.tenantId, r.groupId, at);
+  if (isStaleRefusal(r)) return existing ?? base;
   // Same change set as the results already recorded? Then accumulate; otherwise start over.
   const sameSet =
     base.lastResultSeq !== null &&
@@ -158,11 +172,16 @@ function mergeResult(existing: GroupStatus | null, r: ResultMessage, at: string)
     membersRemoved: (sameSet ? base.counts.membersRemoved : 0) + r.membersRemoved,
   };
   const complete = base.plannedSeq === null || r.seq >= base.plannedSeq;
+  // A result past the planned range means the planner's record lags: this result starts its own set.
+  const lagging = base.plannedSeq === null || r.seq > base.plannedSeq;
+  const completed = !complete ? null : lagging ? { firstSeq: r.seq, lastSeq: r.seq, outcome } : { firstSeq: base.batchFirstSeq ?? r.seq, lastSeq: r.seq, outcome };
+  const failure = failureOf(r);
+  let repair = failure === null ? base.repair : noteFailure(base.repair, r.seq, failure, at);
+  if (repair !== null && failure === null && repairedBy(repair, r, completed)) repair = null;
   return {
     ...base,
-    // A result past the planned range means the planner's record lags: this result starts its own set.
-    ...(base.plannedSeq !== null && r.seq > base.plannedSeq ? { batchFirstSeq: r.seq, plannedSeq: r.seq } : {}),
-    ...(base.plannedSeq === null ? { batchFirstSeq: r.seq, plannedSeq: r.seq } : {}),
+    ...(lagging ? { batchFirstSeq: r.seq, plannedSeq: r.seq } : {}),
+    repair,
     state: complete ? stateOf(outcome, base.intent, r.kind) : 'pending',
     reason: r.error !== null ? clip(r.error.message) : outcome === 'applied' ? null : base.reason,
     lastResultSeq: r.seq,

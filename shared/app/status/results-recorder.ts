@@ -1,16 +1,12 @@
 // recordResults' logic: one relay result -> the group's status (shared/app/status/group-status.ts). Results older
-// than the recorded one are ignored there; an invalid message is poison.
+// than the recorded one are ignored there; an invalid message is poison. A result saying the change set did not
+// land asks the planner for the group's full state (repair-requests.ts), once per failure.
 import { resultMessageSchema, type ResultMessage } from '../../contracts/result-message.js';
-import type { Logger } from '../../logging.js';
 import { applyStatusUpdate } from './group-status.js';
-import { type GroupStatusStore } from '../../state/group-status-record.js';
+import { requestRepairOnce, type RepairRequestDeps } from './repair-requests.js';
 import { decodeQueueBody, describeIssues, PoisonMessageError } from '../../contracts/poison.js';
 
-export interface ResultsRecorderDeps {
-  statuses: GroupStatusStore;
-  log: Logger;
-  now: () => Date;
-}
+export type ResultsRecorderDeps = RepairRequestDeps;
 
 export function parseResultMessage(raw: unknown): ResultMessage {
   const parsed = resultMessageSchema.safeParse(decodeQueueBody(raw));
@@ -22,8 +18,10 @@ export async function recordResult(deps: ResultsRecorderDeps, raw: unknown): Pro
   const result = parseResultMessage(raw);
   const log = deps.log.child({ groupId: result.groupId, seq: result.seq });
   const { status, changed } = await applyStatusUpdate(deps.statuses, { kind: 'result', result, at: deps.now().toISOString() });
+  // Also after an ignored (redelivered) result: a crash after recording it may have kept the request from going out.
+  await requestRepairOnce({ ...deps, log }, status);
   if (!changed) {
-    log.info({ lastResultSeq: status.lastResultSeq }, 'result older than the recorded one; ignored');
+    log.info({ lastResultSeq: status.lastResultSeq }, 'result older than the recorded one (or a refused stale change set); ignored');
     return 'stale';
   }
   log.info({ outcome: result.outcome, state: status.state, memberErrors: result.memberErrors.length }, 'result recorded');
