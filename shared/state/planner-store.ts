@@ -1,5 +1,7 @@
 // Every repository the planner uses, over one StateTables.
 import { DeltaTokenRepository } from './delta-tokens.js';
+import { GuardWindowRepository } from './guard-window.js';
+import { HeldChangeRepository } from './held-changes.js';
 import { MemberEntryRepository } from './member-entries.js';
 import { NestingIndexRepository } from './nesting-index.js';
 import { PlannedGroupRepository } from './planned-groups.js';
@@ -14,6 +16,9 @@ export interface PlannerStore {
   settings: TenantSettingsRepository;
   journal: RoundJournalRepository;
   nesting: NestingIndexRepository;
+  /** Deletion guard: the window and the held change sets. */
+  guardWindow: GuardWindowRepository;
+  held: HeldChangeRepository;
 }
 
 export function createPlannerStore(tables: TableStore): PlannerStore {
@@ -24,5 +29,7 @@ export function createPlannerStore(tables: TableStore): PlannerStore {
     settings: new TenantSettingsRepository(tables),
     journal: new RoundJournalRepository(tables),
     nesting: new NestingIndexRepository(tables),
+    guardWindow: new GuardWindowRepository(tables),
+    held: new HeldChangeRepository(tables),
   };
 }

@@ -10,6 +10,10 @@ export const TABLES = {
   nestedGroups: 'nestedGroups',
   groupStatus: 'groupStatus',
   subscriptions: 'subscriptions',
+  /** Deletion guard: what it released in the sliding window (tenant / `window`). */
+  guardWindow: 'guardWindow',
+  /** Deletion guard: held change sets waiting for an admin (tenant / group). */
+  heldChanges: 'heldChanges',
 } as const;
 
 /** Every product table (created when missing). */

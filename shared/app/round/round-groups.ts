@@ -8,8 +8,8 @@ import type { WritebackDecision } from '../../domain/policy.js';
 import type { TenantSettings } from '../../domain/settings.js';
 import type { DirectoryReader } from '../../ports/directory.js';
 
-/** Why a group is in the round. */
-export type GroupSource = 'delta' | 'hint' | 'missing' | 'repair' | 'requested' | 'nested';
+/** Why a group is in the round (held: an approved held change set, see round-guard.ts). */
+export type GroupSource = 'delta' | 'hint' | 'missing' | 'repair' | 'requested' | 'nested' | 'held';
 
 export interface GroupView {
   id: string;

@@ -14,6 +14,7 @@ import type { QueueSender } from '../../ports/queue.js';
 import type { PlannerStore } from '../../state/planner-store.js';
 import type { GroupStatusStore } from '../../state/group-status-record.js';
 import { planChunk, type ChunkContext } from './plan-chunk.js';
+import { RoundGuard } from './round-guard.js';
 import { viewGroups, writtenAfterRound, writtenFlips, type Candidate, type GroupView } from './round-groups.js';
 import { mapLimit } from '../../concurrency.js';
 
@@ -47,6 +48,8 @@ export interface RoundReport {
   groupsPlanned: number;
   messagesSent: number;
   repaired: number;
+  /** Groups whose change set the deletion guard holds. */
+  held: number;
   tokenSaved: boolean;
 }
 
@@ -117,6 +120,9 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
   for (const [id, seq] of journal) {
     if (!candidates.has(id) && (previous.get(id)?.seq ?? 0) < seq) candidates.set(id, { id, source: 'repair', change: null });
   }
+  const guard = await RoundGuard.load(store, tenantId, settings);
+  const joined = guard.joinRound(candidates, journal).filter((id) => !previous.has(id));
+  if (joined.length > 0) for (const [id, g] of await store.groups.loadMany(tenantId, joined)) previous.set(id, g);
 
   // ---- pass 1: current view and decision of every group --------------------------------------------
   const views = await viewGroups(directory, [...candidates.values()], previous, journal, settings);
@@ -128,6 +134,7 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
     enumerated,
     writtenInRound: new Map(views.map((v) => [v.id, writtenAfterRound(v)])),
     writtenOutside: new Map(),
+    guard,
   };
   log.info({ mode, reason, deltaPages, groupsInDelta: merged.size, groups: views.length }, 'delta round planning');
 
@@ -136,11 +143,13 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
   let planned = 0;
   let messages = 0;
   let repaired = 0;
+  let held = 0;
   for (let i = 0; i < views.length; i += chunkSize) {
     const outcome = await planChunk({ ...deps, log }, ctx, views.slice(i, i + chunkSize));
     planned += outcome.planned;
     messages += outcome.messages;
     repaired += outcome.repaired;
+    held += outcome.held;
     if (views.length > chunkSize) log.info({ planned, of: views.length, messages }, 'delta round progress');
   }
 
@@ -151,7 +160,7 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
     tokenSaved = true;
   }
   await store.journal.clear(tenantId);
-  const report: RoundReport = { tenantId, mode, reason, deltaPages, groupsInDelta: merged.size, groupsPlanned: planned, messagesSent: messages, repaired, tokenSaved };
+  const report: RoundReport = { tenantId, mode, reason, deltaPages, groupsInDelta: merged.size, groupsPlanned: planned, messagesSent: messages, repaired, held, tokenSaved };
   log.info(report, 'delta round done');
   return report;
 }

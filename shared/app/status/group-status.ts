@@ -3,7 +3,8 @@
 // relay reported. `mergeStatus` is the only way a status changes, so both writers agree on ordering rules:
 //  - a change set spans seqs [firstSeq, lastSeq]; results inside it accumulate (member errors, counts, worst
 //    outcome); the state is final once the result for lastSeq arrived, 'pending' before;
-//  - a result older than the last recorded one (seq < lastResultSeq) or a replay of it (seq ==) is ignored.
+//  - a result older than the last recorded one (seq < lastResultSeq) or a replay of it (seq ==) is ignored;
+//  - `held` (deletion guard) stays until the planner plans the released change set.
 import type { MemberError, ResultMessage, ResultOutcome } from '../../contracts/result-message.js';
 import { emptyStatus, type GroupState, type GroupStatus, type GroupStatusStore, type PlanIntent } from '../../state/group-status-record.js';
 
@@ -41,7 +42,7 @@ export type StatusUpdate =
   /** recordResults: the relay's result for one writeback message. */
   | { kind: 'result'; result: ResultMessage; at: string };
 
-const RANK: Record<ResultOutcome, number> = { applied: 0, skipped: 1, partial: 2, held: 3, failed: 4 };
+const RANK: Record<ResultOutcome, number> = { applied: 0, skipped: 1, partial: 2, failed: 3 };
 
 /** Worst outcome of a change set; a failed part next to applied parts makes the whole partial. */
 export function combineOutcomes(a: ResultOutcome | null, b: ResultOutcome): ResultOutcome {
@@ -62,8 +63,6 @@ export function stateOf(outcome: ResultOutcome, intent: PlanIntent | null, kind:
       return 'failed';
     case 'skipped':
       return 'skipped';
-    case 'held':
-      return 'held';
   }
 }
 
@@ -104,7 +103,13 @@ export function mergeStatus(existing: GroupStatus | null, update: StatusUpdate):
     updatedAt: update.at,
   };
   if (update.kind === 'decision') {
-    return { ...base, ...planner, state: update.state, reason: clip(update.reason) };
+    const same =
+      existing !== null &&
+      existing.state === update.state &&
+      existing.reason === clip(update.reason) &&
+      (planner.notes === undefined || JSON.stringify(planner.notes) === JSON.stringify(existing.notes)) &&
+      (planner.cloudOnlyMembers === undefined || planner.cloudOnlyMembers === existing.cloudOnlyMembers);
+    return same ? existing : { ...base, ...planner, state: update.state, reason: clip(update.reason) };
   }
   // planned
   if (base.plannedSeq !== null && update.lastSeq < base.plannedSeq) return existing ?? base;
@@ -143,13 +148,15 @@ function mergeResult(existing: GroupStatus | null, r: ResultMessage, at: string)
     membersRemoved: (sameSet ? base.counts.membersRemoved : 0) + r.membersRemoved,
   };
   const complete = base.plannedSeq === null || r.seq >= base.plannedSeq;
+  // A hold is decided after every change set in flight was sent: their late results leave it held.
+  const held = base.state === 'held';
   return {
     ...base,
     // A result past the planned range means the planner's record lags: this result starts its own set.
     ...(base.plannedSeq !== null && r.seq > base.plannedSeq ? { batchFirstSeq: r.seq, plannedSeq: r.seq } : {}),
     ...(base.plannedSeq === null ? { batchFirstSeq: r.seq, plannedSeq: r.seq } : {}),
-    state: complete ? stateOf(outcome, base.intent, r.kind) : 'pending',
-    reason: r.error !== null ? clip(r.error.message) : outcome === 'applied' ? null : base.reason,
+    state: held ? 'held' : complete ? stateOf(outcome, base.intent, r.kind) : 'pending',
+    reason: held ? base.reason : r.error !== null ? clip(r.error.message) : outcome === 'applied' ? null : base.reason,
     lastResultSeq: r.seq,
     outcome,
     ad: r.ad ?? base.ad,
