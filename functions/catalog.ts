@@ -1,7 +1,9 @@
 // Every function of the app, in one list: functions/index.ts registers it with Azure Functions and the
 // local host (dev/host) serves it. A new function file adds its definition here.
+import { approveHeldFunction } from './approveHeld.js';
 import { graphLifecycleFunction } from './graphLifecycle.js';
 import { graphWebhookFunction } from './graphWebhook.js';
+import { heldChangesFunction } from './heldChanges.js';
 import { planChangesFunction } from './planChanges.js';
 import { reconcileFunction } from './reconcile.js';
 import { recordResultsFunction } from './recordResults.js';
@@ -20,4 +22,6 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   repairGroupsFunction,
   statusFunction,
   resyncFunction,
+  heldChangesFunction,
+  approveHeldFunction,
 ];

@@ -102,16 +102,9 @@ const sessionsSchema = z
 
 const safetySchema = z
   .object({
-    /** Compute and report (outcome 'skipped'), write nothing to AD. */
+    /** Compute and report (outcome 'skipped'), write nothing to AD. (Mass deletions are held by the planner's
+     *  deletion guard before they are sent: docs/planner.md.) */
     stagingMode: z.boolean().default(false),
-    /** More than maxDeletes deletions within windowMinutes: further deletions are held for approval. */
-    deletionThreshold: z
-      .object({
-        maxDeletes: z.number().int().nonnegative().default(500),
-        windowMinutes: z.number().int().positive().default(60),
-      })
-      .strict()
-      .default({ maxDeletes: 500, windowMinutes: 60 }),
   })
   .strict();
 
@@ -130,7 +123,7 @@ export const relayConfigSchema = z
       receiveWaitMs: 5_000,
       lockRenewMs: 20_000,
     }),
-    safety: safetySchema.default({ stagingMode: false, deletionThreshold: { maxDeletes: 500, windowMinutes: 60 } }),
+    safety: safetySchema.default({ stagingMode: false }),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict();

@@ -9,7 +9,6 @@ import { describeRelayConfig, readSecret, RelayConfigError, type RelayConfig } f
 import { SessionProcessor } from './consume/session-processor.js';
 import { emptyStats, type RelayStats } from './consume/stats.js';
 import { WorkerPool } from './consume/worker-pool.js';
-import { DeletionGuard } from './apply/deletion-guard.js';
 import { loadAdContext, type AdContext } from './ldap/ad-context.js';
 import { Directory } from './ldap/directory.js';
 import { isDirectoryOutage } from './ldap/errors.js';
@@ -88,7 +87,6 @@ export async function startRelay({ config, queue, log, env }: StartRelayOptions)
     config,
     directory,
     context: loadContext,
-    guard: new DeletionGuard(config.safety.deletionThreshold),
     results,
     stats,
     log: relayLog,

@@ -13,14 +13,7 @@ import { writeMembers } from './member-writer.js';
 
 type Delete = Extract<WritebackMessage, { kind: 'delete' }>;
 
-export interface DeleteGate {
-  /** Asked right before writing: false holds the deletion (threshold reached). */
-  mayDelete(): boolean;
-  /** The deletion did not happen after all (gone already, or failed): give the reservation back. */
-  notDeleted(): void;
-}
-
-export async function applyDelete(env: ApplyEnv, message: Delete, gate: DeleteGate): Promise<ApplyResult> {
+export async function applyDelete(env: ApplyEnv, message: Delete): Promise<ApplyResult> {
   const done = (outcome: ApplyResult['outcome'], ad: ApplyResult['ad'], membersRemoved = 0): ApplyResult => ({
     outcome,
     ad,
@@ -46,7 +39,6 @@ export async function applyDelete(env: ApplyEnv, message: Delete, gate: DeleteGa
     );
   }
   if (env.staging) return done('skipped', ad);
-  if (!gate.mayDelete()) return { ...done('held', ad), error: { code: 'DeletionThresholdExceeded', message: 'deletion held: the deletion threshold of the relay was reached; an admin must approve it' } };
 
   let removed = 0;
   try {
@@ -57,7 +49,6 @@ export async function applyDelete(env: ApplyEnv, message: Delete, gate: DeleteGa
     }
     await env.directory.use((c) => c.del(group.dn));
   } catch (error) {
-    gate.notDeleted();
     if (isNoSuchObject(error)) return done('applied', ad, removed);
     throw error;
   }

@@ -1,16 +1,14 @@
-// Applies validated writeback messages to AD through relay/apply/: upserts, deletes behind the deletion
-// gate, snapshots (one message, or the parts of one snapshot together). Errors propagate to the caller,
-// which tells transient from permanent ones.
+// Applies validated writeback messages to AD through relay/apply/: upserts, deletes, snapshots (one
+// message, or the parts of one snapshot together). Errors propagate to the caller, which tells transient
+// from permanent ones. Mass deletions are held before they are sent, by the planner's deletion guard.
 import type { Logger } from '../../shared/logging.js';
 import type { RelayConfig } from '../config.js';
 import { applyDelete } from '../apply/apply-delete.js';
 import type { ApplyEnv, ApplyResult } from '../apply/apply-result.js';
 import { applySnapshot, type SnapshotPart } from '../apply/apply-snapshot.js';
 import { applyUpsert } from '../apply/apply-upsert.js';
-import type { DeletionGuard } from '../apply/deletion-guard.js';
 import type { AdContext } from '../ldap/ad-context.js';
 import type { Directory } from '../ldap/directory.js';
-import { deleteGate } from './delete-gate.js';
 import type { ReceivedWriteback } from './settle.js';
 
 export interface WritebackApplierOptions {
@@ -18,8 +16,6 @@ export interface WritebackApplierOptions {
   directory: Directory;
   /** Loaded once the DC answers (it may be away at start-up). */
   context: () => Promise<AdContext>;
-  guard: DeletionGuard;
-  now: () => number;
 }
 
 export class WritebackApplier {
@@ -32,7 +28,7 @@ export class WritebackApplier {
       case 'upsert':
         return [await applyUpsert(env, m)];
       case 'delete':
-        return [await applyDelete(env, m, deleteGate(item.received, this.opts.guard, this.opts.now()))];
+        return [await applyDelete(env, m)];
       case 'snapshot':
         return (await applySnapshot(env, [m], true)).results;
     }

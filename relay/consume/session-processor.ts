@@ -6,7 +6,6 @@ import type { Logger } from '../../shared/logging.js';
 import type { QueueSender, ReceivedMessage, SessionReceiver } from '../../shared/ports/queue.js';
 import type { RelayConfig } from '../config.js';
 import type { SnapshotPart } from '../apply/apply-snapshot.js';
-import type { DeletionGuard } from '../apply/deletion-guard.js';
 import type { AdContext } from '../ldap/ad-context.js';
 import type { Directory } from '../ldap/directory.js';
 import type { WritebackMessage } from '../../shared/contracts/writeback-message.js';
@@ -24,7 +23,6 @@ export interface SessionProcessorOptions {
   directory: Directory;
   /** Loaded once the DC answers (it may be away at start-up). */
   context: () => Promise<AdContext>;
-  guard: DeletionGuard;
   /** Where results go (writeback-results); the caller opens and closes it. */
   results: QueueSender;
   stats: RelayStats;
@@ -39,8 +37,8 @@ export class SessionProcessor {
 
   constructor(private readonly opts: SessionProcessorOptions) {
     this.now = opts.now ?? Date.now;
-    const { config, directory, context, guard, results, stats } = opts;
-    this.applier = new WritebackApplier({ config, directory, context, guard, now: this.now });
+    const { config, directory, context, results, stats } = opts;
+    this.applier = new WritebackApplier({ config, directory, context });
     this.runner = new MessageRunner({ config, results, stats, now: this.now });
   }
 

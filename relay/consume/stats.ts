@@ -8,7 +8,6 @@ export interface RelayStats {
   partial: number;
   failed: number;
   skipped: number;
-  held: number;
   /** Messages dead-lettered by the relay (invalid, failed, retries exhausted). */
   deadLettered: number;
   /** Messages given back after a transient failure. */
@@ -16,5 +15,5 @@ export interface RelayStats {
 }
 
 export function emptyStats(): RelayStats {
-  return { sessions: 0, messages: 0, applied: 0, partial: 0, failed: 0, skipped: 0, held: 0, deadLettered: 0, abandoned: 0 };
+  return { sessions: 0, messages: 0, applied: 0, partial: 0, failed: 0, skipped: 0, deadLettered: 0, abandoned: 0 };
 }

@@ -8,7 +8,8 @@ export const memberErrorSchema = z
   .strict();
 export type MemberError = z.infer<typeof memberErrorSchema>;
 
-export const resultOutcomeSchema = z.enum(['applied', 'partial', 'failed', 'skipped', 'held']);
+/** Mass deletions are held by the planner before they are sent (docs/planner.md): no result says `held`. */
+export const resultOutcomeSchema = z.enum(['applied', 'partial', 'failed', 'skipped']);
 export type ResultOutcome = z.infer<typeof resultOutcomeSchema>;
 
 export const resultMessageSchema = z

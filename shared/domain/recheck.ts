@@ -16,7 +16,8 @@ export interface RecheckEntry {
   repairAfterSeq: number;
 }
 
-export const RECHECK_FIRST_DELAY_MS = 60_000;
+/** Replication lag is seconds: the first look again comes soon, later ones back off. */
+export const RECHECK_FIRST_DELAY_MS = 15_000;
 export const RECHECK_MAX_DELAY_MS = 30 * 60_000;
 /** Both must hold before "gone" becomes "deleted": this many answers, the first at least this long ago. */
 export const CONFIRM_GONE_CHECKS = 5;

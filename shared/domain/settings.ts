@@ -16,6 +16,12 @@ export interface TenantSettings {
   deviceWriteback: boolean;
   /** AD schema prepared for Exchange: mail attributes are written only then. */
   exchangeSchema: boolean;
+  /** Deletion guard (./deletion-guard.ts): group deletions released per window before the rest wait for an admin. */
+  deletionThreshold: number;
+  /** Deletion guard: member removals (soft-delete emptying included) released per window before the rest wait. */
+  memberRemovalThreshold: number;
+  /** Longest a change may go unnoticed when notifications are lost (the safety-net round's period). */
+  safetyNetSeconds: number;
 }
 
 /** The settings the product stores itself. newUnifiedGroupWritebackDefault null = follow Graph. */
@@ -26,7 +32,14 @@ export interface StoredTenantSettings {
   newUnifiedGroupWritebackDefault: boolean | null;
   deviceWriteback: boolean;
   exchangeSchema: boolean;
+  deletionThreshold: number;
+  memberRemovalThreshold: number;
+  safetyNetSeconds: number;
 }
+
+/** Defaults of the deletion guard, per GUARD_WINDOW_MS (24 h); why these numbers: docs/planner.md, "Deletion guard". */
+export const DEFAULT_DELETION_THRESHOLD = 20;
+export const DEFAULT_MEMBER_REMOVAL_THRESHOLD = 1000;
 
 export const DEFAULT_STORED_SETTINGS: StoredTenantSettings = {
   writebackEnabled: true,
@@ -35,6 +48,9 @@ export const DEFAULT_STORED_SETTINGS: StoredTenantSettings = {
   newUnifiedGroupWritebackDefault: null,
   deviceWriteback: false,
   exchangeSchema: false,
+  deletionThreshold: DEFAULT_DELETION_THRESHOLD,
+  memberRemovalThreshold: DEFAULT_MEMBER_REMOVAL_THRESHOLD,
+  safetyNetSeconds: 300,
 };
 
 /**
@@ -53,7 +69,17 @@ export function effectiveSettings(stored: StoredTenantSettings, graphUnifiedDefa
     newUnifiedGroupWritebackDefault: stored.newUnifiedGroupWritebackDefault ?? graphUnifiedDefault ?? true,
     deviceWriteback: stored.deviceWriteback,
     exchangeSchema: stored.exchangeSchema,
+    deletionThreshold: stored.deletionThreshold,
+    memberRemovalThreshold: stored.memberRemovalThreshold,
+    safetyNetSeconds: stored.safetyNetSeconds,
   };
+}
+
+/** Whether a change of the stored settings can change a decision or a header (then every group is evaluated
+ *  again). The guard's thresholds and the safety-net period change no decision. */
+export function decisionsMayChange(before: StoredTenantSettings, after: StoredTenantSettings): boolean {
+  const decisive = ({ deletionThreshold: _d, memberRemovalThreshold: _m, safetyNetSeconds: _s, ...rest }: StoredTenantSettings) => JSON.stringify(rest);
+  return decisive(before) !== decisive(after);
 }
 
 /** A stable string of everything that changes decisions or headers: when it differs from the one the last

@@ -1,6 +1,8 @@
 // Every repository the planner uses, over one StateTables.
 import { DeltaTokenRepository } from './delta-tokens.js';
 import { GroupRecheckRepository } from './group-rechecks.js';
+import { GuardWindowRepository } from './guard-window.js';
+import { HeldChangeRepository } from './held-changes.js';
 import { MemberEntryRepository } from './member-entries.js';
 import { NestingIndexRepository } from './nesting-index.js';
 import { PlannedGroupRepository } from './planned-groups.js';
@@ -19,6 +21,9 @@ export interface PlannerStore {
   marks: RoundMarkRepository;
   nesting: NestingIndexRepository;
   rechecks: GroupRecheckRepository;
+  /** Deletion guard: the window and the held change sets. */
+  guardWindow: GuardWindowRepository;
+  held: HeldChangeRepository;
 }
 
 export function createPlannerStore(tables: TableStore): PlannerStore {
@@ -31,5 +36,7 @@ export function createPlannerStore(tables: TableStore): PlannerStore {
     marks: new RoundMarkRepository(tables),
     nesting: new NestingIndexRepository(tables),
     rechecks: new GroupRecheckRepository(tables),
+    guardWindow: new GuardWindowRepository(tables),
+    held: new HeldChangeRepository(tables),
   };
 }

@@ -12,6 +12,10 @@ export const TABLES = {
   groupRechecks: 'groupRechecks',
   groupStatus: 'groupStatus',
   subscriptions: 'subscriptions',
+  /** Deletion guard: what it released in the sliding window (tenant / `window`). */
+  guardWindow: 'guardWindow',
+  /** Deletion guard: held change sets waiting for an admin (tenant / group). */
+  heldChanges: 'heldChanges',
 } as const;
 
 /** Every product table. */

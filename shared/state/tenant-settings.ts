@@ -13,6 +13,10 @@ export const storedTenantSettingsSchema = z
     newUnifiedGroupWritebackDefault: z.boolean().nullable(),
     deviceWriteback: z.boolean(),
     exchangeSchema: z.boolean(),
+    /** 0: every deletion waits for an admin. */
+    deletionThreshold: z.number().int().min(0).max(1_000_000),
+    memberRemovalThreshold: z.number().int().min(0).max(100_000_000),
+    safetyNetSeconds: z.number().int().min(5).max(86_400),
   })
   .strict();
 

@@ -266,6 +266,8 @@ describe('delta round against the Graph simulator', () => {
     expect(parts.map((p) => p.part)).toEqual(parts.map((_, i) => i + 1));
     expect(world.model.membersOf(G(1))).toHaveLength(3000);
 
+    // 2,500 removals are over the default member removal threshold (planner-deletion-guard.test.ts).
+    await world.store.settings.update(sim.tenantId, { memberRemovalThreshold: 2500 });
     sim.control.removeMembers(G(1), members.slice(0, 2500));
     const removal = (await world.round()) as UpsertMessage[];
     expect(removal.length).toBeGreaterThan(1);

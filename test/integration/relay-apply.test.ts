@@ -2,7 +2,7 @@
 // re-apply, rename and move keeping objectGUID/SID, attribute updates, member changes in chunks with bad
 // members isolated, AD's nesting rule, snapshots (drift repair, empty), delete only by anchor, staging.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyDelete, type DeleteGate } from '../../relay/apply/apply-delete.js';
+import { applyDelete } from '../../relay/apply/apply-delete.js';
 import { applySnapshot } from '../../relay/apply/apply-snapshot.js';
 import { applyUpsert } from '../../relay/apply/apply-upsert.js';
 import { readMembers } from '../../relay/ldap/ranged-members.js';
@@ -49,7 +49,6 @@ function unknownSid(like: AdObject): string {
   return `${like.objectSid.split('-').slice(0, -1).join('-')}-${900000 + Math.floor(Math.random() * 99999)}`;
 }
 
-const openGate: DeleteGate = { mayDelete: () => true, notDeleted: () => undefined };
 
 describe('upsert', () => {
   it('creates the group in the writeback OU with the managed attributes', async () => {
@@ -264,11 +263,11 @@ describe('delete', () => {
   it('deletes the group found by anchor; a second delete finds nothing and is done', async () => {
     const groupId = newGroupId();
     const created = await applyUpsert(fx.env(), upsertMessage(groupId, 1));
-    const result = await applyDelete(fx.env(), deleteMessage(groupId, 2), openGate);
+    const result = await applyDelete(fx.env(), deleteMessage(groupId, 2));
     expect(result.outcome).toBe('applied');
     expect(result.ad?.objectGUID).toBe(created.ad?.objectGUID);
     await expect(readObject(fx.admin, created.ad!.dn)).rejects.toThrow();
-    const again = await applyDelete(fx.env(), deleteMessage(groupId, 3), openGate);
+    const again = await applyDelete(fx.env(), deleteMessage(groupId, 3));
     expect(again).toMatchObject({ outcome: 'applied', ad: null });
   });
 
@@ -276,7 +275,7 @@ describe('delete', () => {
     const groupId = newGroupId();
     const header = headerFor(groupId);
     const lookalike = await createGroup(fx.admin, fx.writebackOu, header.samAccountName, { scope: 'universal', security: true, cn: header.cn });
-    const result = await applyDelete(fx.env(), deleteMessage(groupId, 1), openGate);
+    const result = await applyDelete(fx.env(), deleteMessage(groupId, 1));
     expect(result).toMatchObject({ outcome: 'applied', ad: null });
     expect((await readObject(fx.admin, lookalike.dn)).objectGUID).toBe(lookalike.objectGUID);
   });
@@ -289,28 +288,22 @@ describe('delete', () => {
       security: true,
       adminDescription: header.anchor,
     });
-    const error = await applyDelete(fx.env(), deleteMessage(groupId, 1), openGate).catch((e: unknown) => e);
+    const error = await applyDelete(fx.env(), deleteMessage(groupId, 1)).catch((e: unknown) => e);
     expect((error as RefusedError).code).toBe('OutsideWritebackOu');
     expect((await readObject(fx.admin, outside.dn)).objectGUID).toBe(outside.objectGUID);
 
     const otherId = newGroupId();
     const victim = await applyUpsert(fx.env(), upsertMessage(otherId, 1));
-    const mismatch = await applyDelete(fx.env(), deleteMessage(groupId, 2, `Group_${otherId}`), openGate).catch((e: unknown) => e);
+    const mismatch = await applyDelete(fx.env(), deleteMessage(groupId, 2, `Group_${otherId}`)).catch((e: unknown) => e);
     expect((mismatch as RefusedError).code).toBe('AnchorMismatch');
     expect((await readObject(fx.admin, victim.ad!.dn)).objectGUID).toBe(victim.ad!.objectGUID);
   });
 
-  it('holds a deletion the threshold does not allow, and removes big groups\' members in chunks first', async () => {
+  it('removes big groups\' members in chunks first', async () => {
     const groupId = newGroupId();
     const people = await users(5);
     const created = await applyUpsert(fx.env(), upsertMessage(groupId, 1, { add: people.map((u) => sidRef(u.objectSid)) }));
-    let released = 0;
-    const closed: DeleteGate = { mayDelete: () => false, notDeleted: () => (released += 1) };
-    const held = await applyDelete(fx.env(), deleteMessage(groupId, 2), closed);
-    expect(held.outcome).toBe('held');
-    expect(held.error?.code).toBe('DeletionThresholdExceeded');
-    expect((await readObject(fx.admin, created.ad!.dn)).objectGUID).toBe(created.ad!.objectGUID);
-    const done = await applyDelete(fx.env({ memberChunkSize: 2 }), deleteMessage(groupId, 3), openGate);
+    const done = await applyDelete(fx.env({ memberChunkSize: 2 }), deleteMessage(groupId, 2));
     expect(done).toMatchObject({ outcome: 'applied', membersRemoved: 5 });
     await expect(readObject(fx.admin, created.ad!.dn)).rejects.toThrow();
   });
@@ -330,7 +323,7 @@ describe('staging mode', () => {
     const rename = headerFor(groupId, { cn: `Staged rename_${groupId.slice(-12)}` });
     const snap = await applySnapshot(staged, snapshotMessages(groupId, 3, [sidRef(people[1]!.objectSid)], { header: rename }), true);
     expect(snap.results[0]).toMatchObject({ outcome: 'skipped', membersAdded: 1, membersRemoved: 1 });
-    const del = await applyDelete(staged, deleteMessage(groupId, 4), openGate);
+    const del = await applyDelete(staged, deleteMessage(groupId, 4));
     expect(del.outcome).toBe('skipped');
     const ad = await readObject(fx.admin, real.ad!.dn);
     expect(ad.objectGUID).toBe(real.ad!.objectGUID);

@@ -1,6 +1,6 @@
 // The relay as a whole (startRelay) on the embedded queue against the real Samba DC: results before
 // settlement, invalid messages dead-lettered, transient LDAP failures abandoned and finally reported,
-// DC failover, snapshots held across parts (and across a restart), deletion threshold, staging mode.
+// DC failover, snapshots held across parts (and across a restart), staging mode.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedBroker } from '../../dev/queue/index.js';
 import { resultMessageSchema, type ResultMessage } from '../../shared/contracts/result-message.js';
@@ -310,30 +310,6 @@ describe('relay consumer', () => {
     await drained(broker, relay);
     expect((await takeResults(queue)).map((r) => r.outcome)).toEqual(['applied', 'applied']);
     expect(relay.stats).toMatchObject({ sessions: 1, abandoned: 0, deadLettered: 0 });
-  });
-
-  it('holds deletions beyond the threshold; an approved deletion passes', async () => {
-    const broker = newBroker();
-    const queue = broker.client();
-    const relay = await start(queue, { safety: { deletionThreshold: { maxDeletes: 1, windowMinutes: 60 } } });
-    const [a, b] = [newGroupId(), newGroupId()];
-    await send(queue, [upsertMessage(a, 1), upsertMessage(b, 1)]);
-    await drained(broker, relay);
-    await send(queue, [deleteMessage(a, 2)]);
-    await drained(broker, relay);
-    await send(queue, [deleteMessage(b, 2)]);
-    await drained(broker, relay);
-    const results = (await takeResults(queue)).filter((r) => r.kind === 'delete');
-    expect(results.map((r) => [r.groupId, r.outcome])).toEqual([
-      [a, 'applied'],
-      [b, 'held'],
-    ]);
-    expect(await findByAnchor(a)).toHaveLength(0);
-    expect(await findByAnchor(b)).toHaveLength(1);
-    await queue.sender(WRITEBACK).send([outgoing(deleteMessage(b, 3), { applicationProperties: { deletionApproved: true } })]);
-    await drained(broker, relay);
-    expect((await takeResults(queue)).map((r) => r.outcome)).toEqual(['applied']);
-    expect(await findByAnchor(b)).toHaveLength(0);
   });
 
   it('staging mode reports every message as skipped and writes nothing', async () => {

@@ -127,11 +127,28 @@ describe('mergeStatus', () => {
   });
 });
 
+describe('held by the deletion guard', () => {
+  it('a late result of a change set sent before the hold leaves the group held; the released change set ends it', () => {
+    const hold: StatusUpdate = { kind: 'decision', tenantId, groupId, state: 'held', reason: 'deletion held: 20 group deletion(s)', at };
+    const s = run(planned(1, 2), result(1), hold, result(2));
+    expect(s).toMatchObject({ state: 'held', reason: 'deletion held: 20 group deletion(s)', lastResultSeq: 2 });
+    const released = run(planned(1, 2), result(1), hold, result(2), planned(3, 3, 'delete'), result(3, { kind: 'delete' }));
+    expect(released).toMatchObject({ state: 'deleted', reason: null });
+  });
+
+  it('a hold decided again changes nothing, so later rounds write nothing', () => {
+    const hold: StatusUpdate = { kind: 'decision', tenantId, groupId, state: 'held', reason: 'member removals held', at };
+    const s = run(planned(1, 1), result(1), hold);
+    expect(mergeStatus(s, { ...hold, at: '2025-01-02T00:00:00.000Z' })).toBe(s);
+    expect(mergeStatus(s, { ...hold, reason: 'deletion held' })).toMatchObject({ state: 'held', reason: 'deletion held' });
+  });
+});
+
 describe('combineOutcomes', () => {
   it('failed next to applied is partial; otherwise the worst wins', () => {
     expect(combineOutcomes('applied', 'failed')).toBe('partial');
     expect(combineOutcomes('failed', 'failed')).toBe('failed');
-    expect(combineOutcomes('applied', 'held')).toBe('held');
+    expect(combineOutcomes('skipped', 'partial')).toBe('partial');
     expect(combineOutcomes(null, 'skipped')).toBe('skipped');
   });
 });

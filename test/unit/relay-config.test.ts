@@ -39,7 +39,7 @@ describe('relay config', () => {
     expect(config.ldap.memberChunkSize).toBe(500);
     expect(config.sessions.concurrency).toBe(4);
     expect(config.sessions.maxDeliveryCount).toBe(10);
-    expect(config.safety).toEqual({ stagingMode: false, deletionThreshold: { maxDeletes: 500, windowMinutes: 60 } });
+    expect(config.safety).toEqual({ stagingMode: false });
     expect(config.logLevel).toBe('info');
   });
 
@@ -81,6 +81,11 @@ describe('relay config', () => {
   it('names an unknown setting (typos are not silently ignored)', () => {
     const error = errorOf({ ...valid(), stagingmode: true });
     expect(error.message).toContain('"stagingmode"');
+  });
+
+  it('has no deletion threshold of its own: the planner holds mass deletions before they are sent', () => {
+    const error = errorOf({ ...valid(), safety: { deletionThreshold: { maxDeletes: 500, windowMinutes: 60 } } });
+    expect(error.message).toContain('"deletionThreshold"');
   });
 
   it('refuses an inline password without printing it', () => {

@@ -1,9 +1,8 @@
 // The relay's pure parts: chunking, member comparison by SID/GUID, AD's nesting rules, header diffs,
-// snapshot assembly, the deletion threshold, ranged-attribute paging and DN handling.
+// snapshot assembly, ranged-attribute paging and DN handling.
 import type { Entry } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import type { GroupHeader } from '../../shared/contracts/writeback-message.js';
-import { DeletionGuard } from '../../relay/apply/deletion-guard.js';
 import { cnRdn, isWithin, parentDn, sameDn } from '../../relay/ldap/dn.js';
 import { rangedValues } from '../../relay/ldap/ranged-members.js';
 import { chunk } from '../../relay/apply/chunk.js';
@@ -167,26 +166,6 @@ describe('snapshot assembly', () => {
 
   it('a single-part snapshot is complete at once', () => {
     expect(new SnapshotAssembly<string>('s', 1).add(1, 'p')).toBe('complete');
-  });
-});
-
-describe('deletion threshold', () => {
-  it('holds deletions beyond the threshold within the window, frees them after it', () => {
-    const guard = new DeletionGuard({ maxDeletes: 2, windowMinutes: 10 });
-    const t0 = 1_000_000;
-    expect(guard.tryReserve(t0)).toBe(true);
-    expect(guard.tryReserve(t0 + 1)).toBe(true);
-    expect(guard.tryReserve(t0 + 2)).toBe(false);
-    expect(guard.tryReserve(t0 + 10 * 60_000 + 1)).toBe(true);
-  });
-
-  it('a released reservation does not count; approved deletions count but pass', () => {
-    const guard = new DeletionGuard({ maxDeletes: 1, windowMinutes: 10 });
-    expect(guard.tryReserve(5)).toBe(true);
-    guard.release(5);
-    expect(guard.count(6)).toBe(0);
-    guard.recordApproved(7);
-    expect(guard.tryReserve(8)).toBe(false);
   });
 });
 

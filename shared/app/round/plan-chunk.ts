@@ -1,5 +1,6 @@
-// Pass 2 of a round, a chunk of groups at a time: read member lists and identities, plan, record the
-// round journal, SEND, and only then save member entries, planned states and statuses.
+// Pass 2 of a round, a chunk of groups at a time: read member lists and identities, plan, pass the deletion
+// guard (round-guard.ts), record the round journal, SEND, and only then save member entries, planned states
+// and statuses.
 import { memberDelta } from '../../domain/delta-merge.js';
 import type { MemberEntry } from '../../domain/members.js';
 import type { MemberIdentity, WritebackMessage } from '../../domain/model.js';
@@ -10,6 +11,7 @@ import type { MemberId } from '../../ports/directory.js';
 import { mapLimit } from '../../concurrency.js';
 import { applyStatusUpdate } from '../status/group-status.js';
 import { DirectoryLagError, type GroupView } from './round-groups.js';
+import type { RoundGuard } from './round-guard.js';
 import { statusUpdateOf } from './round-status.js';
 import type { DeltaRoundDeps } from './round-deps.js';
 import { sendWriteback } from './writeback-sender.js';
@@ -23,12 +25,15 @@ export interface ChunkContext {
   writtenInRound: ReadonlyMap<string, boolean>;
   /** Written flags of groups outside the round, filled as needed. */
   writtenOutside: Map<string, boolean>;
+  guard: RoundGuard;
 }
 
 export interface ChunkOutcome {
   planned: number;
   messages: number;
   repaired: number;
+  /** Groups whose change set the deletion guard holds. */
+  held: number;
 }
 
 const IO_CONCURRENCY = 8;
@@ -43,7 +48,9 @@ interface Need {
 async function memberships(deps: DeltaRoundDeps, ctx: ChunkContext, views: readonly GroupView[]): Promise<Need[]> {
   const lagging: string[] = [];
   const needs = await mapLimit(views, IO_CONCURRENCY, async (view): Promise<Need> => {
-    const need = membershipNeed(view.previous, view.lifecycle, view.decision, ctx.mode, view.repairAfterSeq !== undefined);
+    let need = membershipNeed(view.previous, view.lifecycle, view.decision, ctx.mode, view.repairAfterSeq !== undefined);
+    // The member changes of a held change set came with a delta that is consumed: compare complete lists.
+    if (need === 'changes' && ctx.guard.isHeld(view.id)) need = 'complete';
     if (need === 'none') return { view, membership: { kind: 'none' }, resolve: [] };
     if (need === 'changes') {
       const delta = view.change === null ? { added: [], removed: [] } : memberDelta(view.change);
@@ -96,7 +103,7 @@ export async function planChunk(deps: DeltaRoundDeps, ctx: ChunkContext, views: 
   const identities = toResolve.size > 0 ? await deps.directory.memberIdentities([...toResolve.values()]) : new Map<string, MemberIdentity>();
   const nestedWritten = await nestedWrittenLookup(deps, ctx, identities);
 
-  const results: { view: GroupView; result: PlanResult }[] = [];
+  const planned: { view: GroupView; result: PlanResult }[] = [];
   await mapLimit(needs, IO_CONCURRENCY, async (n) => {
     let previousMembers: ReadonlyMap<string, MemberEntry> = new Map();
     if (n.membership.kind === 'changes' && (n.membership.added.length > 0 || n.membership.removed.length > 0)) {
@@ -116,9 +123,16 @@ export async function planChunk(deps: DeltaRoundDeps, ctx: ChunkContext, views: 
       settings: ctx.settings,
       ...(n.view.repairAfterSeq === undefined ? {} : { repairAfterSeq: n.view.repairAfterSeq }),
     });
-    results.push({ view: n.view, result });
+    planned.push({ view: n.view, result });
   });
-  results.sort((a, b) => (a.view.id < b.view.id ? -1 : a.view.id > b.view.id ? 1 : 0));
+  planned.sort((a, b) => (a.view.id < b.view.id ? -1 : a.view.id > b.view.id ? 1 : 0));
+  const screened = await ctx.guard.screen(planned, deps.now(), log);
+  const results = screened.proceed;
+  const at = deps.now().toISOString();
+  // Written whenever a held group is in a round: a hold whose status write was lost still ends up `held`.
+  await mapLimit(screened.held, IO_CONCURRENCY, (held) =>
+    applyStatusUpdate(deps.statuses, { kind: 'decision', tenantId, groupId: held.groupId, state: 'held', reason: held.reason, at }),
+  );
 
   // 1. journal, 2. send, 3. save: a crash after 2 is repaired by the next round (round-journal.ts).
   const sending = results.filter((r) => r.result.messages.length > 0);
@@ -135,7 +149,6 @@ export async function planChunk(deps: DeltaRoundDeps, ctx: ChunkContext, views: 
     else log.debug(record, 'change set sent');
   }
 
-  const at = deps.now().toISOString();
   await mapLimit(results, IO_CONCURRENCY, async ({ view, result }) => {
     // The planned state last: until it is saved, a retry replans this group (and the journal repairs it).
     const update = statusUpdateOf(tenantId, view.previous, result, at, view.rechecked);
@@ -143,6 +156,12 @@ export async function planChunk(deps: DeltaRoundDeps, ctx: ChunkContext, views: 
     if (result.members !== null) await store.nesting.record(tenantId, view.id, await store.members.apply(tenantId, view.id, result.members));
     if (changed(view.previous, result.next)) await store.groups.save(tenantId, result.next);
   });
+  await ctx.guard.forget(screened.forget);
 
-  return { planned: results.length, messages: messages.length, repaired: results.filter((r) => r.view.repairAfterSeq !== undefined).length };
+  return {
+    planned: planned.length,
+    messages: messages.length,
+    repaired: results.filter((r) => r.view.repairAfterSeq !== undefined).length,
+    held: screened.held.length,
+  };
 }

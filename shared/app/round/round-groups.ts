@@ -11,8 +11,9 @@ import { judgeGone, type RecheckEntry } from '../../domain/recheck.js';
 import type { TenantSettings } from '../../domain/settings.js';
 import type { DirectoryReader } from '../../ports/directory.js';
 
-/** Why a group is in the round. */
-export type GroupSource = 'delta' | 'hint' | 'missing' | 'repair' | 'requested' | 'nested' | 'recheck';
+/** Why a group is in the round (recheck: an unknown group checked again; held: an approved held change set,
+ *  see round-guard.ts). */
+export type GroupSource = 'delta' | 'hint' | 'missing' | 'repair' | 'requested' | 'nested' | 'recheck' | 'held';
 
 export interface GroupView {
   id: string;

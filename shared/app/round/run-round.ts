@@ -13,6 +13,7 @@ import type { Logger } from '../../logging.js';
 import { planChunk, type ChunkContext } from './plan-chunk.js';
 import type { DeltaRoundDeps } from './round-deps.js';
 import { settleRechecks } from './rechecks.js';
+import { RoundGuard } from './round-guard.js';
 import { viewGroups, writtenAfterRound, writtenFlips, type Candidate, type GroupView, type UnknownGroup, type ViewContext } from './round-groups.js';
 import { mapLimit } from '../../concurrency.js';
 
@@ -36,6 +37,8 @@ export interface RoundReport {
   repaired: number;
   /** Groups not found without a deletion notice: not planned, on the recheck list. */
   groupsUnknown: number;
+  /** Groups whose change set the deletion guard holds. */
+  held: number;
   tokenSaved: boolean;
 }
 
@@ -108,6 +111,9 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
   for (const [id, seq] of journal) {
     if (!candidates.has(id) && (previous.get(id)?.seq ?? 0) < seq) candidates.set(id, { id, source: 'repair', change: null });
   }
+  const guard = await RoundGuard.load(store, tenantId, settings);
+  const joined = guard.joinRound(candidates, journal).filter((id) => !previous.has(id));
+  if (joined.length > 0) for (const [id, g] of await store.groups.loadMany(tenantId, joined)) previous.set(id, g);
 
   // ---- pass 1: current view and decision of every group --------------------------------------------
   // A group left unknown keeps what a lost round may have sent in its recheck entry (the journal is cleared).
@@ -125,6 +131,7 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
     enumerated,
     writtenInRound: new Map(views.map((v) => [v.id, writtenAfterRound(v)])),
     writtenOutside: new Map(),
+    guard,
   };
   log.info({ mode, reason, deltaPages, groupsInDelta: merged.size, groups: views.length, unknown: unknown.length }, 'delta round planning');
 
@@ -133,11 +140,13 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
   let planned = 0;
   let messages = 0;
   let repaired = 0;
+  let held = 0;
   for (let i = 0; i < views.length; i += chunkSize) {
     const outcome = await planChunk({ ...deps, log }, ctx, views.slice(i, i + chunkSize));
     planned += outcome.planned;
     messages += outcome.messages;
     repaired += outcome.repaired;
+    held += outcome.held;
     if (views.length > chunkSize) log.info({ planned, of: views.length, messages }, 'delta round progress');
   }
 
@@ -159,6 +168,7 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
     messagesSent: messages,
     repaired,
     groupsUnknown: unknown.length,
+    held,
     tokenSaved,
   };
   log.info(report, 'delta round done');

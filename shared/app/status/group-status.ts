@@ -6,7 +6,8 @@
 //  - a result older than the last recorded one (seq < lastResultSeq) or a replay of it (seq ==) is ignored, and
 //    so is the relay's refusal of a stale change set (it applied a newer one);
 //  - a change set that did not land opens a repair (repair.ts): never `written` until a full state planned
-//    after it is applied.
+//    after it is applied;
+//  - `held` (deletion guard) stays until the planner plans the released change set.
 import type { MemberError, ResultMessage, ResultOutcome } from '../../contracts/result-message.js';
 import { emptyStatus, type GroupState, type GroupStatus, type GroupStatusStore, type PlanIntent } from '../../state/group-status-record.js';
 import { failureOf, isStaleRefusal, markRequested, noteFailure, notePlanned, repairedBy, showRepair, type RepairSeen } from './repair.js';
@@ -53,7 +54,7 @@ export type StatusUpdate =
   /** The planner was asked for the group's full state (repair-requests.ts), having seen the status as `seen`. */
   | { kind: 'repairRequested'; tenantId: string; groupId: string; seen: RepairSeen; at: string };
 
-const RANK: Record<ResultOutcome, number> = { applied: 0, skipped: 1, partial: 2, held: 3, failed: 4 };
+const RANK: Record<ResultOutcome, number> = { applied: 0, skipped: 1, partial: 2, failed: 3 };
 
 /** Worst outcome of a change set; a failed part next to applied parts makes the whole partial. */
 export function combineOutcomes(a: ResultOutcome | null, b: ResultOutcome): ResultOutcome {
@@ -74,8 +75,6 @@ export function stateOf(outcome: ResultOutcome, intent: PlanIntent | null, kind:
       return 'failed';
     case 'skipped':
       return 'skipped';
-    case 'held':
-      return 'held';
   }
 }
 
@@ -119,6 +118,13 @@ function mergeUpdate(existing: GroupStatus | null, update: StatusUpdate): GroupS
     updatedAt: update.at,
   };
   if (update.kind === 'decision') {
+    const same =
+      existing !== null &&
+      existing.state === update.state &&
+      existing.reason === clip(update.reason) &&
+      (planner.notes === undefined || JSON.stringify(planner.notes) === JSON.stringify(existing.notes)) &&
+      (planner.cloudOnlyMembers === undefined || planner.cloudOnlyMembers === existing.cloudOnlyMembers);
+    if (same) return existing;
     // A group the product no longer writes has nothing left to repair.
     return { ...base, ...planner, state: update.state, reason: clip(update.reason), ...(update.state === 'skipped' ? { repair: null } : {}) };
   }
@@ -178,12 +184,14 @@ function mergeResult(existing: GroupStatus | null, r: ResultMessage, at: string)
   const failure = failureOf(r);
   let repair = failure === null ? base.repair : noteFailure(base.repair, r.seq, failure, at);
   if (repair !== null && failure === null && repairedBy(repair, r, completed)) repair = null;
+  // A hold is decided after every change set in flight was sent: their late results leave it held.
+  const held = base.state === 'held';
   return {
     ...base,
     ...(lagging ? { batchFirstSeq: r.seq, plannedSeq: r.seq } : {}),
     repair,
-    state: complete ? stateOf(outcome, base.intent, r.kind) : 'pending',
-    reason: r.error !== null ? clip(r.error.message) : outcome === 'applied' ? null : base.reason,
+    state: held ? 'held' : complete ? stateOf(outcome, base.intent, r.kind) : 'pending',
+    reason: held ? base.reason : r.error !== null ? clip(r.error.message) : outcome === 'applied' ? null : base.reason,
     lastResultSeq: r.seq,
     outcome,
     ad: r.ad ?? base.ad,

@@ -11,6 +11,9 @@ export const settings = (over: Partial<TenantSettings> = {}): TenantSettings => 
   newUnifiedGroupWritebackDefault: true,
   deviceWriteback: false,
   exchangeSchema: false,
+  deletionThreshold: 20,
+  memberRemovalThreshold: 1000,
+  safetyNetSeconds: 300,
   ...over,
 });
 
