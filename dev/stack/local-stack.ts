@@ -45,10 +45,14 @@ const BIND_PASSWORD_ENV = 'WRITEBACK_LOCAL_BIND_PASSWORD';
 
 export interface StackSettings {
   groupWritebackV2: boolean;
+  writebackEnabled: boolean;
   cnFormat: 'objectId' | 'displayName';
   newUnifiedGroupWritebackDefault: boolean;
   deviceWriteback: boolean;
   exchangeSchema: boolean;
+  deletionThreshold: number;
+  memberRemovalThreshold: number;
+  safetyNetSeconds: number;
 }
 
 export interface LocalStackOptions {
@@ -208,7 +212,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     },
     inFlight,
     async approveHeld(groupId) {
-      const res = await fetch(`${host.url}/api/admin/held/${encodeURIComponent(groupId)}/approve`, { method: 'POST' });
+      const res = await fetch(`${host.url}/api/held/${encodeURIComponent(groupId)}/approve`, { method: 'POST' });
       if (!res.ok) throw new Error(`approving the held change of group ${groupId}: HTTP ${res.status} ${await res.text()}`);
     },
     async loseState() {
