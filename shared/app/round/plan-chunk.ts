@@ -36,6 +36,8 @@ export interface ChunkContext {
   writtenInRound: ReadonlyMap<string, boolean>;
   /** Written flags of groups outside the round, filled as needed. */
   writtenOutside: Map<string, boolean>;
+  /** seqFloorAt(the round's start): the same for every group of the round. */
+  seqFloor: number;
 }
 
 export interface ChunkOutcome {
@@ -127,6 +129,7 @@ export async function planChunk(deps: ChunkDeps, ctx: ChunkContext, views: reado
       identities,
       nestedWritten,
       settings: ctx.settings,
+      seqFloor: ctx.seqFloor,
       ...(n.view.repairAfterSeq === undefined ? {} : { repairAfterSeq: n.view.repairAfterSeq }),
     });
     results.push({ view: n.view, result });
