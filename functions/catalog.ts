@@ -6,6 +6,7 @@ import { planChangesFunction } from './planChanges.js';
 import { reconcileFunction } from './reconcile.js';
 import { recordResultsFunction } from './recordResults.js';
 import type { FunctionDefinition } from './registry.js';
+import { safetyNetFunction } from './safetyNet.js';
 import { resyncFunction, statusFunction } from './status.js';
 import { subscriptionsFunction } from './subscriptions.js';
 
@@ -15,6 +16,7 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   subscriptionsFunction,
   planChangesFunction,
   reconcileFunction,
+  safetyNetFunction,
   recordResultsFunction,
   statusFunction,
   resyncFunction,

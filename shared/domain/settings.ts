@@ -26,6 +26,9 @@ export interface StoredTenantSettings {
   newUnifiedGroupWritebackDefault: boolean | null;
   deviceWriteback: boolean;
   exchangeSchema: boolean;
+  /** The safety net's bound: a delta round runs when none started for this long, whether or not a
+   *  notification came (shared/app/round/safety-net.ts). Decides nothing about groups: not in the fingerprint. */
+  safetyNetSeconds: number;
 }
 
 export const DEFAULT_STORED_SETTINGS: StoredTenantSettings = {
@@ -35,6 +38,7 @@ export const DEFAULT_STORED_SETTINGS: StoredTenantSettings = {
   newUnifiedGroupWritebackDefault: null,
   deviceWriteback: false,
   exchangeSchema: false,
+  safetyNetSeconds: 300,
 };
 
 /**

@@ -13,6 +13,8 @@ export const storedTenantSettingsSchema = z
     newUnifiedGroupWritebackDefault: z.boolean().nullable(),
     deviceWriteback: z.boolean(),
     exchangeSchema: z.boolean(),
+    /** At least the safety-net timer's tick (15 s); at most an hour, so a lost notification is never left for long. */
+    safetyNetSeconds: z.number().int().min(15).max(3600),
   })
   .strict();
 
