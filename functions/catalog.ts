@@ -9,6 +9,7 @@ import { reconcileFunction } from './reconcile.js';
 import { recordResultsFunction } from './recordResults.js';
 import { repairGroupsFunction } from './repairGroups.js';
 import type { FunctionDefinition } from './registry.js';
+import { safetyNetFunction } from './safetyNet.js';
 import { resyncFunction, statusFunction } from './status.js';
 import { subscriptionsFunction } from './subscriptions.js';
 
@@ -18,6 +19,7 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   subscriptionsFunction,
   planChangesFunction,
   reconcileFunction,
+  safetyNetFunction,
   recordResultsFunction,
   repairGroupsFunction,
   statusFunction,

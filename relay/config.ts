@@ -87,10 +87,11 @@ const sessionsSchema = z
   .object({
     /** Sessions (groups) worked on at the same time. */
     concurrency: z.number().int().min(1).max(32).default(4),
-    /** Must match the queue's MaxDeliveryCount: on the last delivery a transient failure is reported and dead-lettered. */
-    maxDeliveryCount: z.number().int().min(1).default(10),
-    /** Pause before abandoning after a transient LDAP error, so retries do not burn through the delivery count. */
-    retryDelayMs: z.number().int().nonnegative().default(5_000),
+    /** First wait after a transient failure (DC away or busy, connection lost); doubles per attempt, with jitter.
+     *  The message stays locked and is retried in place: an outage never burns deliveries. */
+    retryDelayMs: z.number().int().positive().default(1_000),
+    /** The longest wait between two attempts (DC reboots take minutes, outages hours). */
+    retryMaxDelayMs: z.number().int().positive().default(300_000),
     /** How long to wait for the next part of a snapshot before giving the held parts back to the queue. */
     snapshotPartWaitMs: z.number().int().positive().default(60_000),
     /** How long one accept / receive waits for work. */
@@ -117,8 +118,8 @@ export const relayConfigSchema = z
     queues: queueNamesSchema.default({ writeback: 'writeback', results: 'writeback-results' }),
     sessions: sessionsSchema.default({
       concurrency: 4,
-      maxDeliveryCount: 10,
-      retryDelayMs: 5_000,
+      retryDelayMs: 1_000,
+      retryMaxDelayMs: 300_000,
       snapshotPartWaitMs: 60_000,
       receiveWaitMs: 5_000,
       lockRenewMs: 20_000,

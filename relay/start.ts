@@ -6,6 +6,8 @@ import { readFile } from 'node:fs/promises';
 import type { Logger } from '../shared/logging.js';
 import type { QueueClient } from '../shared/ports/queue.js';
 import { describeRelayConfig, readSecret, RelayConfigError, type RelayConfig } from './config.js';
+import { backoffOf } from './consume/backoff.js';
+import { DirectoryGate } from './consume/directory-gate.js';
 import { SessionProcessor } from './consume/session-processor.js';
 import { emptyStats, type RelayStats } from './consume/stats.js';
 import { WorkerPool } from './consume/worker-pool.js';
@@ -68,6 +70,15 @@ export async function startRelay({ config, queue, log, env }: StartRelayOptions)
     return context;
   };
 
+  // Closed while no DC answers; its probe also loads the AD context, which the first message needs.
+  const gate = new DirectoryGate({
+    probe: async () => {
+      await loadContext();
+      await directory.probe();
+    },
+    backoff: backoffOf(config.sessions),
+    log: relayLog,
+  });
   try {
     await directory.open();
     const ctx = await loadContext();
@@ -75,6 +86,7 @@ export async function startRelay({ config, queue, log, env }: StartRelayOptions)
   } catch (error) {
     if (isDirectoryOutage(error)) {
       relayLog.warn({ err: error.message }, 'no DC reachable at start-up; messages wait until one answers');
+      gate.close(error.message);
     } else {
       await directory.close();
       throw error;
@@ -87,16 +99,18 @@ export async function startRelay({ config, queue, log, env }: StartRelayOptions)
     config,
     directory,
     context: loadContext,
+    gate,
     results,
     stats,
     log: relayLog,
   });
-  const pool = new WorkerPool({ queue, config, stats, log: relayLog, process: (session, stopping) => processor.process(session, stopping) });
+  const pool = new WorkerPool({ queue, config, stats, gate, log: relayLog, process: (session, stopping) => processor.process(session, stopping) });
   pool.start();
   let stopped: Promise<void> | null = null;
   return {
     stop: () => {
       stopped ??= (async () => {
+        gate.stop();
         await pool.stop();
         await results.close();
         await directory.close();

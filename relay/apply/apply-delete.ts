@@ -1,6 +1,7 @@
 // delete: remove the group this product wrote back -- found by its anchor, and only inside the writeback
 // OU; anything else is refused. Big groups lose their members in chunks first (one huge link removal
-// strains the DC and replication). A group already gone counts as done.
+// strains the DC and replication). A group already gone counts as done; a delete older than the group's
+// applied watermark (the group was written again since) is skipped, untouched (watermark.ts).
 import type { WritebackMessage } from '../../shared/contracts/writeback-message.js';
 import { isNoSuchObject, RefusedError } from '../ldap/errors.js';
 import { sameId } from '../../shared/domain/ids.js';
@@ -10,6 +11,7 @@ import { isWithin } from '../ldap/dn.js';
 import { findGroupByAnchor } from './lookup.js';
 import { readMembers } from '../ldap/ranged-members.js';
 import { writeMembers } from './member-writer.js';
+import { appliedAfter, staleResult } from './watermark.js';
 
 type Delete = Extract<WritebackMessage, { kind: 'delete' }>;
 
@@ -32,6 +34,8 @@ export async function applyDelete(env: ApplyEnv, message: Delete): Promise<Apply
     return done(env.staging ? 'skipped' : 'applied', null);
   }
   const ad = { objectGUID: group.objectGUID, objectSid: group.objectSid, dn: group.dn };
+  const appliedSeq = appliedAfter(group.watermark, message.seq);
+  if (appliedSeq !== null) return staleResult(ad, message.seq, appliedSeq);
   if (!isWithin(group.dn, env.ctx.writebackOu)) {
     throw new RefusedError(
       'OutsideWritebackOu',

@@ -19,6 +19,10 @@ export interface ApplyResult {
   membersRemoved: number;
 }
 
+export function identityOf(group: AdIdentity): AdIdentity {
+  return { objectGUID: group.objectGUID, objectSid: group.objectSid, dn: group.dn };
+}
+
 /** What every apply step needs. */
 export interface ApplyEnv {
   directory: Directory;

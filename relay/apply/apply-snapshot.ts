@@ -3,14 +3,17 @@
 // read (ranged), and the difference is written -- missing members added, members in no part removed
 // (drift repair, including members added by hand; an empty snapshot removes everyone).
 // An incomplete snapshot (a part never arrived) only adds: without the whole list nothing may be removed.
+// The snapshot counts as its last part's seq: older than the group's applied watermark, every part is
+// skipped untouched; otherwise the watermark moves to it with the header (watermark.ts).
 import type { MemberError } from '../../shared/contracts/result-message.js';
 import type { WritebackMessage } from '../../shared/contracts/writeback-message.js';
 import { memberDrift, type CurrentMember } from './member-identity.js';
-import { memberOutcome, type ApplyEnv, type ApplyResult } from './apply-result.js';
+import { identityOf, memberOutcome, type ApplyEnv, type ApplyResult } from './apply-result.js';
 import { ensureGroup } from './ensure-group.js';
 import { writeMembers } from './member-writer.js';
 import { readMembers } from '../ldap/ranged-members.js';
 import { resolveMembers } from './resolve-members.js';
+import { staleResult } from './watermark.js';
 
 export type SnapshotPart = Extract<WritebackMessage, { kind: 'snapshot' }>;
 
@@ -30,7 +33,10 @@ export async function applySnapshot(
 ): Promise<SnapshotApplyResult> {
   const last = parts[parts.length - 1];
   if (!last) return { results: [] };
-  const { group } = await ensureGroup(env, last.header);
+  const seq = Math.max(...parts.map((p) => p.seq));
+  const ensured = await ensureGroup(env, last.header, seq);
+  if ('appliedSeq' in ensured) return { results: parts.map(() => staleResult(identityOf(ensured.group), seq, ensured.appliedSeq)) };
+  const { group } = ensured;
   const groupType = group?.groupType ?? last.header.groupType;
 
   // Which part each member came from, so errors and counts land in that part's result.
@@ -73,7 +79,7 @@ export async function applySnapshot(
     const isLast = i === parts.length - 1;
     return {
       outcome: complete ? memberOutcome(env.staging, partErrors) : env.staging ? 'skipped' : 'partial',
-      ad: group ? { objectGUID: group.objectGUID, objectSid: group.objectSid, dn: group.dn } : null,
+      ad: group ? identityOf(group) : null,
       memberErrors: partErrors,
       error: complete
         ? null

@@ -1,15 +1,19 @@
 // upsert: make the group match the header, then apply the message's bounded member additions and
-// removals. Members that cannot be written are reported one by one; the others are written.
+// removals. Members that cannot be written are reported one by one; the others are written. A change set
+// older than what the group already got is skipped, untouched (watermark.ts).
 import type { WritebackMessage } from '../../shared/contracts/writeback-message.js';
-import { memberOutcome, type ApplyEnv, type ApplyResult } from './apply-result.js';
+import { identityOf, memberOutcome, type ApplyEnv, type ApplyResult } from './apply-result.js';
 import { ensureGroup } from './ensure-group.js';
 import { writeMembers } from './member-writer.js';
 import { resolveMembers } from './resolve-members.js';
+import { staleResult } from './watermark.js';
 
 type Upsert = Extract<WritebackMessage, { kind: 'upsert' }>;
 
 export async function applyUpsert(env: ApplyEnv, message: Upsert): Promise<ApplyResult> {
-  const { group } = await ensureGroup(env, message.header);
+  const ensured = await ensureGroup(env, message.header, message.seq);
+  if ('appliedSeq' in ensured) return staleResult(identityOf(ensured.group), message.seq, ensured.appliedSeq);
+  const { group } = ensured;
   const groupType = group?.groupType ?? message.header.groupType;
   const toAdd = await resolveMembers(env.directory, env.ctx, message.add, 'add', groupType);
   // Only existing objects can be removed; a group that does not exist yet (staging) has nothing to remove.
@@ -28,7 +32,7 @@ export async function applyUpsert(env: ApplyEnv, message: Upsert): Promise<Apply
   }
   return {
     outcome: memberOutcome(env.staging, memberErrors),
-    ad: group ? { objectGUID: group.objectGUID, objectSid: group.objectSid, dn: group.dn } : null,
+    ad: group ? identityOf(group) : null,
     memberErrors,
     error: null,
     membersAdded,

@@ -8,6 +8,7 @@ import { guidToBuffer, guidToString, sidToBuffer, sidToString } from '../ldap/si
 import { normaliseId } from '../../shared/domain/ids.js';
 import type { AdContext } from '../ldap/ad-context.js';
 import { RefusedError } from '../ldap/errors.js';
+import { readWatermark, WATERMARK_ATTRIBUTE, type Watermark } from './watermark.js';
 
 /** Values per OR filter. Each search is a round trip to a DC that may be busy with other clients, so a few
  *  large searches beat many small ones: checking 20,000 member SIDs took 17 s in 200 searches of 100 and
@@ -23,6 +24,8 @@ export interface AdGroup {
   groupType: number;
   /** Managed attributes, keyed by lower-case name. */
   attributes: Map<string, string[]>;
+  /** The seq of the newest change set applied to it. */
+  watermark: Watermark;
 }
 
 export interface AdObjectRef {
@@ -54,7 +57,7 @@ function toObjectRef(entry: Entry): AdObjectRef {
  * Two objects with the same anchor cannot be told apart safely: refused.
  */
 export async function findGroupByAnchor(client: Client, ctx: AdContext, anchor: string): Promise<AdGroup | null> {
-  const attributes = ['cn', 'objectGUID', 'objectSid', ...MANAGED_ATTRIBUTES.filter((a) => ctx.hasAttribute(a))];
+  const attributes = ['cn', 'objectGUID', 'objectSid', WATERMARK_ATTRIBUTE, ...MANAGED_ATTRIBUTES.filter((a) => ctx.hasAttribute(a))];
   const { searchEntries } = await client.search(ctx.searchBaseDn, {
     scope: 'sub',
     filter: anchorFilter(anchor),
@@ -77,6 +80,7 @@ export async function findGroupByAnchor(client: Client, ctx: AdContext, anchor: 
     objectSid: ref.objectSid ?? '',
     groupType: ref.groupType ?? 0,
     attributes: attributeMap(entry, MANAGED_ATTRIBUTES),
+    watermark: readWatermark(textValue(entry, WATERMARK_ATTRIBUTE)),
   };
 }
 

@@ -6,7 +6,7 @@ import type { MemberError } from '../../shared/contracts/result-message.js';
 import { chunk } from './chunk.js';
 import type { Directory } from '../ldap/directory.js';
 import { permissiveModifyControl } from '../ldap/controls.js';
-import { isTransientLdapError, memberAlreadyInState, reportedError } from '../ldap/errors.js';
+import { isTransient, memberAlreadyInState, reportedError } from '../ldap/errors.js';
 
 export interface MemberValue {
   /** Reported in member errors. */
@@ -45,7 +45,8 @@ export async function writeMembers(
       result.written += batch.length;
       return;
     } catch (error) {
-      if (isTransientLdapError(error)) throw error;
+      // DC away or busy (also no DC reachable at all): the whole message is retried, not this member reported.
+      if (isTransient(error)) throw error;
       if (batch.length === 1) {
         // A DC that ignores permissive modify (Samba) fails a value already as wanted: counted as written.
         if (memberAlreadyInState(operation, error)) result.written += 1;

@@ -1,60 +1,59 @@
-// One unit of work on a session: apply, send the results, then settle. Transient failures (DC busy or
-// away, socket, timeout) give the messages back (abandon) and end the session, so nothing later in the
-// group overtakes them, until the delivery count runs out; permanent ones are reported and dead-lettered.
-import { sleep } from '../../shared/timers.js';
+// One unit of work on a session: apply, send the results, then settle. Transient failures (DC busy or away,
+// socket, timeout) are waited out with the message kept locked and retried in place (retry-in-place.ts), so
+// nothing later in the group overtakes it and no delivery is counted; permanent ones are reported as failed
+// and dead-lettered with their reason.
 import type { Logger } from '../../shared/logging.js';
 import type { QueueSender, SessionReceiver } from '../../shared/ports/queue.js';
 import type { RelayConfig } from '../config.js';
 import type { ApplyResult } from '../apply/apply-result.js';
-import { isTransient, reportedError } from '../ldap/errors.js';
+import { reportedError } from '../ldap/errors.js';
 import { buildResult, failedResult } from './results.js';
-import { giveBack, settle, type ReceivedWriteback, type Step } from './settle.js';
-import type { RelayStats } from './stats.js';
+import { applyInPlace, sendInPlace, type RetryInPlaceOptions } from './retry-in-place.js';
+import { settle, type ReceivedWriteback, type Step } from './settle.js';
 
-export interface MessageRunnerOptions {
-  config: Pick<RelayConfig, 'relayId'> & { sessions: Pick<RelayConfig['sessions'], 'maxDeliveryCount' | 'retryDelayMs'> };
+export interface MessageRunnerOptions extends RetryInPlaceOptions {
+  config: Pick<RelayConfig, 'relayId'>;
   results: QueueSender;
-  stats: RelayStats;
   now: () => number;
 }
 
 export class MessageRunner {
   constructor(private readonly opts: MessageRunnerOptions) {}
 
-  /** Applies, reports and settles `items` (several only for snapshot parts, settled together). */
-  async run(session: SessionReceiver, items: ReceivedWriteback[], log: Logger, apply: () => Promise<ApplyResult[]>): Promise<Step> {
+  /**
+   * Applies, reports and settles `items` (several only for snapshot parts, settled together). When `signal`
+   * ends a wait (the relay stops, the session lock is lost), the items are left unsettled: closing the
+   * session hands them back without counting a delivery.
+   */
+  async run(session: SessionReceiver, items: ReceivedWriteback[], log: Logger, signal: AbortSignal, apply: () => Promise<ApplyResult[]>): Promise<Step> {
     const { config, stats } = this.opts;
     const started = this.opts.now();
     let results: ApplyResult[];
     try {
-      results = await apply();
-    } catch (error) {
-      if (isTransient(error)) {
-        const max = config.sessions.maxDeliveryCount;
-        if (!items.some((i) => i.received.deliveryCount >= max)) {
-          log.warn({ err: (error as Error).message }, 'transient failure; message given back for a retry');
-          await sleep(config.sessions.retryDelayMs);
-          await giveBack(session, items, stats, log);
-          return 'stop';
-        }
-        results = items.map(() =>
-          failedResult({ code: 'TransientRetriesExhausted', message: `gave up after ${max} deliveries: ${(error as Error).message}` }),
-        );
-      } else {
-        const reported = reportedError(error);
-        results = items.map(() => failedResult(reported));
+      const applied = await applyInPlace(apply, signal, log, this.opts);
+      if (applied === null) {
+        log.info('wait ended (relay stopping or session lock lost): the message goes back with the session');
+        return 'stop';
       }
+      results = applied;
+    } catch (error) {
+      const reported = reportedError(error);
+      results = items.map(() => failedResult(reported));
     }
     const durationMs = this.opts.now() - started;
     const at = new Date(this.opts.now());
     const outgoing = items.map((item, i) => buildResult(item.message, results[i]!, { relayId: config.relayId, durationMs, at }));
+    // The result goes out before the message is settled: a crash in between repeats the result (same id).
     try {
-      // The result goes out before the message is settled: a crash in between repeats the result (same id).
-      await this.opts.results.send(outgoing.map((r) => ({ messageId: r.messageId, body: r })));
+      const sent = await sendInPlace(this.opts.results, outgoing.map((r) => ({ messageId: r.messageId, body: r })), signal, log, this.opts);
+      if (sent === 'stopped') return 'stop';
     } catch (error) {
-      log.warn({ err: (error as Error).message }, 'cannot send results; message given back');
-      await giveBack(session, items, stats, log);
-      return 'stop';
+      // Refused as sent: no retry can help. AD holds the change; the dead-letter queue shows the message.
+      log.error({ err: (error as Error).message }, 'results refused by the queue; messages dead-lettered');
+      let step: Step = 'continue';
+      const info = { reason: 'ResultRefused', description: (error as Error).message.slice(0, 4000) };
+      for (const item of items) if ((await settle(session, item.received, info, stats, log)) === 'stop') step = 'stop';
+      return step;
     }
     let step: Step = 'continue';
     for (const [i, item] of items.entries()) {
@@ -66,7 +65,7 @@ export class MessageRunner {
         const info = { reason: result.error?.code ?? 'Failed', description: result.error?.message ?? '' };
         if ((await settle(session, item.received, info, stats, log)) === 'stop') step = 'stop';
       } else {
-        log.info(fields, 'writeback message done');
+        log.info(result.error ? { ...fields, error: result.error } : fields, 'writeback message done');
         if ((await settle(session, item.received, null, stats, log)) === 'stop') step = 'stop';
       }
     }

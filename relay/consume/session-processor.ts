@@ -1,17 +1,20 @@
 // Works through ONE accepted session (= one cloud group): its messages strictly in order, each validated,
 // applied, reported and settled (run-messages.ts). Snapshot parts are held (snapshot-assembly.ts) until
-// the snapshot is whole, and the session lock is renewed meanwhile. The session ends when it is drained,
-// its lock is lost, a message had to be given back, or the relay stops.
+// the snapshot is whole, and a message meeting a transient failure is kept while the failure is waited out;
+// the session lock is renewed all the while. The session ends when it is drained, its lock is lost, or the
+// relay stops (what is unsettled then goes back with the session, without counting a delivery).
 import type { Logger } from '../../shared/logging.js';
-import type { QueueSender, ReceivedMessage, SessionReceiver } from '../../shared/ports/queue.js';
+import { MessageLockLostError, type QueueSender, type ReceivedMessage, type SessionReceiver } from '../../shared/ports/queue.js';
 import type { RelayConfig } from '../config.js';
 import type { SnapshotPart } from '../apply/apply-snapshot.js';
 import type { AdContext } from '../ldap/ad-context.js';
 import type { Directory } from '../ldap/directory.js';
 import type { WritebackMessage } from '../../shared/contracts/writeback-message.js';
 import { WritebackApplier } from './apply-writeback.js';
+import { backoffOf } from './backoff.js';
+import type { DirectoryGate } from './directory-gate.js';
 import { MessageRunner } from './run-messages.js';
-import { giveBack, settle, type ReceivedWriteback, type Step } from './settle.js';
+import { settle, type ReceivedWriteback, type Step } from './settle.js';
 import { SnapshotAssembly } from './snapshot-assembly.js';
 import type { RelayStats } from './stats.js';
 import { validateWriteback } from './validate-message.js';
@@ -23,6 +26,8 @@ export interface SessionProcessorOptions {
   directory: Directory;
   /** Loaded once the DC answers (it may be away at start-up). */
   context: () => Promise<AdContext>;
+  /** Closed while the directory is away (shared with the worker pool). */
+  gate: DirectoryGate;
   /** Where results go (writeback-results); the caller opens and closes it. */
   results: QueueSender;
   stats: RelayStats;
@@ -37,33 +42,36 @@ export class SessionProcessor {
 
   constructor(private readonly opts: SessionProcessorOptions) {
     this.now = opts.now ?? Date.now;
-    const { config, directory, context, results, stats } = opts;
+    const { config, directory, context, gate, results, stats } = opts;
     this.applier = new WritebackApplier({ config, directory, context });
-    this.runner = new MessageRunner({ config, results, stats, now: this.now });
+    this.runner = new MessageRunner({ config, results, stats, gate, backoff: backoffOf(config.sessions), now: this.now });
   }
 
   /** Returns when the session is done with; closing it is the caller's. */
   async process(session: SessionReceiver, stopping: AbortSignal): Promise<void> {
     const { sessions } = this.opts.config;
     const log = this.opts.log.child({ groupId: session.sessionId });
-    let lockLost = false;
+    // Ends every wait of this session: the relay stops, or the session lock is lost.
+    const lockLost = new AbortController();
+    const done = AbortSignal.any([stopping, lockLost.signal]);
     const renew = setInterval(() => {
       session.renewSessionLock().catch((error: unknown) => {
-        lockLost = true;
-        log.warn({ err: (error as Error).message }, 'session lock lost');
+        // Only a lost lock ends the session; a failed renewal (network) is tried again at the next tick.
+        if (error instanceof MessageLockLostError) lockLost.abort();
+        log.warn({ err: (error as Error).message }, error instanceof MessageLockLostError ? 'session lock lost' : 'cannot renew the session lock yet');
       });
     }, sessions.lockRenewMs);
     let pending: SnapshotAssembly<ReceivedWriteback> | null = null;
     let partDeadline = 0;
     try {
-      while (!stopping.aborted && !lockLost) {
+      while (!done.aborted) {
         // Short waits, so a stop is noticed soon even while waiting for the next snapshot part.
         const wait = pending ? Math.max(1, Math.min(sessions.receiveWaitMs, partDeadline - this.now())) : sessions.receiveWaitMs;
         const [received] = await session.receive(1, wait);
         if (!received) {
           if (pending && this.now() < partDeadline) continue;
           // No next part in time: apply what came (adds only) rather than hold the group forever.
-          if (pending) await this.applyParts(session, pending, false, log);
+          if (pending) await this.applyParts(session, pending, false, log, done);
           pending = null;
           break;
         }
@@ -75,11 +83,8 @@ export class SessionProcessor {
         if (pending && !samePending) {
           const held = pending;
           pending = null;
-          if ((await this.applyParts(session, held, false, log)) === 'stop') {
-            // The new message was not worked on: let it come again after the held parts.
-            await giveBack(session, [item], this.opts.stats, log);
-            break;
-          }
+          // On 'stop' the new message goes back with the session too, after the held parts.
+          if ((await this.applyParts(session, held, false, log, done)) === 'stop') break;
         }
         let step: Step;
         if (message.kind === 'snapshot') {
@@ -91,9 +96,9 @@ export class SessionProcessor {
           }
           const held = pending;
           pending = null;
-          step = await this.applyParts(session, held, state === 'complete', log);
+          step = await this.applyParts(session, held, state === 'complete', log, done);
         } else {
-          step = await this.applyOne(session, item, log);
+          step = await this.applyOne(session, item, log, done);
         }
         if (step === 'stop') break;
       }
@@ -113,17 +118,23 @@ export class SessionProcessor {
     return null;
   }
 
-  private applyOne(session: SessionReceiver, item: ReceivedWriteback, log: Logger): Promise<Step> {
+  private applyOne(session: SessionReceiver, item: ReceivedWriteback, log: Logger, done: AbortSignal): Promise<Step> {
     const m = item.message;
     const msgLog = log.child({ seq: m.seq, kind: m.kind, messageId: item.received.messageId });
-    return this.runner.run(session, [item], msgLog, () => this.applier.message(item, msgLog));
+    return this.runner.run(session, [item], msgLog, done, () => this.applier.message(item, msgLog));
   }
 
-  private applyParts(session: SessionReceiver, assembly: SnapshotAssembly<ReceivedWriteback>, complete: boolean, log: Logger): Promise<Step> {
+  private applyParts(
+    session: SessionReceiver,
+    assembly: SnapshotAssembly<ReceivedWriteback>,
+    complete: boolean,
+    log: Logger,
+    done: AbortSignal,
+  ): Promise<Step> {
     const items = assembly.messages();
     const parts = items.map((i) => i.message as SnapshotPart);
     const partLog = log.child({ snapshotId: assembly.snapshotId, parts: items.map((i) => i.message.seq) });
     if (!complete) partLog.warn({ missing: assembly.missingParts() }, 'snapshot incomplete: adding members, removing none');
-    return this.runner.run(session, items, partLog, () => this.applier.snapshotParts(parts, complete, partLog));
+    return this.runner.run(session, items, partLog, done, () => this.applier.snapshotParts(parts, complete, partLog));
   }
 }

@@ -1,5 +1,6 @@
-// Settling writeback messages on their session: complete, dead-letter with a reason, or give back
-// (abandon) for a retry. A lost lock is not an error here: the message comes again, so the session ends.
+// Settling writeback messages on their session: complete, or dead-letter with a reason. Nothing is ever
+// abandoned (that counts a delivery): what is not settled goes back when the session closes. A lost lock is
+// not an error here: the message comes again, so the session ends.
 import type { WritebackMessage } from '../../shared/contracts/writeback-message.js';
 import type { Logger } from '../../shared/logging.js';
 import { MessageLockLostError, type DeadLetterInfo, type ReceivedMessage, type SessionReceiver } from '../../shared/ports/queue.js';
@@ -34,18 +35,5 @@ export async function settle(
     if (!(error instanceof MessageLockLostError)) throw error;
     log.warn({ messageId: received.messageId }, 'lock lost before settling; the message will come again');
     return 'stop';
-  }
-}
-
-/** Abandons `items`, in order, so they come again (before anything later in the group). */
-export async function giveBack(session: SessionReceiver, items: readonly ReceivedWriteback[], stats: RelayStats, log: Logger): Promise<void> {
-  for (const item of items) {
-    try {
-      await session.abandon(item.received);
-      stats.abandoned += 1;
-    } catch (error) {
-      if (!(error instanceof MessageLockLostError)) throw error;
-      log.warn({ messageId: item.received.messageId }, 'lock already lost');
-    }
   }
 }

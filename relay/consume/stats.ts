@@ -8,12 +8,12 @@ export interface RelayStats {
   partial: number;
   failed: number;
   skipped: number;
-  /** Messages dead-lettered by the relay (invalid, failed, retries exhausted). */
+  /** Messages dead-lettered by the relay (invalid, failed for a permanent cause). */
   deadLettered: number;
-  /** Messages given back after a transient failure. */
-  abandoned: number;
+  /** Waits after a transient failure (each followed by a retry of the same message in place). */
+  retries: number;
 }
 
 export function emptyStats(): RelayStats {
-  return { sessions: 0, messages: 0, applied: 0, partial: 0, failed: 0, skipped: 0, deadLettered: 0, abandoned: 0 };
+  return { sessions: 0, messages: 0, applied: 0, partial: 0, failed: 0, skipped: 0, deadLettered: 0, retries: 0 };
 }

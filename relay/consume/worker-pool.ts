@@ -1,16 +1,20 @@
 // The relay's workers: a few, each holding one session (= one cloud group) at a time, so groups are
 // worked on side by side while each group's messages stay in order. A worker accepts the next session,
-// hands it to `process`, closes it, and asks again; idle() tells when every worker has found nothing.
+// hands it to `process`, closes it, and asks again; while the directory gate is closed (no DC answers) it
+// takes no new session. idle() tells when every worker has found nothing.
 import { sleep } from '../../shared/timers.js';
 import type { Logger } from '../../shared/logging.js';
 import type { QueueClient, SessionReceiver } from '../../shared/ports/queue.js';
 import type { RelayConfig } from '../config.js';
+import type { DirectoryGate } from './directory-gate.js';
 import type { RelayStats } from './stats.js';
 
 export interface WorkerPoolOptions {
   queue: QueueClient;
   config: Pick<RelayConfig, 'queues'> & { sessions: Pick<RelayConfig['sessions'], 'concurrency' | 'receiveWaitMs'> };
   stats: RelayStats;
+  /** No new session is accepted while it is closed. */
+  gate: DirectoryGate;
   log: Logger;
   /** Works through one accepted session; it should return soon once `stopping` is aborted. */
   process: (session: SessionReceiver, stopping: AbortSignal) => Promise<void>;
@@ -63,6 +67,7 @@ export class WorkerPool {
   private async work(worker: number): Promise<void> {
     const { sessions, queues } = this.opts.config;
     while (!this.stopping.signal.aborted) {
+      if (!(await this.opts.gate.whenOpen(this.stopping.signal))) break;
       const tick = ++this.acceptTick;
       let session: SessionReceiver | null;
       try {

@@ -67,6 +67,11 @@ export class Directory {
     await this.acquire();
   }
 
+  /** Proves a DC answers: connects and binds if needed (failing over), then reads the rootDSE. */
+  async probe(): Promise<void> {
+    await this.use((c) => c.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] }), { retry: true });
+  }
+
   async close(): Promise<void> {
     const client = this.client;
     this.client = null;

@@ -5,7 +5,7 @@
 // LDAP results are told apart by ldapts' error classes; the tables read here are in error-codes.ts, and the
 // relay's own failures (RefusedError, DirectoryUnavailableError) in failures.ts, exported from here.
 import {
-  AlreadyExistsError, BusyError, ConfidentialityRequiredError, InappropriateAuthError, InsufficientAccessError, InvalidCredentialsError,
+  AlreadyExistsError, BusyError, ConfidentialityRequiredError, ConstraintViolationError, InappropriateAuthError, InsufficientAccessError, InvalidCredentialsError,
   NoSuchAttributeError, NoSuchObjectError, OperationsError, ResultCodeError, StrongAuthRequiredError, TimeLimitExceededError,
   TypeOrValueExistsError, UnavailableError, UnknownStatusCodeError, UnwillingToPerformError,
 } from 'ldapts';
@@ -99,6 +99,17 @@ export function isTransient(error: unknown): boolean {
   return isTransientLdapError(error);
 }
 
+/**
+ * Whether a transient failure says the directory itself is away or overloaded (no DC reachable, connection
+ * lost, timeout, busy, unavailable), so no other group would fare better now; AD's catch-all result 80
+ * ('other') concerns the request and is retried for that message alone.
+ */
+export function isDirectoryAway(error: unknown): boolean {
+  if (error instanceof DirectoryUnavailableError) return true;
+  const info = classifyLdapError(error);
+  return info.kind === 'transient' && info.reason !== 'other';
+}
+
 /** At start-up: no DC answered. An outage, not configuration: the relay runs and messages wait for a DC. */
 export function isDirectoryOutage(error: unknown): error is DirectoryUnavailableError {
   return error instanceof DirectoryUnavailableError && !error.permanent;
@@ -116,6 +127,12 @@ export function memberAlreadyInState(operation: 'add' | 'delete', error: unknown
   // Removing a non-member, or a member whose object no longer exists.
   if (error instanceof NoSuchAttributeError || error instanceof NoSuchObjectError || adCode === AD.MEMBER_NOT_IN_GROUP) return true;
   return error instanceof UnwillingToPerformError && (adCode === AD.NO_GUID_FOR_DN || SAMBA_NOT_A_MEMBER.test(error.message));
+}
+
+/** A modify guarded by the applied watermark failed because the watermark is no longer the value read
+ *  (its old value is gone, or a value was added meanwhile): another relay wrote the group. */
+export function isWatermarkConflict(error: unknown): boolean {
+  return error instanceof NoSuchAttributeError || error instanceof TypeOrValueExistsError || error instanceof ConstraintViolationError;
 }
 
 /** A write into the writeback OU (create, rename or move, attribute update) that failed. */

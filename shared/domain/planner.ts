@@ -1,7 +1,7 @@
 // The planner: from the last planned state of a group and its current cloud view to the change set that
-// brings AD there, plus the next planned state. Pure and deterministic: the same input gives the same
-// messages with the same seqs, so a replayed round produces the same messageIds (duplicate detection drops
-// them), and replanning an input that was already applied produces nothing.
+// brings AD there, plus the next planned state. Pure and deterministic: the same input (with the same seq
+// floor) gives the same messages with the same seqs, and replanning an input that was already applied
+// produces nothing. Seqs never go back, even when the planned state is lost (see seqFloorAt).
 import { SKIPPED_MEMBER_SAMPLE, MESSAGE_BODY_BUDGET_BYTES } from './limits.js';
 import { resolveMember, sameEntry, type MemberEntry, type MemberSkipReason, type NestedGroupWritten } from './members.js';
 import type { CloudGroup, GroupLifecycle, MemberIdentity, MemberRef, WritebackMessage } from './model.js';
@@ -37,6 +37,8 @@ export interface PlanInput {
   identities: ReadonlyMap<string, MemberIdentity>;
   nestedWritten: NestedGroupWritten;
   settings: TenantSettings;
+  /** The round's seqFloorAt(now): no new message gets a lower seq. */
+  seqFloor: number;
   /** Crash recovery: messages up to this seq may have been sent while the state was not saved. New messages
    *  start after it, and the group's whole state is sent again (snapshot, or delete: the relay treats a
    *  delete of a missing group as done). */
@@ -93,11 +95,23 @@ export function decisionFor(cloud: CloudGroup | null, lifecycle: GroupLifecycle,
   return decideWriteback(cloud, settings);
 }
 
+/**
+ * The lowest seq a round planned at `epochMs` may use: the time in microseconds (about 1.8e15 today, far
+ * inside Number.MAX_SAFE_INTEGER until the year 2255). Every new seq is at least this and above the group's
+ * last one, so seqs grow with time: a planner whose state was lost or restored from a backup still plans
+ * above every seq it ever sent, its messageIds (`groupId:seq`) never meet old ones in duplicate detection,
+ * and the relay does not take them for stale.
+ */
+export function seqFloorAt(epochMs: number): number {
+  return Math.floor(epochMs) * 1000;
+}
+
 export function plan(input: PlanInput): PlanResult {
   const { previous: prev, groupId, tenantId, settings, lifecycle } = input;
   const budget = input.budgetBytes ?? MESSAGE_BODY_BUDGET_BYTES;
   const repair = input.repairAfterSeq !== undefined;
   const startSeq = Math.max(prev?.seq ?? 0, input.repairAfterSeq ?? 0);
+  const firstSeq = Math.max(startSeq + 1, input.seqFloor);
   // After a possible lost save we cannot know whether AD holds the group: assume it may.
   const wasWritten = (prev?.written ?? false) || repair;
   const hadEntries = prev !== null && (prev.memberCount > 0 || Object.keys(prev.skipped.counts).length > 0);
@@ -123,7 +137,7 @@ export function plan(input: PlanInput): PlanResult {
   };
   const notWritten = (decision: PlannedDecision | null) => ({ decision, written: false, header: null, memberCount: 0, skipped: emptySkipped() });
   const deleteMessage = (reason: 'hardDeleted' | 'writebackDisabled' | 'tenantDisabled' | 'outOfScope'): WritebackMessage[] =>
-    wasWritten ? [{ v: 1, tenantId, groupId, seq: startSeq + 1, kind: 'delete', anchor, reason }] : [];
+    wasWritten ? [{ v: 1, tenantId, groupId, seq: firstSeq, kind: 'delete', anchor, reason }] : [];
 
   if (lifecycle === 'hardDeleted') {
     return finish(deleteMessage('hardDeleted'), notWritten({ write: false, reason: 'hardDeleted' }), clearEntries, {
@@ -155,7 +169,7 @@ export function plan(input: PlanInput): PlanResult {
     // never written is not created for a deleted cloud group.
     if (!wasWritten) return finish([], notWritten(planned), clearEntries, { state: 'softDeleted', reason: null });
     const resend = repair || input.mode !== 'delta' || prev?.lifecycle !== 'softDeleted' || !sameHeader(prev.header, header);
-    const messages = resend ? splitSnapshot(env, startSeq + 1, [], budget) : [];
+    const messages = resend ? splitSnapshot(env, firstSeq, [], budget) : [];
     return finish(messages, { decision: planned, written: true, header, memberCount: 0, skipped: emptySkipped() }, clearEntries, {
       state: 'softDeleted',
       reason: null,
@@ -172,7 +186,7 @@ export function plan(input: PlanInput): PlanResult {
     const entries = [...new Set(input.membership.memberIds)].map(resolve);
     const refs = entries.flatMap((e) => (e.ref ? [e.ref] : []));
     return finish(
-      splitSnapshot(env, startSeq + 1, refs, budget),
+      splitSnapshot(env, firstSeq, refs, budget),
       { decision: planned, written: true, header, memberCount: refs.length, skipped: skippedOf(entries) },
       { kind: 'replace', entries },
       { state: 'written', reason: null },
@@ -214,7 +228,7 @@ export function plan(input: PlanInput): PlanResult {
     }
   }
   const headerChanged = !sameHeader(prev!.header, header);
-  const messages = headerChanged || remove.length > 0 || add.length > 0 ? splitUpserts(env, startSeq + 1, remove, add, budget) : [];
+  const messages = headerChanged || remove.length > 0 || add.length > 0 ? splitUpserts(env, firstSeq, remove, add, budget) : [];
   const memberChanges: MemberEntryChanges | null = upsert.length > 0 || removeIds.length > 0 ? { kind: 'patch', upsert, remove: removeIds } : null;
   return finish(
     messages,

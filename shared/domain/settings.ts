@@ -34,6 +34,8 @@ export interface StoredTenantSettings {
   exchangeSchema: boolean;
   deletionThreshold: number;
   memberRemovalThreshold: number;
+  /** The safety net's bound: a delta round runs when none started for this long, whether or not a
+   *  notification came (shared/app/round/safety-net.ts). Decides nothing about groups: not in the fingerprint. */
   safetyNetSeconds: number;
 }
 

@@ -8,6 +8,7 @@ import { NestingIndexRepository } from './nesting-index.js';
 import { PlannedGroupRepository } from './planned-groups.js';
 import { RoundJournalRepository } from './round-journal.js';
 import { RoundMarkRepository } from './round-marks.js';
+import { SafetyNetMarkRepository } from './safety-net-marks.js';
 import type { TableStore } from '../ports/table-store.js';
 import { TenantSettingsRepository } from './tenant-settings.js';
 
@@ -19,6 +20,8 @@ export interface PlannerStore {
   journal: RoundJournalRepository;
   /** When the last successful round of each kind started (which pokes are already served). */
   marks: RoundMarkRepository;
+  /** When the safety net last sent a poke. */
+  safetyNet: SafetyNetMarkRepository;
   nesting: NestingIndexRepository;
   rechecks: GroupRecheckRepository;
   /** Deletion guard: the window and the held change sets. */
@@ -34,6 +37,7 @@ export function createPlannerStore(tables: TableStore): PlannerStore {
     settings: new TenantSettingsRepository(tables),
     journal: new RoundJournalRepository(tables),
     marks: new RoundMarkRepository(tables),
+    safetyNet: new SafetyNetMarkRepository(tables),
     nesting: new NestingIndexRepository(tables),
     rechecks: new GroupRecheckRepository(tables),
     guardWindow: new GuardWindowRepository(tables),

@@ -16,7 +16,8 @@ export const storedTenantSettingsSchema = z
     /** 0: every deletion waits for an admin. */
     deletionThreshold: z.number().int().min(0).max(1_000_000),
     memberRemovalThreshold: z.number().int().min(0).max(100_000_000),
-    safetyNetSeconds: z.number().int().min(5).max(86_400),
+    /** At least the safety-net timer's tick (15 s); at most an hour, so a lost notification is never left for long. */
+    safetyNetSeconds: z.number().int().min(15).max(3600),
   })
   .strict();
 

@@ -62,9 +62,11 @@ async function takePokes(): Promise<PokeMessage[]> {
   return out;
 }
 
-/** planChanges for each poke: one round each. */
+/** planChanges for each poke, then for the pokes those queued (a deferred notification's follow-up round). */
 async function runRounds(pokes: readonly PokeMessage[]): Promise<void> {
-  for (const poke of pokes) await handlePoke(deltaRoundDeps(stack.runtime, silentLogger()), poke);
+  for (let next = pokes; next.length > 0; next = await takePokes()) {
+    for (const poke of next) await handlePoke(deltaRoundDeps(stack.runtime, silentLogger()), poke);
+  }
 }
 
 /** The relay's side: takes the group's change sets off the writeback queue, in order. */

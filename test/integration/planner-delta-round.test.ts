@@ -200,10 +200,12 @@ describe('delta round against the Graph simulator', () => {
     c.removeMembers(G(1), [U(1)]);
     c.updateGroup(G(2), { properties: { displayName: 'Child renamed' } });
     c.deleteGroup(G(7)); // Microsoft 365: soft delete
+    const firstSeq = (await world.store.groups.load(sim.tenantId, G(1)))!.seq;
     const messages = await world.round();
     const groups = byGroup(messages);
     expect([...groups.keys()].sort()).toEqual([G(1), G(2), G(7)].sort());
-    expect(groups.get(G(1))).toMatchObject([{ kind: 'upsert', seq: 2, add: [{ kind: 'sid', sid: sid(2) }], remove: [{ kind: 'sid', sid: sid(1) }] }]);
+    expect(groups.get(G(1))).toMatchObject([{ kind: 'upsert', add: [{ kind: 'sid', sid: sid(2) }], remove: [{ kind: 'sid', sid: sid(1) }] }]);
+    expect(groups.get(G(1))![0]!.seq).toBeGreaterThan(firstSeq);
     expect(groups.get(G(2))).toMatchObject([{ kind: 'upsert', header: { displayName: 'Child renamed', cn: `Group_${G(2)}` }, add: [], remove: [] }]);
     expect(groups.get(G(7))).toMatchObject([{ kind: 'snapshot', members: [], part: 1, parts: 1 }]);
     expect(world.model.membersOf(G(7))).toEqual([]);
@@ -363,6 +365,31 @@ describe('delta round against the Graph simulator', () => {
     const messages = await world.round();
     expect([...byGroup(messages).keys()].sort()).toEqual([G(1), G(2), G(3), G(7)].sort());
     expect(sim.control.listFailures().every((f) => f.fired > 0)).toBe(true);
+  });
+
+  it('after the planner state is wiped, the next round uses new messageIds above every earlier seq, and AD converges', async () => {
+    const { sid } = seedTenant();
+    const sent = [...(await world.round())];
+    sim.control.addMembers(G(1), [U(2)]);
+    sent.push(...(await world.round()));
+    // state lost: planned groups, member entries, token and journal all gone (the relay keeps its watermark)
+    const tables = new MemoryTableStore();
+    world.deps.store = createPlannerStore(tables);
+    world.clock.advance(1_000); // the rebuild comes later than the rounds before it (the test's clock stands still)
+    sim.control.removeMembers(G(1), [U(1)]);
+    const applied = world.model.applied;
+    const again = await world.round();
+    for (const group of [G(1), G(2), G(3), G(7)]) {
+      const earlier = sent.filter((m) => m.groupId === group);
+      const later = again.filter((m) => m.groupId === group);
+      expect(later.length).toBeGreaterThan(0);
+      expect(Math.min(...later.map((m) => m.seq))).toBeGreaterThan(Math.max(...earlier.map((m) => m.seq)));
+      const earlierIds = new Set(earlier.map((m) => `${m.groupId}:${m.seq}`));
+      expect(later.filter((m) => earlierIds.has(`${m.groupId}:${m.seq}`))).toEqual([]);
+    }
+    // the relay model refuses seqs at or below what it applied: every new message was taken
+    expect(world.model.applied - applied).toBe(again.length);
+    expect(world.model.membersOf(G(1))).toEqual([`sid:${sid(2)}`]);
   });
 
   it('a crash after sending and before saving is repaired: duplicates are dropped and AD converges', async () => {

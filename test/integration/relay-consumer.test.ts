@@ -1,6 +1,7 @@
 // The relay as a whole (startRelay) on the embedded queue against the real Samba DC: results before
-// settlement, invalid messages dead-lettered, transient LDAP failures abandoned and finally reported,
-// DC failover, snapshots held across parts (and across a restart), staging mode.
+// settlement, invalid messages dead-lettered, permanent failures reported and dead-lettered at once, DC
+// failover, snapshots held across parts (and across a restart), staging mode. DC
+// outages: relay-outage.test.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedBroker } from '../../dev/queue/index.js';
 import { resultMessageSchema, type ResultMessage } from '../../shared/contracts/result-message.js';
@@ -99,7 +100,7 @@ function recording(client: QueueClient, events: string[]): QueueClient {
 async function start(queue: QueueClient, overrides: Partial<RelayConfigInput> = {}): Promise<RunningRelay> {
   const relay = await startRelay({
     config: fx.config({
-      sessions: { concurrency: 2, receiveWaitMs: 100, retryDelayMs: 0, snapshotPartWaitMs: 2_000, lockRenewMs: 5_000, maxDeliveryCount: MAX_DELIVERY },
+      sessions: { concurrency: 2, receiveWaitMs: 100, retryDelayMs: 100, snapshotPartWaitMs: 2_000, lockRenewMs: 5_000 },
       ...overrides,
     }),
     queue,
@@ -201,24 +202,6 @@ describe('relay consumer', () => {
     expect(await findByAnchor(groupId)).toHaveLength(1);
   });
 
-  it('gives a message back on a transient LDAP failure and reports it failed on the last delivery', async () => {
-    const broker = newBroker();
-    const events: string[] = [];
-    const queue = recording(broker.client(), events);
-    // Nothing listens on port 1: every connect is refused (transient), as when the DC is down.
-    const relay = await start(queue, { ldap: { ...fx.config().ldap, urls: ['ldaps://127.0.0.1:1'] } });
-    const groupId = newGroupId();
-    await send(queue, [upsertMessage(groupId, 1)]);
-    await drained(broker, relay);
-    expect(events.filter((e) => e === `abandon ${groupId}:1`)).toHaveLength(MAX_DELIVERY - 1);
-    const [dead] = await queue.peekDeadLetters(WRITEBACK, 10);
-    expect(dead).toMatchObject({ messageId: `${groupId}:1`, deadLetterReason: 'TransientRetriesExhausted', deliveryCount: MAX_DELIVERY });
-    const [result] = await takeResults(queue);
-    expect(result).toMatchObject({ outcome: 'failed', error: { code: 'TransientRetriesExhausted' } });
-    expect(result!.error!.message).toContain('127.0.0.1:1');
-    expect(await findByAnchor(groupId)).toHaveLength(0);
-  });
-
   it('fails over to the next DC in the list', async () => {
     const broker = newBroker();
     const queue = broker.client();
@@ -242,7 +225,7 @@ describe('relay consumer', () => {
     expect((error as Error).message).not.toContain('Wrong-Password-123');
   });
 
-  it('reports a message that cannot be applied at all as failed and dead-letters it', async () => {
+  it('reports a message that cannot be applied at all as failed and dead-letters it at once', async () => {
     const broker = newBroker();
     const queue = broker.client();
     const relay = await start(queue, { ldap: { ...fx.config().ldap, writebackOu: `OU=Gone,${fx.ouDn}` } });
@@ -250,7 +233,8 @@ describe('relay consumer', () => {
     await send(queue, [upsertMessage(groupId, 1)]);
     await drained(broker, relay);
     const [dead] = await queue.peekDeadLetters(WRITEBACK, 10);
-    expect(dead).toMatchObject({ deadLetterReason: 'WritebackOuMissing' });
+    expect(dead).toMatchObject({ deadLetterReason: 'WritebackOuMissing', deliveryCount: 1 });
+    expect(relay.stats.retries).toBe(0);
     const [result] = await takeResults(queue);
     expect(result).toMatchObject({ outcome: 'failed', ad: null, error: { code: 'WritebackOuMissing' } });
   });
@@ -260,7 +244,7 @@ describe('relay consumer', () => {
     const queue = broker.client();
     const groupId = newGroupId();
     const people = await users(4);
-    const sessions = { concurrency: 1, receiveWaitMs: 100, retryDelayMs: 0, snapshotPartWaitMs: 60_000, lockRenewMs: 5_000 };
+    const sessions = { concurrency: 1, receiveWaitMs: 100, retryDelayMs: 100, snapshotPartWaitMs: 60_000, lockRenewMs: 5_000 };
     const first = await start(queue, { sessions });
     await send(queue, [upsertMessage(groupId, 1, { add: people.slice(0, 2).map((u) => sidRef(u.objectSid)) })]);
     await drained(broker, first);
@@ -298,7 +282,7 @@ describe('relay consumer', () => {
     });
     const queue = broker.client();
     const relay = await start(queue, {
-      sessions: { concurrency: 1, receiveWaitMs: 100, retryDelayMs: 0, snapshotPartWaitMs: 30_000, lockRenewMs: 200 },
+      sessions: { concurrency: 1, receiveWaitMs: 100, retryDelayMs: 100, snapshotPartWaitMs: 30_000, lockRenewMs: 200 },
     });
     const groupId = newGroupId();
     const people = await users(2);
@@ -309,7 +293,7 @@ describe('relay consumer', () => {
     await send(queue, parts.slice(1));
     await drained(broker, relay);
     expect((await takeResults(queue)).map((r) => r.outcome)).toEqual(['applied', 'applied']);
-    expect(relay.stats).toMatchObject({ sessions: 1, abandoned: 0, deadLettered: 0 });
+    expect(relay.stats).toMatchObject({ sessions: 1, retries: 0, deadLettered: 0 });
   });
 
   it('staging mode reports every message as skipped and writes nothing', async () => {

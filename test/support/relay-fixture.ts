@@ -76,7 +76,7 @@ export async function relayFixture(name: string): Promise<RelayFixture> {
     }),
     config: (overrides = {}) =>
       localRelayConfig('relay-test', { dc, bindPasswordEnv: BIND_PASSWORD_ENV, writebackOu }, {
-        sessions: { concurrency: 2, receiveWaitMs: 100, retryDelayMs: 0, snapshotPartWaitMs: 2_000, lockRenewMs: 5_000 },
+        sessions: { concurrency: 2, receiveWaitMs: 100, retryDelayMs: 100, retryMaxDelayMs: 1_000, snapshotPartWaitMs: 2_000, lockRenewMs: 5_000 },
         logLevel: 'silent',
         ...overrides,
       }),

@@ -108,7 +108,7 @@ describe('mergeStatus', () => {
     expect(run(planned(1, 2), result(1), result(2), unknown)).toMatchObject({ state: 'pending', reason: 'not found in the cloud' });
     expect(run(planned(1, 2), result(1), result(2), unknown, settled('written'))).toMatchObject({ state: 'written', reason: null });
     const failed = result(2, { outcome: 'failed', error: { code: 'busy', message: 'DC busy' } });
-    expect(run(planned(1, 2), result(1), failed, unknown, settled('written'))).toMatchObject({ state: 'partial', reason: 'DC busy' });
+    expect(run(planned(1, 2), result(1), failed, unknown, settled('written'))).toMatchObject({ state: 'failed', repair: { code: 'busy' } });
     // its change set still on the way: pending for that, without the reason
     expect(run(planned(1, 2), result(1), unknown, settled('written'))).toMatchObject({ state: 'pending', reason: null });
     // never planned a change set: the planner's verdict

@@ -15,8 +15,10 @@ import { describe, expect, it } from 'vitest';
 import {
   DirectoryUnavailableError,
   isConnectionLoss,
+  isDirectoryAway,
   isDirectoryOutage,
   isTransient,
+  isWatermarkConflict,
   memberAlreadyInState,
   RefusedError,
   reportedError,
@@ -41,6 +43,29 @@ describe('isTransient (a message that failed this way)', () => {
     ['a bug', new TypeError('bug'), false],
   ])('%s', (_name, error, transient) => {
     expect(isTransient(error)).toBe(transient);
+  });
+});
+
+describe('isDirectoryAway (closes the directory gate: no new groups until a DC answers)', () => {
+  it.each([
+    ['no DC reachable', noDc(false), true],
+    ['DC busy', new BusyError('busy'), true],
+    ['connection reset', errnoError('ECONNRESET'), true],
+    ["AD's catch-all result 80 (this request, retried alone)", new UnknownStatusCodeError(80, '000020EF: version store'), false],
+    ['a refusal', new RefusedError('NameCollision', 'taken'), false],
+  ])('%s', (_name, error, away) => {
+    expect(isDirectoryAway(error)).toBe(away);
+  });
+});
+
+describe('isWatermarkConflict (another relay moved the applied watermark)', () => {
+  it.each([
+    ['the value read is gone', new NoSuchAttributeError('no matching attribute value'), true],
+    ['a value was added meanwhile', new TypeOrValueExistsError('SINGLE-VALUE attribute specified more than once'), true],
+    ['single value constraint (AD)', new ConstraintViolationError('000020B2'), true],
+    ['no rights', new InsufficientAccessError('denied'), false],
+  ])('%s', (_name, error, conflict) => {
+    expect(isWatermarkConflict(error)).toBe(conflict);
   });
 });
 

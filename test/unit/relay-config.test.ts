@@ -38,7 +38,7 @@ describe('relay config', () => {
     expect(config.queues).toEqual({ writeback: 'writeback', results: 'writeback-results' });
     expect(config.ldap.memberChunkSize).toBe(500);
     expect(config.sessions.concurrency).toBe(4);
-    expect(config.sessions.maxDeliveryCount).toBe(10);
+    expect(config.sessions).toMatchObject({ retryDelayMs: 1_000, retryMaxDelayMs: 300_000 });
     expect(config.safety).toEqual({ stagingMode: false });
     expect(config.logLevel).toBe('info');
   });

@@ -26,6 +26,8 @@ export interface ChunkContext {
   /** Written flags of groups outside the round, filled as needed. */
   writtenOutside: Map<string, boolean>;
   guard: RoundGuard;
+  /** seqFloorAt(the round's start): the same for every group of the round. */
+  seqFloor: number;
 }
 
 export interface ChunkOutcome {
@@ -121,6 +123,7 @@ export async function planChunk(deps: DeltaRoundDeps, ctx: ChunkContext, views: 
       identities,
       nestedWritten,
       settings: ctx.settings,
+      seqFloor: ctx.seqFloor,
       ...(n.view.repairAfterSeq === undefined ? {} : { repairAfterSeq: n.view.repairAfterSeq }),
     });
     planned.push({ view: n.view, result });

@@ -59,9 +59,10 @@ export function followUpPoke(tenantId: string, now: Date): OutgoingMessage {
   return { messageId: randomUUID(), sessionId: tenantId, body, subject: 'poke:followUp' };
 }
 
-/** The groups a delta round reads besides its delta: the poke's and every waiting one. */
+/** The groups a delta round reads besides its delta: the poke's and every waiting one (any delta round
+ *  empties the waiting list, markRound). */
 export function roundGroups(marks: RoundMarks, poke: PokeMessage): string[] {
-  if (poke.reason !== 'notification') return poke.groupIds ?? [];
+  if (poke.reason === 'resync' || poke.reason === 'reconcile') return poke.groupIds ?? [];
   return [...new Set([...(poke.groupIds ?? []).map((id) => id.toLowerCase()), ...marks.waiting])];
 }
 

@@ -3,7 +3,8 @@
 // A poke that a round started after its arrival already served is completed without a round, and a delta
 // poke otherwise waits for one follow-up round queued behind it (poke-coalescing.ts). A round that fails for
 // a transient cause is retried by a scheduled copy of the poke (poke-retry.ts) and the poke itself completes;
-// only when that copy cannot be sent does the handler throw.
+// only when that copy cannot be sent does the handler throw. A safety-net poke is not retried: the safety net
+// sends the next one a period later (safety-net.ts), and a retry chain per poke would pile up in an outage.
 import { pokeMessageSchema, type PokeMessage } from '../../contracts/poke-message.js';
 import { sameId } from '../../domain/ids.js';
 import type { PlanMode } from '../../domain/planner.js';
@@ -35,12 +36,14 @@ export type PokeOutcome =
   | { kind: 'round'; report: RoundReport }
   | { kind: 'coalesced'; servedBy: ServingRound }
   | { kind: 'deferred' }
-  | { kind: 'retryScheduled'; nextAttempt: number; delayMs: number; cause: string };
+  | { kind: 'retryScheduled'; nextAttempt: number; delayMs: number; cause: string }
+  | { kind: 'leftToSafetyNet'; cause: string };
 
 export function modeOf(reason: PokeMessage['reason']): PlanMode {
   switch (reason) {
     case 'notification':
     case 'recheck':
+    case 'safetyNet':
       return 'delta';
     case 'resync':
       return 'full';
@@ -69,6 +72,10 @@ export async function handlePoke(deps: PokeRoundDeps, raw: unknown): Promise<Pok
     return await serve(deps, poke, settings, log);
   } catch (err) {
     const failure = classifyRoundFailure(err);
+    if (failure.kind === 'transient' && poke.reason === 'safetyNet') {
+      log.warn({ err, cause: failure.cause }, 'safety-net round failed; the safety net tries again after safetyNetSeconds');
+      return { kind: 'leftToSafetyNet', cause: failure.cause };
+    }
     const retry = failure.kind === 'transient' && mayRetry(settings.retry, poke);
     if (!retry && poke.followUp) await releaseFollowUp(deps, log);
     if (failure.kind !== 'transient') throw err;
@@ -106,7 +113,7 @@ async function serve(deps: PokeRoundDeps, poke: PokeMessage, settings: PokeRound
   const request: RoundRequest = { mode: modeOf(poke.reason), ...(groupIds.length > 0 ? { groupIds } : {}) };
   const startedAt = deps.now();
   const recorder = recordingReader(deps.directory);
-  const report = await runDeltaRound({ ...deps, directory: recorder.reader }, request);
+  const report = await runDeltaRound({ ...deps, log, directory: recorder.reader }, request);
   const targeted = request.mode !== 'delta' && groupIds.length > 0;
   await repo.save(deps.tenantId, markRound(marks, poke, { mode: report.mode, targeted, startedAt, groupsRead: recorder.groupsRead }));
   return { kind: 'round', report };

@@ -7,7 +7,7 @@
 import { mergeDeltaItems, type MergedGroupChange } from '../../domain/delta-merge.js';
 import { isGuid, normaliseId } from '../../domain/ids.js';
 import type { PlannedGroup } from '../../domain/planned-state.js';
-import type { PlanMode } from '../../domain/planner.js';
+import { seqFloorAt, type PlanMode } from '../../domain/planner.js';
 import { effectiveSettings, settingsFingerprint } from '../../domain/settings.js';
 import type { Logger } from '../../logging.js';
 import { planChunk, type ChunkContext } from './plan-chunk.js';
@@ -55,6 +55,7 @@ function groupIdsOf(request: RoundRequest, log: Logger): string[] {
 export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest): Promise<RoundReport> {
   const { tenantId, store, directory } = deps;
   const log = deps.log.child({ tenantId });
+  const seqFloor = seqFloorAt(deps.now().getTime());
   const stored = await store.settings.load(tenantId);
   const settings = effectiveSettings(stored, await directory.unifiedGroupWritebackDefault());
   const fingerprint = settingsFingerprint(settings);
@@ -132,6 +133,7 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
     writtenInRound: new Map(views.map((v) => [v.id, writtenAfterRound(v)])),
     writtenOutside: new Map(),
     guard,
+    seqFloor,
   };
   log.info({ mode, reason, deltaPages, groupsInDelta: merged.size, groups: views.length, unknown: unknown.length }, 'delta round planning');
 

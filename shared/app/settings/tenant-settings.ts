@@ -15,6 +15,7 @@ export interface TenantSettingsService {
   save(tenantId: string, patch: TenantSettingsPatch): Promise<StoredTenantSettings>;
 }
 
+
 export function tenantSettingsService(repo: TenantSettingsRepository, changes: () => QueueSender, now: () => Date): TenantSettingsService {
   return {
     load: (tenantId) => repo.load(tenantId),

@@ -17,6 +17,8 @@ export interface Step {
   settings?: TenantSettings;
   repairAfterSeq?: number;
   budgetBytes?: number;
+  /** The round's seq floor; 0 (none) unless a test is about it, so seqs here count 1, 2, 3... */
+  seqFloor?: number;
 }
 
 export class GroupHarness {
@@ -46,6 +48,7 @@ export class GroupHarness {
       identities: this.identities,
       nestedWritten: (id) => this.writtenGroups.has(id),
       settings: step.settings ?? defaultSettings(),
+      seqFloor: step.seqFloor ?? 0,
       ...(step.repairAfterSeq === undefined ? {} : { repairAfterSeq: step.repairAfterSeq }),
       ...(step.budgetBytes === undefined ? {} : { budgetBytes: step.budgetBytes }),
     };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { writebackMessageId } from '../../../shared/contracts/writeback-message.js';
 import type { MemberRef, SnapshotMessage, UpsertMessage, WritebackMessage } from '../../../shared/domain/model.js';
-import { membershipNeed, plan, PlanInputError } from '../../../shared/domain/planner.js';
+import { membershipNeed, plan, PlanInputError, seqFloorAt } from '../../../shared/domain/planner.js';
 import { MESSAGE_BODY_BUDGET_BYTES, SERVICE_BUS_MESSAGE_BYTES } from '../../../shared/domain/limits.js';
 import {
   cloudGroupMember,
@@ -162,11 +162,13 @@ describe('planner: big groups', () => {
       ids.push(u(n));
       h.know(syncedUser(u(n), 100000 + n));
     }
-    const r = h.step({ cloud: security(G, wb(true)), membership: complete(...ids) });
+    // seqs as a real round makes them (time-derived: 16 digits), so the byte budget is checked with them
+    const floor = seqFloorAt(Date.now());
+    const r = h.step({ cloud: security(G, wb(true)), membership: complete(...ids), seqFloor: floor });
     const parts = r.messages as SnapshotMessage[];
     expect(parts.length).toBeGreaterThan(2);
-    expect(seqs(parts)).toEqual(parts.map((_, i) => i + 1));
-    expect(parts.every((p) => p.parts === parts.length && p.snapshotId === `${G}:1`)).toBe(true);
+    expect(seqs(parts)).toEqual(parts.map((_, i) => floor + i));
+    expect(parts.every((p) => p.parts === parts.length && p.snapshotId === `${G}:${floor}`)).toBe(true);
     expect(parts.map((p) => p.part)).toEqual(parts.map((_, i) => i + 1));
     for (const p of parts) {
       const bytes = Buffer.byteLength(JSON.stringify(p), 'utf8');
@@ -179,9 +181,9 @@ describe('planner: big groups', () => {
 
     // a mass removal continues the seqs and is split too
     const removed = ids.slice(0, 4000);
-    const r2 = h.step({ cloud: security(G, wb(true)), membership: changes([], removed) });
+    const r2 = h.step({ cloud: security(G, wb(true)), membership: changes([], removed), seqFloor: floor });
     expect(r2.messages.length).toBeGreaterThan(1);
-    expect(seqs(r2.messages)).toEqual(r2.messages.map((_, i) => parts.length + 1 + i));
+    expect(seqs(r2.messages)).toEqual(r2.messages.map((_, i) => floor + parts.length + i));
     expect(r2.messages.flatMap((m) => (m as UpsertMessage).remove.map((x) => x.cloudId))).toEqual(removed);
   });
 
@@ -283,7 +285,7 @@ describe('planner: resync, reconcile and replay', () => {
     expect(h.entries.size).toBe(1);
   });
 
-  it('replanning from the same previous state gives identical messages (same messageIds for duplicate detection)', () => {
+  it('replanning from the same previous state in the same round gives identical messages (same messageIds)', () => {
     const h = harness();
     h.step({ cloud: m365(G), membership: complete(u(1)) });
     const input = h.input({ cloud: m365(G, { displayName: 'Renamed' }), membership: changes([u(2), u(3)], [u(1)]) });
@@ -311,6 +313,34 @@ describe('planner: resync, reconcile and replay', () => {
     // a group whose create may have been sent before the crash and is now out of scope: delete to be sure
     const fresh = harness();
     expect(fresh.step({ cloud: m365(G, wb(false)), repairAfterSeq: 1 }).messages).toMatchObject([{ kind: 'delete', seq: 2, reason: 'writebackDisabled' }]);
+  });
+
+  it('seqs grow with the round time: at least the round floor, and always above the last seq', () => {
+    const h = harness();
+    const t0 = seqFloorAt(Date.UTC(2026, 0, 1, 12));
+    expect(t0).toBe(Date.UTC(2026, 0, 1, 12) * 1000);
+    expect(Number.isSafeInteger(seqFloorAt(Date.UTC(2200, 0, 1)))).toBe(true);
+    expect(seqs(h.step({ cloud: m365(G), membership: complete(u(1)), seqFloor: t0 }).messages)).toEqual([t0]);
+    // a round a second later starts at its own floor
+    expect(seqs(h.step({ cloud: m365(G, { displayName: 'a' }), seqFloor: t0 + 1_000_000 }).messages)).toEqual([t0 + 1_000_000]);
+    // a round whose clock is behind (another instance) still goes on above the last seq
+    expect(seqs(h.step({ cloud: m365(G, { displayName: 'b' }), seqFloor: t0 }).messages)).toEqual([t0 + 1_000_001]);
+    // nothing to send: the seq stays where it was
+    expect(h.step({ cloud: m365(G, { displayName: 'b' }), seqFloor: t0 + 2_000_000 }).next.seq).toBe(t0 + 1_000_001);
+  });
+
+  it('after the planned state is lost, the next round plans above every seq sent before (no messageId meets an old one)', () => {
+    const at = Date.UTC(2026, 0, 1, 12);
+    const h = harness();
+    const ids = Array.from({ length: 12 }, (_, i) => u(i + 1));
+    h.step({ cloud: m365(G), membership: complete(...ids), seqFloor: seqFloorAt(at), budgetBytes: 1_000 });
+    expect(h.sent.length).toBeGreaterThan(2); // a snapshot in parts
+    h.step({ cloud: m365(G), membership: changes([u(13)], [u(1)]), seqFloor: seqFloorAt(at + 1) });
+    const before = new Set(h.sent.map((m) => writebackMessageId(m.groupId, m.seq)));
+    const wiped = harness();
+    const again = wiped.step({ cloud: m365(G), membership: complete(...ids.slice(1), u(13)), seqFloor: seqFloorAt(at + 2) });
+    expect(Math.min(...seqs(again.messages))).toBeGreaterThan(Math.max(...seqs(h.sent)));
+    expect(again.messages.filter((m) => before.has(writebackMessageId(m.groupId, m.seq)))).toEqual([]);
   });
 
   it('needs the complete member list for groups that become written and in full/reconcile modes', () => {
