@@ -1,7 +1,10 @@
 // Queue trigger on writeback-results: one relay result -> the group's status row; a change set that did not land
 // pokes a targeted resync of its group (shared/app/status/repair-requests.ts). An invalid message throws
-// PoisonMessageError (see shared/contracts/poison.ts for how it ends in the dead-letter queue, locally and in Azure).
+// PoisonMessageError (see shared/contracts/poison.ts for how it ends in the dead-letter queue, locally and in Azure);
+// a transient failure schedules a copy for later (shared/app/status/result-retry.ts) and completes.
 import type { InvocationContext } from '@azure/functions';
+import { classifyRoundFailure } from '../shared/app/round/round-failure.js';
+import { mayRetryResult, resultAttempt, retryResult } from '../shared/app/status/result-retry.js';
 import { recordResult } from '../shared/app/status/results-recorder.js';
 import { invocationLog } from './http-helpers.js';
 import type { ServiceBusQueueFunctionDefinition } from './registry.js';
@@ -13,8 +16,17 @@ export async function recordResults(message: unknown, context: InvocationContext
   try {
     await recordResult({ statuses: runtime.statuses, changes: runtime.sender(runtime.config.GRAPH_CHANGES_QUEUE), log, now: runtime.now }, message);
   } catch (err) {
-    log.error({ err }, 'result not recorded');
-    throw err;
+    const failure = classifyRoundFailure(err);
+    const attempt = resultAttempt(context.triggerMetadata?.['applicationProperties']);
+    if (failure.kind !== 'transient' || !mayRetryResult(attempt)) {
+      log.error({ err, attempt }, 'result not recorded');
+      throw err;
+    }
+    const messageId = String(context.triggerMetadata?.['messageId'] ?? 'result');
+    const { message: copy, delayMs } = retryResult(message, messageId, attempt, runtime.now(), Math.random());
+    // If this send fails too, the throw hands the result back to Service Bus.
+    await runtime.sender(runtime.config.WRITEBACK_RESULTS_QUEUE).send([copy]);
+    log.warn({ err, cause: failure.cause, attempt, delayMs }, 'result not recorded; retry scheduled');
   }
 }
 

@@ -132,6 +132,17 @@ resource functionReceivesResults 'Microsoft.Authorization/roleAssignments@2022-0
   }
 }
 
+resource functionRetriesResults 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(writebackResultsQueue.id, functionAppPrincipalId, roleIds['Azure Service Bus Data Sender'])
+  scope: writebackResultsQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds['Azure Service Bus Data Sender'])
+    principalId: functionAppPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'recordResults schedules a copy of a result it could not record for a transient cause.'
+  }
+}
+
 resource functionUsesTables 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storageAccount.id, functionAppPrincipalId, roleIds['Storage Table Data Contributor'])
   scope: storageAccount
