@@ -23,8 +23,9 @@ export interface LocalHostOptions {
   runtime: CloudRuntime | ((hostUrl: string) => CloudRuntime | Promise<CloudRuntime>);
   /** 0 (default) = any free port. */
   port?: number;
-  /** Run timers on their schedules (and runOnStartup). Default true; tests usually pass false and use runTimer. */
-  timers?: boolean;
+  /** Run timers on their schedules (and runOnStartup): all (default), none (false; tests use runTimer), or
+   *  only the named ones. */
+  timers?: boolean | readonly string[];
   /** Run queue triggers. Default true. */
   queues?: boolean;
   /** How long one queue receive waits; also the stop latency. Default 200 ms. */
@@ -110,7 +111,8 @@ export async function startLocalHost(opts: LocalHostOptions): Promise<LocalHost>
     log,
     track,
   });
-  if (opts.timers ?? true) timers.start();
+  const which = opts.timers ?? true;
+  if (which !== false) timers.start(which === true ? undefined : which);
 
   const listeners = new Set<(event: { functionName: string; message: ReceivedMessage; settlement: Settlement }) => void>();
   const pumps = defs.filter(isQueueFunction).map((def) => {

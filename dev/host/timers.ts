@@ -39,11 +39,12 @@ export class TimerRunner {
     }
   }
 
-  /** Starts the schedules; `runOnStartup` timers run now. */
-  start(): void {
+  /** Starts the schedules (of the named timers only, when `only` is given); `runOnStartup` timers run now. */
+  start(only?: readonly string[]): void {
     if (this.started) return;
     this.started = true;
     for (const entry of this.entries.values()) {
+      if (only !== undefined && !only.includes(entry.def.name)) continue;
       if (entry.def.trigger.runOnStartup === true) void this.fire(entry, false);
       this.arm(entry);
     }

@@ -163,7 +163,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       runtime = await createLocalRuntime({ graphBaseUrl: sim.baseUrl, tenantId, hostUrl, tables, sentLog, log: log.child({ component: 'functions' }) });
       return runtime;
     },
-    timers: false,
+    // The safety net runs on its schedule, as in Azure (lost notifications are found without a test's help);
+    // the other timers run when a test or scenario asks (subscribe, reconcile).
+    timers: ['safetyNet'],
     queuePollMs: 50,
   });
 
@@ -173,7 +175,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const dcProxy: FaultProxy = await startFaultProxy({ host: '127.0.0.1', port: dcPort });
   const relayConfig = localRelayConfig('local-relay', { dc: { ...dc, url: `ldaps://127.0.0.1:${dcProxy.port}` }, bindPasswordEnv: BIND_PASSWORD_ENV, writebackOu }, {
     ...(opts.relay?.memberChunkSize !== undefined ? { memberChunkSize: opts.relay.memberChunkSize } : {}),
-    sessions: { retryDelayMs: 200, receiveWaitMs: 100, snapshotPartWaitMs: 10_000, ...opts.relay?.sessions },
+    sessions: { retryDelayMs: 200, retryMaxDelayMs: 2_000, receiveWaitMs: 100, snapshotPartWaitMs: 10_000, ...opts.relay?.sessions },
     ...(opts.relay?.safety ? { safety: opts.relay.safety } : {}),
     logLevel: 'info',
   });
