@@ -31,11 +31,40 @@ describe('scenario validation', () => {
     expect(s.steps).toHaveLength(4);
     expect(s.settings).toEqual({
       groupWritebackV2: true,
+      writebackEnabled: true,
       cnFormat: 'objectId',
       newUnifiedGroupWritebackDefault: true,
       deviceWriteback: false,
       exchangeSchema: false,
+      deletionThreshold: 500,
+      memberRemovalThreshold: 5000,
+      safetyNetSeconds: 300,
     });
+  });
+
+  it('v2: faults, admin actions, wait and settle: false; a timed or counted Graph fault, not both', () => {
+    const s = parseScenario(
+      scenario([
+        { op: 'createGroup', id: G1, kind: 'm365', displayName: 'Sales', settle: false },
+        { op: 'fault', target: 'dc', state: 'down' },
+        { op: 'graphFault', status: 503, seconds: 2, match: '/groups' },
+        { op: 'dropNotifications', count: 2 },
+        { op: 'relayCrash' },
+        { op: 'loseState' },
+        { op: 'fault', target: 'dc', state: 'up' },
+        { op: 'approveDeletions', groupIds: [G1] },
+        { op: 'replay', groupId: G1, seq: 1 },
+        { op: 'wait', seconds: 1 },
+      ]),
+    );
+    expect(s.steps.map((st) => st.op)).toEqual(['createGroup', 'fault', 'graphFault', 'dropNotifications', 'relayCrash', 'loseState', 'fault', 'approveDeletions', 'replay', 'wait']);
+    expect(errorOf(scenario([{ op: 'graphFault', status: 500, seconds: 2, times: 1, match: '/' }])).message).toMatch(/step 1: .*exactly one of times and seconds/);
+    expect(errorOf(scenario([{ op: 'replay', groupId: G1, seq: 1 }])).message).toMatch(/step 1: group .* does not exist/);
+  });
+
+  it('refuses groups written by AD Connect as not supported yet', () => {
+    const text = JSON.stringify({ name: 'x', ad: { writtenByAadc: [{ groupId: G1, cn: `Group_${G1}`, sam: 'Group_abc', type: 'security' }] }, steps: [] });
+    expect(errorOf(text).message).toMatch(/writtenByAadc: .*not supported yet/);
   });
 
   it('names the step of an unknown op', () => {
