@@ -1,15 +1,19 @@
-// Admin HTTP API (function auth level: callers need a function key in Azure).
+// Admin HTTP API: anonymous to the Functions host; callers sign in with Entra ID and need an app role
+// (functions/admin-auth.ts: Writeback.Read to look, Writeback.Admin to change).
 //   POST /api/held/{groupId}/approve   releases the change set the deletion guard holds for the group: the
 //   record is marked approved and a round is asked for, which sends it (202); 404 when nothing is held.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { approveHeld as approve } from '../shared/app/held/held-admin.js';
 import { isGuid } from '../shared/domain/ids.js';
 import { invocationLog, textResponse } from './http-helpers.js';
+import { authorize } from './admin-auth.js';
 import type { HttpFunctionDefinition } from './registry.js';
 import { getCloudRuntime } from './runtime.js';
 
 export async function approveHeld(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const runtime = await getCloudRuntime();
+  const auth = await authorize(request, runtime, 'Writeback.Admin', context);
+  if (!auth.ok) return auth.response;
   const log = invocationLog(runtime.log, context);
   const groupId = request.params['groupId'] ?? '';
   if (!isGuid(groupId)) return textResponse(400, 'groupId must be a GUID');
@@ -26,6 +30,6 @@ export async function approveHeld(request: HttpRequest, context: InvocationConte
 
 export const approveHeldFunction: HttpFunctionDefinition = {
   name: 'approveHeld',
-  trigger: { type: 'http', route: 'held/{groupId}/approve', methods: ['POST'], authLevel: 'function' },
+  trigger: { type: 'http', route: 'held/{groupId}/approve', methods: ['POST'], authLevel: 'anonymous' },
   handler: approveHeld,
 };

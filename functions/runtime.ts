@@ -18,6 +18,8 @@ import type { Logger } from '../shared/logging.js';
 import type { QueueClient, QueueSender } from '../shared/ports/queue.js';
 import type { TableStore } from '../shared/ports/table-store.js';
 import type { ClientStateSecrets } from '../shared/security/client-state.js';
+import { entraIssuers, type AdminTokenPolicy } from '../shared/security/admin-token.js';
+import { EntraSigningKeys } from '../shared/adapters/entra/signing-keys.js';
 import { createPlannerStore, type PlannerStore } from '../shared/state/planner-store.js';
 
 /** The ports everything else is built from. */
@@ -41,6 +43,8 @@ export interface CloudRuntime extends RuntimeCore {
   statuses: GroupStatusStore;
   /** The planner's state: delta tokens, planned groups and members, tenant settings, round journal. */
   planner: PlannerStore;
+  /** How admin API tokens are checked (functions/admin-auth.ts). */
+  adminTokens: AdminTokenPolicy;
   /** The product's tenant settings; a change pokes a full round. */
   tenantSettings: TenantSettingsService;
   close(): Promise<void>;
@@ -65,6 +69,13 @@ export function assembleRuntime(core: RuntimeCore, closeExtra?: () => Promise<vo
     secrets: { current: core.config.CLIENT_STATE_SECRET, previous: core.config.CLIENT_STATE_SECRET_PREVIOUS },
     subscriptions: tableSubscriptionStore(core.tables),
     statuses: tableGroupStatusStore(core.tables),
+    adminTokens: {
+      tenantId: core.config.GRAPH_TENANT_ID,
+      audiences: core.config.ADMIN_API_AUDIENCE,
+      issuers: entraIssuers(core.config.ADMIN_AUTHORITY_HOST, core.config.GRAPH_TENANT_ID),
+      keys: EntraSigningKeys.forTenant(core.config.ADMIN_AUTHORITY_HOST, core.config.GRAPH_TENANT_ID),
+      now: core.now,
+    },
     sender,
     async close() {
       for (const s of senders.values()) await s.close();

@@ -1,4 +1,5 @@
-// Admin HTTP API (function auth level: callers need a function key in Azure).
+// Admin HTTP API: anonymous to the Functions host; callers sign in with Entra ID and need an app role
+// (functions/admin-auth.ts: Writeback.Read to look, Writeback.Admin to change).
 //   GET  /api/status            all groups' status (?state=failed filters, ?top= caps, default 1000)
 //   GET  /api/status/{groupId}  one group's status (404 when the group has none)
 //   POST /api/resync            enqueue a full resync: {"mode":"reconcile"|"resync","groupIds":[...]} (all optional)
@@ -9,6 +10,7 @@ import { isGuid, normaliseId } from '../shared/domain/ids.js';
 import { groupStateSchema, readGroupStatuses } from '../shared/state/group-status-record.js';
 import { sendPoke } from '../shared/app/intake/pokes.js';
 import { invocationLog, parseJsonBody, readBodyCapped, textResponse } from './http-helpers.js';
+import { authorize } from './admin-auth.js';
 import type { HttpFunctionDefinition } from './registry.js';
 import { getCloudRuntime } from './runtime.js';
 
@@ -22,6 +24,8 @@ const resyncBody = z
 
 export async function status(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const runtime = await getCloudRuntime();
+  const auth = await authorize(request, runtime, 'Writeback.Read', context);
+  if (!auth.ok) return auth.response;
   const tenantId = runtime.config.GRAPH_TENANT_ID;
   const groupId = request.params['groupId'];
   if (groupId !== undefined && groupId !== '') {
@@ -39,6 +43,8 @@ export async function status(request: HttpRequest, context: InvocationContext): 
 
 export async function resync(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const runtime = await getCloudRuntime();
+  const auth = await authorize(request, runtime, 'Writeback.Admin', context);
+  if (!auth.ok) return auth.response;
   const log = invocationLog(runtime.log, context);
   const raw = await readBodyCapped(request, 64 * 1024);
   let input: unknown = {};
@@ -61,12 +67,12 @@ export async function resync(request: HttpRequest, context: InvocationContext): 
 
 export const statusFunction: HttpFunctionDefinition = {
   name: 'status',
-  trigger: { type: 'http', route: 'status/{groupId?}', methods: ['GET'], authLevel: 'function' },
+  trigger: { type: 'http', route: 'status/{groupId?}', methods: ['GET'], authLevel: 'anonymous' },
   handler: status,
 };
 
 export const resyncFunction: HttpFunctionDefinition = {
   name: 'resync',
-  trigger: { type: 'http', route: 'resync', methods: ['POST'], authLevel: 'function' },
+  trigger: { type: 'http', route: 'resync', methods: ['POST'], authLevel: 'anonymous' },
   handler: resync,
 };

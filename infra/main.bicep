@@ -27,6 +27,12 @@ param resourceGroupName string = ''
 @description('Grant the Function App identity its Microsoft Graph application permissions with the Microsoft Graph Bicep extension. Needs a deployer who may grant app roles (Privileged Role Administrator or Global Administrator). false: grant them by hand (docs/deployment.md, "Manual consent").')
 param grantGraphPermissions bool = true
 
+@description('Create the admin API\'s app registration (app roles Writeback.Admin and Writeback.Read) with the Microsoft Graph Bicep extension. Needs a deployer who may create applications (Application Administrator). false: register it by hand and pass adminApiAudience (docs/deployment.md, "Admin sign-in").')
+param createAdminApp bool = true
+
+@description('Token audiences of an admin app registered by hand (its client id, and its Application ID URI), comma-separated. Only read when createAdminApp is false.')
+param adminApiAudience string = ''
+
 @description('Object id of the relay\'s service principal (enterprise application of its app registration, or the managed identity of an Arc-enabled server). Empty: no relay role assignments yet; deploy again once it exists.')
 param relayPrincipalId string = ''
 
@@ -326,6 +332,8 @@ module functionApp 'modules/function-app.bicep' = {
     repairSchedule: repairSchedule
     pendingLimitMinutes: pendingLimitMinutes
     logLevel: logLevel
+    adminApiAudience: createAdminApp ? '${adminApp.outputs.appId},${adminApp.outputs.identifierUri}' : adminApiAudience
+    adminAuthorityHost: environment().authentication.loginEndpoint
     maximumInstanceCount: functionMaximumInstanceCount
     instanceMemoryMB: functionInstanceMemoryMB
   }
@@ -333,6 +341,15 @@ module functionApp 'modules/function-app.bicep' = {
   dependsOn: [
     roles
   ]
+}
+
+module adminApp 'modules/admin-app.bicep' = if (createAdminApp) {
+  name: 'admin-app'
+  scope: rg
+  params: {
+    uniqueName: 'group-writeback-admin-${resourceToken}'
+    displayName: 'Group writeback admin API (${environmentName})'
+  }
 }
 
 module graphPermissions 'modules/graph-permissions.bicep' = if (grantGraphPermissions) {
@@ -380,4 +397,5 @@ output STATE_TABLE_ENDPOINT string = storage.outputs.serviceEndpoints.table
 output KEY_VAULT_NAME string = names.keyVault
 output GRAPH_PERMISSIONS string = join(graphAppPermissions, ',')
 output GRAPH_PERMISSIONS_GRANTED bool = grantGraphPermissions
+output ADMIN_API_AUDIENCE string = createAdminApp ? '${adminApp.outputs.appId},${adminApp.outputs.identifierUri}' : adminApiAudience
 output RELAY_ROLES_ASSIGNED bool = !empty(relayPrincipalId)

@@ -36,6 +36,14 @@ export const cloudConfigSchema = z.object({
   /** A change set pending this long without any result is taken as lost (dead-lettered, expired); the base of
    *  the repair backoff too. */
   PENDING_LIMIT_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
+  /** The admin API's app registration: accepted token audiences, comma-separated (its client id, and its
+   *  Application ID URI for v1 tokens). Admin calls need an Entra token with one of these and an app role. */
+  ADMIN_API_AUDIENCE: z
+    .string()
+    .min(1)
+    .transform((v) => v.split(',').map((a) => a.trim()).filter((a) => a.length > 0)),
+  /** Where Entra ID publishes the tenant's signing keys and issues tokens (the sovereign cloud's host there). */
+  ADMIN_AUTHORITY_HOST: z.string().url().default('https://login.microsoftonline.com'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 export type CloudConfig = z.infer<typeof cloudConfigSchema>;

@@ -15,6 +15,7 @@ import { DEFAULT_DELTA_BEHAVIOR, DeltaEngine } from './delta.js';
 import { errorBody, GraphError } from './errors.js';
 import { FailureInjector } from './failures.js';
 import { Router, type SimRequest, type SimResponse } from './http-types.js';
+import { SimEntra } from './entra.js';
 import { DirectoryStore } from './store.js';
 import { SubscriptionService, type SubscriptionOptions } from './subscriptions.js';
 import { selfSignedCertificate, type TlsMaterial } from './tls.js';
@@ -56,6 +57,8 @@ export interface GraphSimulator {
   /** PEM of the self-signed certificate when serving https, for clients to trust. */
   readonly caPem: string | null;
   readonly control: GraphSimControl;
+  /** Entra's part: the tenant's signing keys and admin tokens for the admin API (entra.ts). */
+  readonly entra: SimEntra;
   close(): Promise<void>;
 }
 
@@ -82,6 +85,7 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
   const failures = new FailureInjector();
   const ctx: SimContext = { store, delta, subscriptions, deliveries, failures, clock, tenantId, domain: opts.domain ?? 'simtenant.onmicrosoft.com', baseUrl: () => baseUrl, log };
   const control = new GraphSimControl(ctx, subscriptionOptions, opts.onPremDomain);
+  const entra = new SimEntra(tenantId, () => baseUrl, () => clock.now());
 
   const graph = new Router();
   groupRoutes(graph, ctx);
@@ -105,7 +109,7 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
 
   const tls = opts.tls === true ? await selfSignedCertificate() : opts.tls || null;
   const handler = (rq: http.IncomingMessage, rs: http.ServerResponse): void => {
-    void serve(rq, rs, { dispatch, controlRouter, clock, log, requireAuth: opts.requireAuth ?? false });
+    void serve(rq, rs, { dispatch, controlRouter, entra, clock, log, requireAuth: opts.requireAuth ?? false });
   };
   const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, handler) : http.createServer(handler);
   await new Promise<void>((resolve, reject) => {
@@ -122,6 +126,7 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
     tenantId,
     caPem: tls ? tls.cert : null,
     control,
+    entra,
     close: async () => {
       deliveries.close();
       server.closeAllConnections();
@@ -133,6 +138,7 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
 interface ServeDeps {
   dispatch: (req: SimRequest) => Promise<SimResponse>;
   controlRouter: Router;
+  entra: SimEntra;
   clock: SimClock;
   log: Logger;
   requireAuth: boolean;
@@ -148,7 +154,9 @@ async function serve(rq: http.IncomingMessage, rs: http.ServerResponse, deps: Se
   try {
     const body = await readBody(rq);
     const headers = Object.fromEntries(Object.entries(rq.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
-    if (url.pathname.startsWith('/_control/')) {
+    if (method === 'GET' && deps.entra.servesKeys(url.pathname)) {
+      res = { status: 200, body: deps.entra.jwks() as unknown as Json };
+    } else if (url.pathname.startsWith('/_control/')) {
       const req: SimRequest = { method, version: 'v1.0', path: url.pathname, query: url.searchParams, headers, body, requestId, inBatch: false };
       res = await route(deps.controlRouter, req, deps.clock.now(), deps.log);
     } else {

@@ -6,6 +6,7 @@ import { createGraphClient } from '../../shared/adapters/graph/client.js';
 import { appQueueOptions, EmbeddedBroker } from '../queue/index.js';
 import type { SentLog } from '../queue/sent-log.js';
 import { MemoryTableStore } from '../tables/memory-table-store.js';
+import { LOCAL_ADMIN_AUDIENCE } from '../graph-sim/entra.js';
 import { cloudConfigSchema, type CloudConfig } from '../../shared/config.js';
 import { createLogger, type Logger } from '../../shared/logging.js';
 import type { TableStore } from '../../shared/ports/table-store.js';
@@ -47,6 +48,9 @@ export function localConfig(opts: Pick<LocalRuntimeOptions, 'graphBaseUrl' | 'te
     CLIENT_STATE_SECRET: randomBytes(24).toString('base64url'),
     STATE_TABLE_ENDPOINT: 'http://127.0.0.1:10002/devstoreaccount1',
     ServiceBusConnection__fullyQualifiedNamespace: 'embedded.local',
+    // Admin tokens come from the Graph simulator's Entra part (dev/graph-sim/entra.ts), checked as in Azure.
+    ADMIN_API_AUDIENCE: LOCAL_ADMIN_AUDIENCE,
+    ADMIN_AUTHORITY_HOST: opts.graphBaseUrl,
     ...opts.settings,
   });
 }

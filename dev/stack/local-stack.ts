@@ -214,7 +214,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     },
     inFlight,
     async approveHeld(groupId) {
-      const res = await fetch(`${host.url}/api/held/${encodeURIComponent(groupId)}/approve`, { method: 'POST' });
+      // Signed in as an admin with the Writeback.Admin role, as the CLI would be (Entra: the simulator's part).
+      const authorization = `Bearer ${sim.entra.mintToken({ roles: ['Writeback.Admin'] })}`;
+      const res = await fetch(`${host.url}/api/held/${encodeURIComponent(groupId)}/approve`, { method: 'POST', headers: { authorization } });
       if (!res.ok) throw new Error(`approving the held change of group ${groupId}: HTTP ${res.status} ${await res.text()}`);
     },
     async loseState() {

@@ -56,6 +56,12 @@ param graphTenantId string
 @description('Microsoft Graph endpoint.')
 param graphBaseUrl string
 
+@description('Token audiences the admin API accepts (client id and Application ID URI of its app registration).')
+param adminApiAudience string
+
+@description('Entra ID authority host (the sovereign cloud\'s login endpoint).')
+param adminAuthorityHost string
+
 @description('Route of the change-notification function, e.g. api/graph/notifications.')
 param notificationRoute string
 
@@ -200,6 +206,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     REPAIR_SCHEDULE: repairSchedule
     PENDING_LIMIT_MINUTES: string(pendingLimitMinutes)
     LOG_LEVEL: logLevel
+    ADMIN_API_AUDIENCE: adminApiAudience
+    ADMIN_AUTHORITY_HOST: adminAuthorityHost
   }
 }
 

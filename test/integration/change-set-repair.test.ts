@@ -107,7 +107,7 @@ async function report(results: readonly ResultMessage[], messageId = (r: ResultM
 }
 
 async function status(): Promise<GroupStatus> {
-  const res = await fetch(`${stack.host.url}/api/status/${G}`);
+  const res = await fetch(`${stack.host.url}/api/status/${G}`, { headers: { authorization: `Bearer ${stack.sim.entra.mintToken({ roles: ['Writeback.Read'], issuedAt: at() })}` } });
   expect(res.status).toBe(200);
   return (await res.json()) as GroupStatus;
 }

@@ -1,6 +1,6 @@
 // The admin API of the deletion guard on the local Functions host (the same definitions Azure registers):
 // GET /api/held lists what is held, POST /api/held/{groupId}/approve marks it approved and pokes a round.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { functionDefinitions } from '../../functions/catalog.js';
 import { isHttpFunction } from '../../functions/registry.js';
 import { startLocalHost, type LocalHost } from '../../dev/host/local-host.js';
@@ -8,6 +8,7 @@ import { createLocalRuntime, type LocalRuntime } from '../../dev/host/local-runt
 import { pokeMessageSchema } from '../../shared/contracts/poke-message.js';
 import type { HeldChange } from '../../shared/domain/deletion-guard.js';
 import { silentLogger } from '../../shared/logging.js';
+import { startTestEntra, type TestEntra } from '../support/entra.js';
 
 const tenantId = '7d96a1c4-3333-4a2b-9c3d-0123456789ab';
 const groupId = '0bc7e5a1-4444-4c44-8d55-66778899aabb';
@@ -15,11 +16,19 @@ const otherId = '0bc7e5a1-5555-4c44-8d55-66778899aabb';
 
 let host: LocalHost | undefined;
 let runtime: LocalRuntime;
+let entra: TestEntra;
+
+beforeAll(async () => {
+  entra = await startTestEntra(tenantId);
+});
+afterAll(async () => {
+  await entra.close();
+});
 
 async function start(): Promise<LocalHost> {
   host = await startLocalHost({
     runtime: async (hostUrl) => {
-      runtime = await createLocalRuntime({ graphBaseUrl: 'http://127.0.0.1:9', tenantId, hostUrl, log: silentLogger() });
+      runtime = await createLocalRuntime({ graphBaseUrl: entra.sim.baseUrl, tenantId, hostUrl, log: silentLogger() });
       return runtime;
     },
     timers: false,
@@ -57,7 +66,8 @@ describe('held change sets API', () => {
     const h = await start();
     await runtime.planner.held.save(tenantId, held, null);
 
-    const list = await fetch(`${h.url}/api/held`);
+    expect((await fetch(`${h.url}/api/held`)).status).toBe(401);
+    const list = await fetch(`${h.url}/api/held`, { headers: entra.headers(['Writeback.Read']) });
     expect(list.status).toBe(200);
     expect(await list.json()).toEqual({
       count: 1,
@@ -65,7 +75,8 @@ describe('held change sets API', () => {
       value: [held],
     });
 
-    const approve = (id: string): Promise<Response> => fetch(`${h.url}/api/held/${id}/approve`, { method: 'POST' });
+    expect((await fetch(`${h.url}/api/held/${groupId}/approve`, { method: 'POST', headers: entra.headers(['Writeback.Read']) })).status).toBe(403);
+    const approve = (id: string): Promise<Response> => fetch(`${h.url}/api/held/${id}/approve`, { method: 'POST', headers: entra.headers() });
     expect((await approve('not-a-guid')).status).toBe(400);
     expect((await approve(otherId)).status).toBe(404);
     const res = await approve(groupId.toUpperCase());
@@ -76,6 +87,6 @@ describe('held change sets API', () => {
     const session = await runtime.queue.acceptNextSession(runtime.config.GRAPH_CHANGES_QUEUE, 100);
     const [poke] = await session!.receive(1, 100);
     expect(pokeMessageSchema.parse(poke!.body)).toMatchObject({ tenantId, reason: 'notification', groupIds: [groupId] });
-    expect((await fetch(`${h.url}/api/held/${groupId}/approve`)).status).toBe(405);
+    expect((await fetch(`${h.url}/api/held/${groupId}/approve`, { headers: entra.headers() })).status).toBe(405);
   });
 });

@@ -1,7 +1,7 @@
 // The local Functions host: HTTP routes and auth levels, timers (on demand and on schedule), queue triggers
 // with peek-lock semantics on the embedded queue, and the app's real functions (status API, recordResults).
 import type { InvocationContext, Timer } from '@azure/functions';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { functionDefinitions } from '../../functions/catalog.js';
 import { PoisonMessageError, type FunctionDefinition, type ServiceBusQueueFunctionDefinition } from '../../functions/registry.js';
 import { startLocalHost, type LocalHost } from '../../dev/host/local-host.js';
@@ -12,17 +12,26 @@ import { pokeMessageSchema } from '../../shared/contracts/poke-message.js';
 import type { ResultMessage } from '../../shared/contracts/result-message.js';
 import { silentLogger } from '../../shared/logging.js';
 import type { ReceivedMessage } from '../../shared/ports/queue.js';
+import { startTestEntra, type TestEntra } from '../support/entra.js';
 
 const tenantId = '7d96a1c4-1111-4a2b-9c3d-0123456789ab';
 const groupId = '0bc7e5a1-2222-4c44-8d55-66778899aabb';
 
 let host: LocalHost | undefined;
 let runtime: LocalRuntime;
+let entra: TestEntra;
+
+beforeAll(async () => {
+  entra = await startTestEntra(tenantId);
+});
+afterAll(async () => {
+  await entra.close();
+});
 
 async function start(opts: { functions?: readonly FunctionDefinition[]; timers?: boolean; queues?: boolean; functionKey?: string; broker?: EmbeddedBroker } = {}): Promise<LocalHost> {
   host = await startLocalHost({
     runtime: async (hostUrl) => {
-      runtime = await createLocalRuntime({ graphBaseUrl: 'http://127.0.0.1:9', tenantId, hostUrl, log: silentLogger(), ...(opts.broker ? { broker: opts.broker } : {}) });
+      runtime = await createLocalRuntime({ graphBaseUrl: entra.sim.baseUrl, tenantId, hostUrl, log: silentLogger(), ...(opts.broker ? { broker: opts.broker } : {}) });
       return runtime;
     },
     timers: opts.timers ?? false,
@@ -70,28 +79,43 @@ describe('function registration', () => {
 });
 
 describe('local host: HTTP', () => {
-  it('serves the status API with route parameters, 404/405 and the optional function key', async () => {
-    const h = await start({ functionKey: 'k-123' });
-    const get = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`${h.url}${path}`, init);
-    expect((await get('/api/status')).status).toBe(401);
-    const list = await get('/api/status', { headers: { 'x-functions-key': 'k-123' } });
+  it('serves the status API with route parameters and 404/405, to a signed-in admin', async () => {
+    const h = await start();
+    const headers = entra.headers(['Writeback.Read']);
+    const get = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`${h.url}${path}`, { headers, ...init });
+    const list = await get('/api/status');
     expect(list.status).toBe(200);
     expect(await list.json()).toEqual({ count: 0, value: [] });
-    expect((await get(`/api/status/${groupId}?code=k-123`)).status).toBe(404);
-    expect((await get('/api/status/not-a-guid?code=k-123')).status).toBe(400);
-    expect((await get('/api/status?code=k-123', { method: 'DELETE' })).status).toBe(405);
+    expect((await get(`/api/status/${groupId}`)).status).toBe(404);
+    expect((await get('/api/status/not-a-guid')).status).toBe(400);
+    expect((await get('/api/status', { method: 'DELETE' })).status).toBe(405);
     expect((await get('/api/nothing-here')).status).toBe(404);
     expect((await get('/status')).status).toBe(404);
   });
 
+  it('checks function keys for authLevel function routes when given one', async () => {
+    const keyed: FunctionDefinition = {
+      name: 'keyed',
+      trigger: { type: 'http', route: 'keyed', methods: ['GET'], authLevel: 'function' },
+      handler: () => Promise.resolve({ status: 200, body: 'ok' }),
+    };
+    const h = await start({ functionKey: 'k-123', functions: [keyed] });
+    expect((await fetch(`${h.url}/api/keyed`)).status).toBe(401);
+    expect((await fetch(`${h.url}/api/keyed`, { headers: { 'x-functions-key': 'k-123' } })).status).toBe(200);
+    expect((await fetch(`${h.url}/api/keyed?code=k-123`)).status).toBe(200);
+    expect((await fetch(`${h.url}/api/keyed?code=wrong`)).status).toBe(401);
+  });
+
   it('POST /api/resync enqueues a reconcile poke', async () => {
     const h = await start({ queues: false }); // planChanges would take the poke
-    const res = await fetch(`${h.url}/api/resync`, { method: 'POST', body: JSON.stringify({ groupIds: [groupId] }) });
+    const headers = entra.headers();
+    expect((await fetch(`${h.url}/api/resync`, { method: 'POST', headers: entra.headers(['Writeback.Read']) })).status).toBe(403);
+    const res = await fetch(`${h.url}/api/resync`, { method: 'POST', headers, body: JSON.stringify({ groupIds: [groupId] }) });
     expect(res.status).toBe(202);
     const session = await runtime.queue.acceptNextSession(runtime.config.GRAPH_CHANGES_QUEUE, 100);
     const [m] = await session!.receive(1, 100);
     expect(pokeMessageSchema.parse(m!.body)).toMatchObject({ reason: 'reconcile', groupIds: [groupId], tenantId });
-    expect((await fetch(`${h.url}/api/resync`, { method: 'POST', body: '{"mode":"everything"}' })).status).toBe(400);
+    expect((await fetch(`${h.url}/api/resync`, { method: 'POST', headers, body: '{"mode":"everything"}' })).status).toBe(400);
   });
 
   it('an unhandled error in a handler is a 500 without details', async () => {
@@ -235,7 +259,7 @@ describe('recordResults through the local host', () => {
       ['r1', 'completed'],
       ['junk', 'deadLettered'],
     ]);
-    const res = await fetch(`${h.url}/api/status/${groupId}`);
+    const res = await fetch(`${h.url}/api/status/${groupId}`, { headers: entra.headers(['Writeback.Read']) });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       state: 'partial',

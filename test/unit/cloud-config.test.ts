@@ -8,9 +8,17 @@ const valid = {
   CLIENT_STATE_SECRET: 'a-long-enough-secret-value',
   STATE_TABLE_ENDPOINT: 'https://acct.table.core.windows.net',
   ServiceBusConnection__fullyQualifiedNamespace: 'ns.servicebus.windows.net',
+  ADMIN_API_AUDIENCE: '6c7e0000-0000-4000-8000-000000000001, api://group-writeback-admin',
 };
 
 describe('cloud config', () => {
+  it('reads the admin API audiences as a list and defaults the authority host to Entra', () => {
+    const c = loadCloudConfig(valid);
+    expect(c.ADMIN_API_AUDIENCE).toEqual(['6c7e0000-0000-4000-8000-000000000001', 'api://group-writeback-admin']);
+    expect(c.ADMIN_AUTHORITY_HOST).toBe('https://login.microsoftonline.com');
+    expect(() => loadCloudConfig({ ...valid, ADMIN_API_AUDIENCE: undefined })).toThrow(/ADMIN_API_AUDIENCE/);
+  });
+
   it('accepts a complete environment and fills defaults', () => {
     const c = loadCloudConfig(valid);
     expect(c.WRITEBACK_QUEUE).toBe('writeback');

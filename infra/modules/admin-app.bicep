@@ -1,0 +1,62 @@
+// The admin API's app registration (Microsoft Graph Bicep extension): admins sign in with Entra ID and call the
+// API with a token for this application; its app roles say what they may do. Writeback.Admin changes things
+// (settings, approvals, resync), Writeback.Read only looks. Assign the roles to users or groups in the
+// enterprise application (docs/deployment.md, "Admin sign-in"). Assignment is required, so a user of the
+// tenant without a role gets no token for the API at all.
+extension microsoftGraphV1
+
+@description('Unique name of the app registration (makes the deployment idempotent).')
+param uniqueName string
+
+@description('Display name in the Entra admin center.')
+param displayName string
+
+// Stable ids per app: a redeployment keeps the roles (and every assignment made to them).
+var adminRoleId = guid(uniqueName, 'Writeback.Admin')
+var readRoleId = guid(uniqueName, 'Writeback.Read')
+var identifierUri = 'api://${tenant().tenantId}/${uniqueName}'
+
+resource app 'Microsoft.Graph/applications@v1.0' = {
+  uniqueName: uniqueName
+  displayName: displayName
+  signInAudience: 'AzureADMyOrg'
+  identifierUris: [
+    identifierUri
+  ]
+  api: {
+    requestedAccessTokenVersion: 2
+  }
+  appRoles: [
+    {
+      id: adminRoleId
+      value: 'Writeback.Admin'
+      displayName: 'Group writeback administrator'
+      description: 'Change settings, approve held deletions, resync and sync groups, resubmit dead letters.'
+      allowedMemberTypes: [
+        'User'
+      ]
+      isEnabled: true
+    }
+    {
+      id: readRoleId
+      value: 'Writeback.Read'
+      displayName: 'Group writeback reader'
+      description: 'Read group status, held changes, relays and settings.'
+      allowedMemberTypes: [
+        'User'
+      ]
+      isEnabled: true
+    }
+  ]
+}
+
+resource servicePrincipal 'Microsoft.Graph/servicePrincipals@v1.0' = {
+  appId: app.appId
+  appRoleAssignmentRequired: true
+}
+
+@description('Client id: the audience of v2 tokens.')
+output appId string = app.appId
+
+@description('Application ID URI: the audience of v1 tokens and the scope prefix clients ask for.')
+output identifierUri string = identifierUri
