@@ -29,6 +29,7 @@ import {
   SessionLockLostError,
   messageSize,
   type OutgoingMessage,
+  type QueueClient,
 } from '../../shared/ports/queue.js';
 import { SERVICE_BUS_MESSAGE_BYTES } from '../../shared/domain/limits.js';
 import { sleep } from '../../shared/timers.js';
@@ -40,69 +41,59 @@ import { silentLogger } from '../../shared/logging.js';
 const PLAIN = 'contract-plain';
 const SESSIONS = 'contract-sessions';
 
-describe('embedded queue', () => {
-  defineQueueContract(async (): Promise<QueueHarness> => {
-    const clock = manualClock();
-    const broker = new EmbeddedBroker({
-      clock: clock.now,
-      queues: { [PLAIN]: { requiresSession: false }, [SESSIONS]: { requiresSession: true } },
-    });
-    return {
-      client: () => broker.client(),
-      plainQueue: PLAIN,
-      sessionQueue: SESSIONS,
-      lockDurationMs: DEFAULT_LOCK_DURATION_MS,
-      maxDeliveryCount: DEFAULT_MAX_DELIVERY_COUNT,
-      duplicateDetectionWindowMs: DEFAULT_DUPLICATE_DETECTION_WINDOW_MS,
-      now: clock.now,
-      elapse: async (ms) => {
-        clock.advance(ms);
-        broker.wake();
-      },
-      quietWaitMs: 0,
-      arrivalWaitMs: 1000,
-      scheduleAheadMs: 30 * 60_000,
-      dispose: async () => undefined,
-    };
+/** The embedded broker on a manual clock; `clients` says how a test reaches it (in this process, or remote). */
+async function embeddedHarness(
+  clients: (broker: EmbeddedBroker) => Promise<{ client: () => QueueClient; dispose: () => Promise<void> }>,
+): Promise<QueueHarness> {
+  const clock = manualClock();
+  const broker = new EmbeddedBroker({
+    clock: clock.now,
+    queues: { [PLAIN]: { requiresSession: false }, [SESSIONS]: { requiresSession: true } },
   });
+  const reach = await clients(broker);
+  return {
+    client: reach.client,
+    plainQueue: PLAIN,
+    sessionQueue: SESSIONS,
+    lockDurationMs: DEFAULT_LOCK_DURATION_MS,
+    maxDeliveryCount: DEFAULT_MAX_DELIVERY_COUNT,
+    duplicateDetectionWindowMs: DEFAULT_DUPLICATE_DETECTION_WINDOW_MS,
+    now: clock.now,
+    elapse: async (ms) => {
+      clock.advance(ms);
+      broker.wake();
+    },
+    quietWaitMs: 0,
+    arrivalWaitMs: 1000,
+    scheduleAheadMs: 30 * 60_000,
+    dispose: reach.dispose,
+  };
+}
+
+describe('embedded queue', () => {
+  defineQueueContract(() => embeddedHarness(async (broker) => ({ client: () => broker.client(), dispose: async () => undefined })));
 });
 
 // The same broker reached from another process's point of view (dev/queue/remote-*.ts): what the relay
 // process uses in the local stack. Same contract, over loopback HTTP.
 describe('embedded queue across processes (remote client)', () => {
-  defineQueueContract(async (): Promise<QueueHarness> => {
-    const clock = manualClock();
-    const broker = new EmbeddedBroker({
-      clock: clock.now,
-      queues: { [PLAIN]: { requiresSession: false }, [SESSIONS]: { requiresSession: true } },
-    });
-    const server = await startRemoteQueueServer(broker.client(), silentLogger());
-    const clients: RemoteQueueClient[] = [];
-    return {
-      client: () => {
-        const c = new RemoteQueueClient(server.url);
-        clients.push(c);
-        return c;
-      },
-      plainQueue: PLAIN,
-      sessionQueue: SESSIONS,
-      lockDurationMs: DEFAULT_LOCK_DURATION_MS,
-      maxDeliveryCount: DEFAULT_MAX_DELIVERY_COUNT,
-      duplicateDetectionWindowMs: DEFAULT_DUPLICATE_DETECTION_WINDOW_MS,
-      now: clock.now,
-      elapse: async (ms) => {
-        clock.advance(ms);
-        broker.wake();
-      },
-      quietWaitMs: 0,
-      arrivalWaitMs: 1000,
-      scheduleAheadMs: 30 * 60_000,
-      dispose: async () => {
-        await Promise.all(clients.map((c) => c.close()));
-        await server.close();
-      },
-    };
-  });
+  defineQueueContract(() =>
+    embeddedHarness(async (broker) => {
+      const server = await startRemoteQueueServer(broker.client(), silentLogger());
+      const opened: RemoteQueueClient[] = [];
+      return {
+        client: () => {
+          const c = new RemoteQueueClient(server.url);
+          opened.push(c);
+          return c;
+        },
+        dispose: async () => {
+          await Promise.all(opened.map((c) => c.close()));
+          await server.close();
+        },
+      };
+    }),
+  );
 });
 
 // ---- Azure Service Bus, when configured ------------------------------------------------------------
