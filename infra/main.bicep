@@ -139,13 +139,9 @@ var routes = {
   lifecycle: 'api/graph/lifecycle'
 }
 
-// What the code reads from Microsoft Graph; docs/deployment.md says why each is needed.
-var graphAppPermissions = [
-  'GroupMember.Read.All'
-  'Group.Read.All'
-  'User.Read.All'
-  'Device.Read.All'
-]
+// What the code reads from Microsoft Graph; docs/deployment.md says why each is needed. One file for Azure and the
+// Graph simulator of the local stack (dev/graph-sim/permissions.ts), which refuses every call outside it.
+var graphAppPermissions = loadJsonContent('graph-permissions.json')
 
 // Names are computed here, not read from module outputs, so what-if can predict every resource id.
 var names = {

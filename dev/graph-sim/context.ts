@@ -4,6 +4,7 @@ import type { SimClock } from './clock.js';
 import type { DeliveryQueue } from './deliveries.js';
 import type { DeltaEngine } from './delta.js';
 import type { FailureInjector } from './failures.js';
+import type { GrantedPermissions } from './permissions.js';
 import type { DirectoryStore } from './store.js';
 import type { SubscriptionService } from './subscriptions.js';
 
@@ -13,6 +14,8 @@ export interface SimContext {
   subscriptions: SubscriptionService;
   deliveries: DeliveryQueue;
   failures: FailureInjector;
+  /** The application permissions the simulated app holds. */
+  permissions: GrantedPermissions;
   clock: SimClock;
   tenantId: string;
   /** Verified domain for generated mail addresses and UPNs. */

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { guidSchema } from '../../shared/contracts/ids.js';
 import { failureRuleSchema } from './failures.js';
 
+export { permissionsSchema } from './permissions.js';
+
 const onPremSchema = z.object({
   securityIdentifier: z.string().optional(),
   samAccountName: z.string().optional(),

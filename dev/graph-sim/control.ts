@@ -40,8 +40,10 @@ export class GraphSimControl {
     this.onPremDomain = { dnsName: 'corp.example.com', netBiosName: 'CORP', sid: newDomainSid(), ...onPremDomain };
   }
 
-  /** Empties the directory, subscriptions, deliveries, failure rules; invalidates delta tokens; keeps the clock. */
+  /** Empties the directory, subscriptions, deliveries, failure rules; invalidates delta tokens; grants the start
+   *  permissions again; keeps the clock. */
   reset(): void {
+    this.ctx.permissions.reset();
     this.ctx.store.clear();
     this.ctx.subscriptions.reset();
     this.ctx.deliveries.clear();
@@ -181,6 +183,18 @@ export class GraphSimControl {
     const t = parse(s.tenantSettingsSchema, settings);
     const id = ensureUnifiedSetting(this.ctx);
     this.ctx.store.setUnifiedGroupSetting(id, 'NewUnifiedGroupWritebackDefault', String(t.newUnifiedGroupWritebackDefault));
+  }
+
+  // ---- the app's application permissions ----
+
+  /** Replaces the app's application permissions (until reset()). */
+  setPermissions(permissions: readonly string[]): string[] {
+    this.ctx.permissions.set(parse(s.permissionsSchema, permissions));
+    return this.ctx.permissions.list();
+  }
+
+  permissions(): string[] {
+    return this.ctx.permissions.list();
   }
 
   // ---- time, delta, failures ----

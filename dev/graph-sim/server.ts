@@ -14,8 +14,10 @@ import { DeliveryQueue, type DeliveryOptions } from './deliveries.js';
 import { DEFAULT_DELTA_BEHAVIOR, DeltaEngine } from './delta.js';
 import { errorBody, GraphError } from './errors.js';
 import { FailureInjector } from './failures.js';
+import { GraphRouter } from './graph-router.js';
 import { Router, type SimRequest, type SimResponse } from './http-types.js';
 import { SimEntra } from './entra.js';
+import { GrantedPermissions, INFRA_PERMISSIONS } from './permissions.js';
 import { DirectoryStore } from './store.js';
 import { SubscriptionService, type SubscriptionOptions } from './subscriptions.js';
 import { selfSignedCertificate, type TlsMaterial } from './tls.js';
@@ -40,6 +42,8 @@ export interface GraphSimulatorOptions {
   tls?: boolean | TlsMaterial;
   /** Answer 401 to Graph calls without "Authorization: Bearer ...". */
   requireAuth?: boolean;
+  /** The app's application permissions; a call needing another one gets 403 (default: what infra grants). */
+  permissions?: readonly string[];
   /** Verified cloud domain for generated UPNs and mail. */
   domain?: string;
   applicationId?: string;
@@ -83,16 +87,18 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
   store.onGroupEvent((e) => subscriptions.onGroupEvent(e));
   const delta = new DeltaEngine(store, clock, () => baseUrl, { ...DEFAULT_DELTA_BEHAVIOR, pageSize: Math.max(2, opts.pageSize ?? DEFAULT_DELTA_BEHAVIOR.pageSize) });
   const failures = new FailureInjector();
-  const ctx: SimContext = { store, delta, subscriptions, deliveries, failures, clock, tenantId, domain: opts.domain ?? 'simtenant.onmicrosoft.com', baseUrl: () => baseUrl, log };
+  const permissions = new GrantedPermissions(opts.permissions ?? INFRA_PERMISSIONS);
+  const ctx: SimContext = { store, delta, subscriptions, deliveries, failures, permissions, clock, tenantId, domain: opts.domain ?? 'simtenant.onmicrosoft.com', baseUrl: () => baseUrl, log };
   const control = new GraphSimControl(ctx, subscriptionOptions, opts.onPremDomain);
   const entra = new SimEntra(tenantId, () => baseUrl, () => clock.now());
 
   const graph = new Router();
-  groupRoutes(graph, ctx);
-  userRoutes(graph, ctx);
-  directoryRoutes(graph, ctx);
-  settingsRoutes(graph, ctx);
-  subscriptionRoutes(graph, ctx);
+  const routes = new GraphRouter(graph, permissions);
+  groupRoutes(routes, ctx);
+  userRoutes(routes, ctx);
+  directoryRoutes(routes, ctx);
+  settingsRoutes(routes, ctx);
+  subscriptionRoutes(routes, ctx);
   const controlRouter = new Router();
   controlRoutes(controlRouter, control);
 

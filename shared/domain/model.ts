@@ -85,7 +85,7 @@ export interface CloudGroup {
 /** present; softDeleted (in deleted items, restorable); hardDeleted (gone for good). */
 export type GroupLifecycle = 'present' | 'softDeleted' | 'hardDeleted';
 
-/** What Graph tells about a member object (directoryObjects/getByIds). */
+/** What Graph tells about a member object (read from /users, /groups or /devices by id). */
 export interface MemberIdentity {
   id: string;
   type: 'user' | 'group' | 'device' | 'other';

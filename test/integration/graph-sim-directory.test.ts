@@ -1,5 +1,6 @@
 // Graph simulator: directory calls through the real Graph client (groups, members, users, getByIds,
-// deleted items, settings, $batch, error envelope, throttling, auth) plus the HTTP control API.
+// deleted items, settings, $batch, error envelope, throttling, auth) plus the HTTP control API. The simulator grants
+// what infra grants (read only); tests of its write routes grant the write permissions they use.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RetryHandlerOptions, type Client, type GraphError } from '@microsoft/microsoft-graph-client';
 import { startGraphSimulator, type GraphSimulator } from '../../dev/graph-sim/index.js';
@@ -20,6 +21,11 @@ async function graphError(p: Promise<unknown>): Promise<GraphError> {
 
 interface Page<T> { '@odata.nextLink'?: string; value: T[] }
 
+/** Adds permissions the product never holds, for one test (reset() takes them back). */
+function grant(...permissions: string[]): void {
+  sim.control.setPermissions([...sim.control.permissions(), ...permissions]);
+}
+
 beforeAll(async () => {
   sim = await startGraphSimulator({ tls: true, requireAuth: true });
   client = simulatorGraphClient(sim);
@@ -29,6 +35,7 @@ beforeEach(() => sim.control.reset());
 
 describe('graph simulator: directory', () => {
   it('creates, reads with $select, updates and deletes groups; errors use Graph envelope and codes', async () => {
+    grant('Group.ReadWrite.All');
     const created = (await client.api('/groups').post({ displayName: 'Team', mailEnabled: true, mailNickname: 'team', securityEnabled: false, groupTypes: ['Unified'] })) as Record<string, unknown>;
     expect(created).toMatchObject({ displayName: 'Team', groupTypes: ['Unified'], mail: 'team@simtenant.onmicrosoft.com', proxyAddresses: ['SMTP:team@simtenant.onmicrosoft.com'], onPremisesSyncEnabled: null });
     const id = String(created['id']);
@@ -54,6 +61,7 @@ describe('graph simulator: directory', () => {
   });
 
   it('pages members with $top and nextLink; adds by $ref, removes by $ref; protects synced and dynamic groups', async () => {
+    grant('GroupMember.ReadWrite.All');
     const users = Array.from({ length: 7 }, (_, i) => String(sim.control.createUser({ displayName: `U${i}` })['id']));
     const device = String(sim.control.createDevice({ displayName: 'PC1', synced: true })['id']);
     const g = String(sim.control.createGroup({ displayName: 'Sec', kind: 'security', members: users.slice(0, 5) })['id']);
@@ -87,6 +95,7 @@ describe('graph simulator: directory', () => {
   });
 
   it('users: default properties omit onPremises*, $select returns them for synced users', async () => {
+    grant('User.ReadWrite.All');
     const u = String(sim.control.createUser({ displayName: 'Synced', synced: true })['id']);
     const plain = (await client.api(`/users/${u}`).get()) as Record<string, unknown>;
     expect(plain).not.toHaveProperty('onPremisesSecurityIdentifier');
@@ -100,6 +109,7 @@ describe('graph simulator: directory', () => {
   });
 
   it('directoryObjects/getByIds honours types and $select and adds @odata.type', async () => {
+    grant('Directory.Read.All');
     const u = String(sim.control.createUser({ displayName: 'U', synced: true })['id']);
     const g = String(sim.control.createGroup({ displayName: 'G', kind: 'security', synced: true })['id']);
     const d = String(sim.control.createDevice({ displayName: 'D' })['id']);
@@ -112,6 +122,7 @@ describe('graph simulator: directory', () => {
   });
 
   it('soft-deleted Microsoft 365 groups are listed, restored with members, and permanently deleted', async () => {
+    grant('Group.ReadWrite.All');
     const u = String(sim.control.createUser({ displayName: 'U' })['id']);
     const g = String(sim.control.createGroup({ displayName: 'Soft', kind: 'm365', members: [u] })['id']);
     await client.api(`/groups/${g}`).delete();
@@ -131,6 +142,7 @@ describe('graph simulator: directory', () => {
   });
 
   it('writebackConfiguration is on /beta only; the Group.Unified setting carries NewUnifiedGroupWritebackDefault', async () => {
+    grant('Group.ReadWrite.All');
     const g = String(sim.control.createGroup({ displayName: 'M', kind: 'm365' })['id']);
     expect(await client.api(`/groups/${g}`).version('beta').select('writebackConfiguration').get()).toMatchObject({ writebackConfiguration: { isEnabled: null, onPremisesGroupType: null } });
     await client.api(`/groups/${g}`).version('beta').patch({ writebackConfiguration: { isEnabled: false } });
@@ -147,6 +159,7 @@ describe('graph simulator: directory', () => {
   });
 
   it('$batch: at most 20 requests, outer 200 with per-request statuses, an inner 429 with Retry-After', async () => {
+    grant('Group.ReadWrite.All');
     const g = String(sim.control.createGroup({ displayName: 'B', kind: 'security' })['id']);
     const tooMany = Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: 'GET', url: `/groups/${g}` }));
     expect((await graphError(client.api('/$batch').post({ requests: tooMany }))).statusCode).toBe(400);

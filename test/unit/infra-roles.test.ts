@@ -1,9 +1,11 @@
 // The role assignments per identity in infra/modules/role-assignments.bicep equal the least-privilege table in
 // docs/deployment.md (identity, role name, role definition id, scope), and the Graph application permissions in
-// main.bicep equal the docs' permission table and the manual-consent snippets. No other template grants anything.
+// main.bicep equal the docs' permission table, the manual-consent snippets and what the Graph simulator grants by
+// default. No other template grants anything.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { INFRA_PERMISSIONS } from '../../dev/graph-sim/permissions.js';
 import {
   evaluate,
   fileScope,
@@ -14,6 +16,7 @@ import {
   resources,
   type BicepFile,
   type ResourceDecl,
+  variables,
   type Scope,
 } from '../support/bicep.js';
 import { markdownTable } from '../support/markdown-table.js';
@@ -155,6 +158,12 @@ describe('Graph application permissions', () => {
     const documented = markdownTable(docs, 'Graph application permissions').map((r) => r['Permission']);
     expect([...permissions].sort()).toEqual([...documented].sort());
     expect(permissions).toEqual(expect.arrayContaining(['GroupMember.Read.All', 'Group.Read.All', 'User.Read.All', 'Device.Read.All']));
+  });
+
+  it('are read from infra/graph-permissions.json, which the Graph simulator grants by default (one list)', () => {
+    expect(variables(main).get('graphAppPermissions')?.text).toBe("loadJsonContent('graph-permissions.json')");
+    expect(permissions).toEqual(JSON.parse(readFileSync(join(root, 'infra', 'graph-permissions.json'), 'utf8')));
+    expect([...INFRA_PERMISSIONS]).toEqual(permissions);
   });
 
   it('are read-only', () => {

@@ -28,6 +28,8 @@ export function controlRoutes(router: Router, control: GraphSimControl): void {
     .add('POST', '/_control/devices', (r) => json(201, control.createDevice(obj(r.body) as DeviceSpec)))
     .add('POST', '/_control/deletedItems/:id/restore', (_r, p) => ok(control.restore(p['id'] ?? '')))
     .add('DELETE', '/_control/deletedItems/:id', (_r, p) => ok(control.purge(p['id'] ?? '')))
+    .add('GET', '/_control/permissions', () => ok(control.permissions()))
+    .add('PUT', '/_control/permissions', (r) => ok(control.setPermissions(obj(r.body)['permissions'] as string[])))
     .add('PUT', '/_control/tenant-settings', (r) => ok(control.setTenantSettings(obj(r.body) as { newUnifiedGroupWritebackDefault: boolean })))
     .add('GET', '/_control/clock', () => ok({ now: control.now().toISOString() }))
     .add('POST', '/_control/clock', (r) => {

@@ -1,8 +1,10 @@
 // /groups: list, get, create, update, delete, members (list, add $ref, remove $ref) and delta.
 import { z } from 'zod';
-import type { GraphError} from '../errors.js';
+import type { GraphError } from '../errors.js';
 import { badRequest, notFound } from '../errors.js';
-import { json, noContent, type Router, type SimRequest } from '../http-types.js';
+import type { GraphRouter } from '../graph-router.js';
+import { json, noContent, type SimRequest } from '../http-types.js';
+import { NEEDS } from '../permissions.js';
 import { parseSelect, serialize } from '../serialize.js';
 import { newId } from '../ids.js';
 import type { SimContext } from '../context.js';
@@ -90,19 +92,27 @@ function bindMembers(ctx: SimContext, g: GroupRecord, refs: string[] | undefined
   for (const r of refs) ctx.store.addMember(g.id, idFromReference(r));
 }
 
-export function groupRoutes(router: Router, ctx: SimContext): void {
+/** writebackConfiguration (beta: selected, or among the default properties) needs Group.Read.All. */
+function groupRead(req: SimRequest): readonly string[] {
+  if (req.version !== 'beta') return NEEDS.groupRead;
+  const select = req.query.get('$select');
+  const all = select === null || select.split(',').some((name) => name.trim() === 'writebackConfiguration');
+  return all ? NEEDS.groupReadAll : NEEDS.groupRead;
+}
+
+export function groupRoutes(router: GraphRouter, ctx: SimContext): void {
   const deltaHandler = (req: SimRequest) => ctx.delta.handle(req);
   router
-    .add('GET', '/groups/delta', deltaHandler)
-    .add('GET', '/groups/delta()', deltaHandler)
-    .add('GET', '/groups/microsoft.graph.delta()', deltaHandler)
-    .add('GET', '/groups', (req) => {
+    .add('GET', '/groups/delta', groupRead, deltaHandler)
+    .add('GET', '/groups/delta()', groupRead, deltaHandler)
+    .add('GET', '/groups/microsoft.graph.delta()', groupRead, deltaHandler)
+    .add('GET', '/groups', groupRead, (req) => {
       const select = parseSelect(req.query.get('$select'), ['group'], req.version);
       const filter = parseListFilter(req.query.get('$filter'));
       const items = [...ctx.store.groups.values()].filter(filter);
       return json(200, page(req, ctx.baseUrl(), items, (g) => serialize(g, { version: req.version, select }), groupContext(ctx, req, select)));
     })
-    .add('POST', '/groups', (req) => {
+    .add('POST', '/groups', NEEDS.groupCreate, (req) => {
       const parsed = createSchema.safeParse(req.body);
       if (!parsed.success) throw invalid(parsed.error);
       const b = parsed.data;
@@ -139,12 +149,12 @@ export function groupRoutes(router: Router, ctx: SimContext): void {
       const g = ctx.store.addGroup(id, props, toWriteback(b.writebackConfiguration), memberIds);
       return json(201, { '@odata.context': groupContext(ctx, req, null, true), ...serialize(g, { version: req.version, select: null }) });
     })
-    .add('GET', '/groups/:id', (req, p) => {
+    .add('GET', '/groups/:id', groupRead, (req, p) => {
       const g = ctx.store.group(p['id'] ?? '');
       const select = parseSelect(req.query.get('$select'), ['group'], req.version);
       return json(200, { '@odata.context': groupContext(ctx, req, select, true), ...serialize(g, { version: req.version, select }) });
     })
-    .add('PATCH', '/groups/:id', (req, p) => {
+    .add('PATCH', '/groups/:id', NEEDS.groupWrite, (req, p) => {
       const g = ctx.store.group(p['id'] ?? '');
       const parsed = patchSchema.safeParse(req.body);
       if (!parsed.success) throw invalid(parsed.error);
@@ -160,18 +170,18 @@ export function groupRoutes(router: Router, ctx: SimContext): void {
       bindMembers(ctx, g, refs);
       return noContent();
     })
-    .add('DELETE', '/groups/:id', (_req, p) => {
+    .add('DELETE', '/groups/:id', NEEDS.groupWrite, (_req, p) => {
       ctx.store.deleteGroup(p['id'] ?? '');
       return noContent();
     })
-    .add('GET', '/groups/:id/members', (req, p) => {
+    .add('GET', '/groups/:id/members', NEEDS.groupRead, (req, p) => {
       const g = ctx.store.group(p['id'] ?? '');
       const select = parseSelect(req.query.get('$select'), ['user', 'group', 'device'], req.version);
       const members = [...g.members].map((m) => ctx.store.find(m)).filter((r) => r !== undefined);
       const context = `${ctx.baseUrl()}/${req.version}/$metadata#directoryObjects`;
       return json(200, page(req, ctx.baseUrl(), members, (r) => serialize(r, { version: req.version, select, withType: true }), context));
     })
-    .add('POST', '/groups/:id/members/$ref', (req, p) => {
+    .add('POST', '/groups/:id/members/$ref', NEEDS.memberWrite, (req, p) => {
       const g = ctx.store.group(p['id'] ?? '');
       assertCloudMastered(g);
       assertStaticMembership(g);
@@ -179,7 +189,7 @@ export function groupRoutes(router: Router, ctx: SimContext): void {
       ctx.store.addMember(g.id, idFromReference(body?.['@odata.id']));
       return noContent();
     })
-    .add('DELETE', '/groups/:id/members/:memberId/$ref', (_req, p) => {
+    .add('DELETE', '/groups/:id/members/:memberId/$ref', NEEDS.memberWrite, (_req, p) => {
       const g = ctx.store.group(p['id'] ?? '');
       assertCloudMastered(g);
       assertStaticMembership(g);

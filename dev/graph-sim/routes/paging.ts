@@ -1,10 +1,13 @@
 // Collection responses: $top with @odata.nextLink ($skiptoken keeps the offset) and a small $filter.
+// `in` takes at most 15 values, Graph's limit without advanced queries (known issue 13635).
 import { badRequest, unsupportedQuery } from '../errors.js';
 import type { SimRequest } from '../http-types.js';
 import type { DirectoryRecord, Json, JsonObject } from '../types.js';
 
 const DEFAULT_TOP = 100;
 const MAX_TOP = 999;
+const MAX_IN_VALUES = 15;
+const QUOTED = "'(?:[^']|'')*'";
 
 export function page<T>(req: SimRequest, baseUrl: string, items: T[], render: (item: T) => JsonObject, context: string): JsonObject {
   const topRaw = req.query.get('$top');
@@ -48,6 +51,19 @@ function literal(v: string): Json {
 }
 
 function clause(c: string): Predicate {
+  const within = new RegExp(`^\\s*(\\w+)\\s+in\\s+\\(\\s*(${QUOTED}(?:\\s*,\\s*${QUOTED})*)\\s*\\)\\s*$`, 'i').exec(c);
+  if (within?.[1] && within[2]) {
+    const prop = within[1];
+    const values = (within[2].match(new RegExp(QUOTED, 'g')) ?? []).map((v) => String(literal(v)).toLowerCase());
+    if (values.length > MAX_IN_VALUES) {
+      throw unsupportedQuery(`Too many child clauses specified in search filter expression containing 'OR' operators: ${values.length}. Max allowed: ${MAX_IN_VALUES}.`);
+    }
+    const wanted = new Set(values);
+    return (rec) => {
+      const v = prop === 'id' ? rec.id : rec.props[prop];
+      return typeof v === 'string' && wanted.has(v.toLowerCase());
+    };
+  }
   const any = /^\s*(\w+)\/any\(\s*(\w+)\s*:\s*\2\s+eq\s+('(?:[^']|'')*')\s*\)\s*$/i.exec(c);
   if (any?.[1] && any[3]) {
     const prop = any[1];

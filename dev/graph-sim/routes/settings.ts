@@ -2,8 +2,10 @@
 // /groupSettings (v1.0 name) and /settings (beta name) on both versions.
 import { z } from 'zod';
 import { badRequest, notFound } from '../errors.js';
-import { json, noContent, type Router, type SimRequest } from '../http-types.js';
+import type { GraphRouter } from '../graph-router.js';
+import { json, noContent, type SimRequest } from '../http-types.js';
 import { newId } from '../ids.js';
+import { NEEDS } from '../permissions.js';
 import { GROUP_UNIFIED_TEMPLATE_ID } from '../store.js';
 import type { SimContext } from '../context.js';
 import type { JsonObject } from '../types.js';
@@ -47,20 +49,20 @@ export function ensureUnifiedSetting(ctx: SimContext): string {
   return ctx.store.unifiedGroupSettings.id;
 }
 
-export function settingsRoutes(router: Router, ctx: SimContext): void {
+export function settingsRoutes(router: GraphRouter, ctx: SimContext): void {
   for (const set of ['groupSettings', 'settings']) {
     const context = (req: SimRequest) => `${ctx.baseUrl()}/${req.version}/$metadata#${set}`;
     router
-      .add('GET', `/${set}`, (req) => {
+      .add('GET', `/${set}`, NEEDS.groupSettingsRead, (req) => {
         const s = settingJson(ctx);
         return json(200, { '@odata.context': context(req), value: s ? [s] : [] });
       })
-      .add('GET', `/${set}/:id`, (req, p) => {
+      .add('GET', `/${set}/:id`, NEEDS.groupSettingsRead, (req, p) => {
         const s = settingJson(ctx);
         if (!s || s['id'] !== p['id']) throw notFound(p['id'] ?? '');
         return json(200, { '@odata.context': `${context(req)}/$entity`, ...s });
       })
-      .add('POST', `/${set}`, (req) => {
+      .add('POST', `/${set}`, NEEDS.groupSettingsWrite, (req) => {
         const parsed = createSchema.safeParse(req.body);
         if (!parsed.success) throw badRequest('Invalid directory setting.');
         if (parsed.data.templateId !== GROUP_UNIFIED_TEMPLATE_ID) throw badRequest(`Template '${parsed.data.templateId}' is not supported by the simulator.`);
@@ -69,7 +71,7 @@ export function settingsRoutes(router: Router, ctx: SimContext): void {
         for (const v of parsed.data.values ?? []) ctx.store.setUnifiedGroupSetting(id, v.name, v.value);
         return json(201, { '@odata.context': `${context(req)}/$entity`, ...(settingJson(ctx) ?? {}) });
       })
-      .add('PATCH', `/${set}/:id`, (req, p) => {
+      .add('PATCH', `/${set}/:id`, NEEDS.groupSettingsWrite, (req, p) => {
         const s = ctx.store.unifiedGroupSettings;
         if (!s || s.id !== p['id']) throw notFound(p['id'] ?? '');
         const parsed = patchSchema.safeParse(req.body);

@@ -1,12 +1,16 @@
-// /subscriptions: create (with validation handshake), list, get, renew (PATCH), delete, reauthorize.
-import { json, noContent, type Router } from '../http-types.js';
+// /subscriptions: create (with validation handshake), list, get, renew (PATCH), delete, reauthorize. Every call
+// needs the permission to read the subscribed resource: Group.Read.All, as the simulator serves groups only.
+import type { GraphRouter } from '../graph-router.js';
+import { json, noContent } from '../http-types.js';
+import { NEEDS } from '../permissions.js';
 import type { SimContext } from '../context.js';
 
-export function subscriptionRoutes(router: Router, ctx: SimContext): void {
+export function subscriptionRoutes(router: GraphRouter, ctx: SimContext): void {
+  const need = NEEDS.groupSubscription;
   const subs = ctx.subscriptions;
   router
-    .add('POST', '/subscriptions', async (req) => json(201, subs.toJson(await subs.create(req.body), ctx.baseUrl(), req.version)))
-    .add('GET', '/subscriptions', (req) =>
+    .add('POST', '/subscriptions', need, async (req) => json(201, subs.toJson(await subs.create(req.body), ctx.baseUrl(), req.version)))
+    .add('GET', '/subscriptions', need, (req) =>
       json(200, {
         '@odata.context': `${ctx.baseUrl()}/${req.version}/$metadata#subscriptions`,
         value: subs.list().map((s) => {
@@ -15,13 +19,13 @@ export function subscriptionRoutes(router: Router, ctx: SimContext): void {
         }),
       }),
     )
-    .add('GET', '/subscriptions/:id', (req, p) => json(200, subs.toJson(subs.get(p['id'] ?? ''), ctx.baseUrl(), req.version)))
-    .add('PATCH', '/subscriptions/:id', async (req, p) => json(200, subs.toJson(await subs.update(p['id'] ?? '', req.body), ctx.baseUrl(), req.version)))
-    .add('DELETE', '/subscriptions/:id', (_req, p) => {
+    .add('GET', '/subscriptions/:id', need, (req, p) => json(200, subs.toJson(subs.get(p['id'] ?? ''), ctx.baseUrl(), req.version)))
+    .add('PATCH', '/subscriptions/:id', need, async (req, p) => json(200, subs.toJson(await subs.update(p['id'] ?? '', req.body), ctx.baseUrl(), req.version)))
+    .add('DELETE', '/subscriptions/:id', need, (_req, p) => {
       subs.delete(p['id'] ?? '');
       return noContent();
     })
-    .add('POST', '/subscriptions/:id/reauthorize', (_req, p) => {
+    .add('POST', '/subscriptions/:id/reauthorize', need, (_req, p) => {
       subs.reauthorize(p['id'] ?? '');
       return noContent();
     });

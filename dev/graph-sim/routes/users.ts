@@ -1,8 +1,10 @@
 // /users and /devices: list, get, create (cloud-only users), delete (users go to deleted items).
 import { z } from 'zod';
 import { badRequest, notFound } from '../errors.js';
-import { json, noContent, type Router, type SimRequest } from '../http-types.js';
+import type { GraphRouter } from '../graph-router.js';
+import { json, noContent, type SimRequest } from '../http-types.js';
 import { newId } from '../ids.js';
+import { NEEDS } from '../permissions.js';
 import { parseSelect, serialize } from '../serialize.js';
 import type { SimContext } from '../context.js';
 import type { ObjectKind } from '../types.js';
@@ -26,8 +28,8 @@ function context(ctx: SimContext, req: SimRequest, set: string, select: string[]
   return `${ctx.baseUrl()}/${req.version}/$metadata#${set}${select ? `(${select.join(',')})` : ''}${entity ? '/$entity' : ''}`;
 }
 
-function listRoute(router: Router, ctx: SimContext, set: 'users' | 'devices', kind: ObjectKind): void {
-  router.add('GET', `/${set}`, (req) => {
+function listRoute(router: GraphRouter, ctx: SimContext, set: 'users' | 'devices', kind: ObjectKind): void {
+  router.add('GET', `/${set}`, set === 'users' ? NEEDS.userRead : NEEDS.deviceRead, (req) => {
     const select = parseSelect(req.query.get('$select'), [kind], req.version);
     const filter = parseListFilter(req.query.get('$filter'));
     const items = [...(set === 'users' ? ctx.store.users : ctx.store.devices).values()].filter(filter);
@@ -35,17 +37,17 @@ function listRoute(router: Router, ctx: SimContext, set: 'users' | 'devices', ki
   });
 }
 
-export function userRoutes(router: Router, ctx: SimContext): void {
+export function userRoutes(router: GraphRouter, ctx: SimContext): void {
   listRoute(router, ctx, 'users', 'user');
   listRoute(router, ctx, 'devices', 'device');
   router
-    .add('GET', '/users/:id', (req, p) => {
+    .add('GET', '/users/:id', NEEDS.userRead, (req, p) => {
       const u = ctx.store.findUser(p['id'] ?? '');
       if (!u) throw notFound(p['id'] ?? '');
       const select = parseSelect(req.query.get('$select'), ['user'], req.version);
       return json(200, { '@odata.context': context(ctx, req, 'users', select, true), ...serialize(u, { version: req.version, select }) });
     })
-    .add('POST', '/users', (req) => {
+    .add('POST', '/users', NEEDS.userWrite, (req) => {
       const parsed = createUserSchema.safeParse(req.body);
       if (!parsed.success) throw badRequest(`Invalid user: ${parsed.error.issues.map((i) => i.path.join('.') || i.message).join(', ')}.`);
       const b = parsed.data;
@@ -62,7 +64,7 @@ export function userRoutes(router: Router, ctx: SimContext): void {
       });
       return json(201, { '@odata.context': context(ctx, req, 'users', null, true), ...serialize(u, { version: req.version, select: null }) });
     })
-    .add('DELETE', '/users/:id', (_req, p) => {
+    .add('DELETE', '/users/:id', NEEDS.userDelete, (_req, p) => {
       const u = ctx.store.findUser(p['id'] ?? '');
       if (!u) throw notFound(p['id'] ?? '');
       if (u.props['onPremisesSyncEnabled'] === true) {
@@ -71,7 +73,7 @@ export function userRoutes(router: Router, ctx: SimContext): void {
       ctx.store.deleteUser(u.id);
       return noContent();
     })
-    .add('GET', '/devices/:id', (req, p) => {
+    .add('GET', '/devices/:id', NEEDS.deviceRead, (req, p) => {
       const d = ctx.store.devices.get(p['id'] ?? '');
       if (!d) throw notFound(p['id'] ?? '');
       const select = parseSelect(req.query.get('$select'), ['device'], req.version);

@@ -21,7 +21,7 @@ export interface GraphDirectoryOptions {
   /** Origin of the Graph endpoint the client talks to (links elsewhere are not followed). */
   baseUrl: string;
   log: Logger;
-  /** Parallel $batch / getByIds calls. */
+  /** Parallel $batch calls. */
   concurrency?: number;
   /** Safety stop for a delta round that never ends (Graph bug or loop). */
   maxPages?: number;

@@ -13,6 +13,15 @@ export function graphFailure(err: unknown): GraphFailure {
   };
 }
 
+/** The `error.code` of a Graph error body (e.g. an inner $batch answer), if it has one. */
+export function graphErrorCode(body: unknown): string | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const error = (body as { error?: unknown }).error;
+  if (typeof error !== 'object' || error === null) return null;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : null;
+}
+
 export function isNotFound(err: unknown): boolean {
   return graphFailure(err).status === 404;
 }
