@@ -1,9 +1,10 @@
 // Member identities via POST /directoryObjects/getByIds (<= 1000 ids per call): what the relay needs to find
-// a member in AD (the on-premises SID of users and groups synced from AD; deviceId for devices).
+// a member in AD (the on-premises SID of users and groups synced from AD; deviceId for devices); and, through
+// the same call, members' names for the admin API.
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import type { MemberIdentity } from '../../domain/model.js';
-import type { MemberId } from '../../ports/directory.js';
+import type { MemberId, MemberName } from '../../ports/directory.js';
 import { mapLimit } from '../../concurrency.js';
 import { chunk } from './batch.js';
 import { odataTypeName } from './group-wire.js';
@@ -20,6 +21,10 @@ const identitySchema = z.looseObject({
   deviceId: z.string().nullish(),
 });
 const responseSchema = z.looseObject({ value: z.array(identitySchema) });
+const NAME_SELECT = 'id,displayName,userPrincipalName';
+const namesSchema = z.looseObject({
+  value: z.array(z.looseObject({ id: z.string().min(1), '@odata.type': z.string().nullish(), displayName: z.string().nullish(), userPrincipalName: z.string().nullish() })),
+});
 
 function typeOf(t: string | null): MemberIdentity['type'] {
   return t === 'user' || t === 'group' || t === 'device' ? t : 'other';
@@ -48,6 +53,18 @@ export async function readMemberIdentities(client: Client, members: readonly Mem
         onPremisesSyncEnabled: o.onPremisesSyncEnabled ?? null,
         deviceId: o.deviceId ?? null,
       });
+    }
+  });
+  return out;
+}
+
+export async function readMemberNames(client: Client, ids: readonly string[], concurrency = 4): Promise<Map<string, MemberName>> {
+  const out = new Map<string, MemberName>();
+  await mapLimit(chunk([...new Set(ids)], GET_BY_IDS_MAX), concurrency, async (batch) => {
+    const raw: unknown = await client.api('/directoryObjects/getByIds').select(NAME_SELECT).post({ ids: batch, types: ['user', 'group', 'device'] });
+    for (const o of namesSchema.parse(raw).value) {
+      const type = typeOf(odataTypeName(o['@odata.type'])?.toLowerCase() ?? null);
+      out.set(o.id, { id: o.id, type: type === 'other' ? null : type, displayName: o.displayName ?? null, userPrincipalName: o.userPrincipalName ?? null });
     }
   });
   return out;
