@@ -2,6 +2,7 @@
 // local host (dev/host) serves it. A new function file adds its definition here.
 import { approveHeldFunction } from './approveHeld.js';
 import { graphLifecycleFunction } from './graphLifecycle.js';
+import { groupDetailFunction } from './groupDetail.js';
 import { graphWebhookFunction } from './graphWebhook.js';
 import { heldChangesFunction } from './heldChanges.js';
 import { planChangesFunction } from './planChanges.js';
@@ -23,6 +24,7 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   recordResultsFunction,
   repairGroupsFunction,
   statusFunction,
+  groupDetailFunction,
   resyncFunction,
   heldChangesFunction,
   approveHeldFunction,

@@ -1,13 +1,15 @@
 // Admin HTTP API: anonymous to the Functions host; callers sign in with Entra ID and need an app role
 // (functions/admin-auth.ts: Writeback.Read to look, Writeback.Admin to change).
-//   GET  /api/status            all groups' status (?state=failed filters, ?top= caps, default 1000)
-//   GET  /api/status/{groupId}  one group's status (404 when the group has none)
+//   GET  /api/status            the groups' status as summaries, sorted by display name (?state= filters,
+//                               ?search= a display name's substring or an id's prefix, ?top= 1..1000 (100), ?skip=)
+//   GET  /api/status/{groupId}  one group's raw status record (404 when the group has none)
 //   POST /api/resync            enqueue a full resync: {"mode":"reconcile"|"resync","groupIds":[...]} (all optional)
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
 import { guidSchema } from '../shared/contracts/ids.js';
 import { isGuid, normaliseId } from '../shared/domain/ids.js';
-import { groupStateSchema, readGroupStatuses } from '../shared/state/group-status-record.js';
+import { listStatus } from '../shared/app/status/status-list.js';
+import { groupStateSchema } from '../shared/state/group-status-record.js';
 import { sendPoke } from '../shared/app/intake/pokes.js';
 import { invocationLog, parseJsonBody, readBodyCapped, textResponse } from './http-helpers.js';
 import { authorize } from './admin-auth.js';
@@ -16,7 +18,9 @@ import { getCloudRuntime } from './runtime.js';
 
 const listQuery = z.object({
   state: groupStateSchema.optional(),
-  top: z.coerce.number().int().min(1).max(100_000).default(1000),
+  search: z.string().max(256).optional(),
+  top: z.coerce.number().int().min(1).max(1000).default(100),
+  skip: z.coerce.number().int().min(0).default(0),
 });
 const resyncBody = z
   .object({ mode: z.enum(['reconcile', 'resync']).default('reconcile'), groupIds: z.array(guidSchema).min(1).max(1000).optional() })
@@ -34,11 +38,10 @@ export async function status(request: HttpRequest, context: InvocationContext): 
     return row === null ? textResponse(404, 'no status for this group') : { status: 200, jsonBody: row.status };
   }
   const query = listQuery.safeParse(Object.fromEntries(request.query.entries()));
-  if (!query.success) return textResponse(400, 'query: state must be a known state, top a number 1..100000');
-  const all = await readGroupStatuses(runtime.statuses, tenantId);
-  const matching = query.data.state === undefined ? all : all.filter((s) => s.state === query.data.state);
-  invocationLog(runtime.log, context).debug({ count: matching.length }, 'status listed');
-  return { status: 200, jsonBody: { count: matching.length, value: matching.slice(0, query.data.top) } };
+  if (!query.success) return textResponse(400, 'query: state must be a known state, search at most 256 characters, top 1..1000, skip 0 or more');
+  const page = await listStatus(runtime.statuses, tenantId, query.data);
+  invocationLog(runtime.log, context).debug({ count: page.count }, 'status listed');
+  return { status: 200, jsonBody: page };
 }
 
 export async function resync(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {

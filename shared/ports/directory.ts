@@ -18,6 +18,21 @@ export interface MemberId {
   type: string | null;
 }
 
+/** How the directory names a member object (the admin API names members in errors by these). */
+export interface MemberName {
+  id: string;
+  type: 'user' | 'group' | 'device' | null;
+  displayName: string | null;
+  /** Users only. */
+  userPrincipalName: string | null;
+}
+
+/** Names of member objects, read in batches (GraphDirectoryReader implements it next to DirectoryReader). */
+export interface MemberNameReader {
+  /** Ids the directory does not return (deleted, or not readable by the app) are absent from the map. */
+  memberNames(ids: readonly string[]): Promise<Map<string, MemberName>>;
+}
+
 export interface DirectoryReader {
   /** Runs one delta round from `deltaLink` (null: a first, full round) and hands over every page's group
    *  items in order. */

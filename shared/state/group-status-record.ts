@@ -2,6 +2,7 @@
 // store it lives in. How a status changes is decided in shared/app/status/group-status.ts (mergeStatus).
 import { z } from 'zod';
 import { memberErrorSchema, resultOutcomeSchema } from '../contracts/result-message.js';
+import { AD_GROUP_TYPES, type AdGroupType } from '../domain/model.js';
 
 export const groupStateSchema = z.enum(['written', 'partial', 'failed', 'skipped', 'deleted', 'softDeleted', 'pending', 'held']);
 export type GroupState = z.infer<typeof groupStateSchema>;
@@ -31,6 +32,21 @@ export const groupRepairSchema = z
   .strict();
 export type GroupRepair = z.infer<typeof groupRepairSchema>;
 
+/** The kind of cloud group, as the admin API names it (null: none of these). */
+export const groupKindSchema = z.enum(['m365', 'security', 'mailEnabledSecurity', 'distribution']);
+export type GroupKind = z.infer<typeof groupKindSchema>;
+
+/** What the status list shows of a group, recorded by the planner from its planned state, so listing needs no
+ *  Graph call. Rows written before these fields read as null. */
+export interface GroupFacts {
+  displayName: string | null;
+  type: GroupKind | null;
+  /** The AD group type the policy writes it as; null when it is not written. */
+  adGroupType: AdGroupType | null;
+  /** Members the planned state sends to AD (cloud-only members are counted in cloudOnlyMembers). */
+  plannedMemberCount: number | null;
+}
+
 export const groupStatusSchema = z
   .object({
     tenantId: z.string(),
@@ -38,7 +54,12 @@ export const groupStatusSchema = z
     state: groupStateSchema,
     /** Why skipped / held / failed, in words. */
     reason: z.string().nullable(),
-    // -- planner side
+    // -- planner side: the group as last planned (GroupFacts)
+    displayName: z.string().nullable().default(null),
+    type: groupKindSchema.nullable().default(null),
+    adGroupType: z.enum(AD_GROUP_TYPES as [AdGroupType, ...AdGroupType[]]).nullable().default(null),
+    plannedMemberCount: z.number().int().nonnegative().nullable().default(null),
+    // -- planner side: the change set
     intent: planIntentSchema.nullable(),
     batchFirstSeq: z.number().int().nonnegative().nullable(),
     plannedSeq: z.number().int().nonnegative().nullable(),
@@ -72,6 +93,10 @@ export function emptyStatus(tenantId: string, groupId: string, at: string): Grou
     groupId,
     state: 'pending',
     reason: null,
+    displayName: null,
+    type: null,
+    adGroupType: null,
+    plannedMemberCount: null,
     intent: null,
     batchFirstSeq: null,
     plannedSeq: null,
@@ -101,10 +126,4 @@ export interface GroupStatusStore {
   /** A tenant's statuses in one of `states`, last updated at or before `idleSince` (ISO time). Both are columns:
    *  the query reads only those rows. */
   listIdle(tenantId: string, states: readonly GroupState[], idleSince: string): Promise<GroupStatus[]>;
-}
-
-/** For the scenario runner's dump and the status API. */
-export async function readGroupStatuses(store: GroupStatusStore, tenantId?: string): Promise<GroupStatus[]> {
-  const all = await store.list(tenantId);
-  return all.sort((a, b) => a.groupId.localeCompare(b.groupId));
 }

@@ -85,7 +85,7 @@ describe('local host: HTTP', () => {
     const get = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`${h.url}${path}`, { headers, ...init });
     const list = await get('/api/status');
     expect(list.status).toBe(200);
-    expect(await list.json()).toEqual({ count: 0, value: [] });
+    expect(await list.json()).toEqual({ count: 0, value: [], nextSkip: null });
     expect((await get(`/api/status/${groupId}`)).status).toBe(404);
     expect((await get('/api/status/not-a-guid')).status).toBe(400);
     expect((await get('/api/status', { method: 'DELETE' })).status).toBe(405);

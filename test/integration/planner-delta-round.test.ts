@@ -13,7 +13,7 @@ import { runDeltaRound, type RoundRequest } from '../../shared/app/round/run-rou
 import { handlePoke } from '../../shared/app/round/poke-round.js';
 import { CONFIRM_GONE_AFTER_MS, CONFIRM_GONE_CHECKS, RECHECK_FIRST_DELAY_MS, RECHECK_MAX_DELAY_MS } from '../../shared/domain/recheck.js';
 import { applyStatusUpdate } from '../../shared/app/status/group-status.js';
-import { readGroupStatuses, type GroupStatusStore } from '../../shared/state/group-status-record.js';
+import type { GroupStatusStore } from '../../shared/state/group-status-record.js';
 import { tableGroupStatusStore } from '../../shared/state/group-status-table.js';
 import { MemoryTableStore } from '../../dev/tables/memory-table-store.js';
 import type { SnapshotMessage, UpsertMessage, WritebackMessage } from '../../shared/domain/model.js';
@@ -171,7 +171,7 @@ describe('delta round against the Graph simulator', () => {
     // nested: the written child by anchor, the group synced from AD by SID, the not-enabled group skipped
     expect(world.model.membersOf(G(3))).toEqual([`group:Group_${G(2)}`, `sid:${sid(3)}`, `sid:${sid(50)}`].sort());
 
-    const statuses = new Map((await readGroupStatuses(world.statuses)).map((s) => [s.groupId, s]));
+    const statuses = new Map((await world.statuses.list()).map((s) => [s.groupId, s]));
     for (const skipped of [G(4), G(5), G(6), G(50)]) expect(statuses.get(skipped)).toMatchObject({ state: 'skipped' });
     expect(statuses.get(G(5))!.reason).toMatch(/distribution/);
     expect(statuses.get(G(1))).toMatchObject({ state: 'pending', intent: 'write', cloudOnlyMembers: 1 });
@@ -424,6 +424,58 @@ async function applied(groupId: string, messages: WritebackMessage[]): Promise<v
     },
   });
 }
+
+describe('the status follows the members that are not written', () => {
+  it('a cloud-only member or device added later is named, a removed one disappears, the count follows, with nothing sent', async () => {
+    seedTenant(); // G(1): U(1) synced, U(9) cloud-only
+    const first = (await world.round()).filter((m) => m.groupId === G(1)).at(-1)!;
+    const at = new Date(world.clock.now()).toISOString();
+    const refused = { member: U(1), code: 'noSuchObject', message: 'not found' };
+    await applyStatusUpdate(world.statuses, {
+      kind: 'result',
+      at,
+      result: {
+        v: 1, tenantId: sim.tenantId, groupId: G(1), seq: first.seq, messageId: `${G(1)}:${first.seq}`, kind: first.kind, outcome: 'partial',
+        ad: null, memberErrors: [refused], error: null, membersAdded: 0, membersRemoved: 0, durationMs: 1, relayId: 'test', at,
+      },
+    });
+    const status = async () => (await world.statuses.read(sim.tenantId, G(1)))!.status;
+    const named = async () => (await status()).memberErrors.map((e) => `${e.member} ${e.code}`).sort();
+    expect(await status()).toMatchObject({ displayName: 'Sales', type: 'm365', adGroupType: 'universalDistributionGroup', plannedMemberCount: 1 });
+
+    sim.control.createUser({ id: U(10), displayName: 'Cloud only too' });
+    sim.control.addMembers(G(1), [U(10)]);
+    const device = String(sim.control.createDevice({ displayName: 'Laptop' })['id']);
+    sim.control.addMembers(G(2), [device]); // a security group (Microsoft 365 groups hold users only)
+    expect(await world.round()).toEqual([]);
+    expect(await status()).toMatchObject({ state: 'partial', cloudOnlyMembers: 2, plannedMemberCount: 1 });
+    expect(await named()).toEqual([`${U(1)} noSuchObject`, `${U(10)} cloudOnlyUser`, `${U(9)} cloudOnlyUser`].sort());
+    const child = async () => (await world.statuses.read(sim.tenantId, G(2)))!.status;
+    expect(await child()).toMatchObject({ cloudOnlyMembers: 1, memberErrors: [{ member: device, code: 'deviceWritebackDisabled' }] });
+
+    sim.control.removeMembers(G(1), [U(9)]);
+    sim.control.removeMembers(G(2), [device]);
+    expect(await world.round()).toEqual([]);
+    expect(await child()).toMatchObject({ cloudOnlyMembers: 0, memberErrors: [], notes: [] });
+    expect(await status()).toMatchObject({ state: 'partial', cloudOnlyMembers: 1, notes: [expect.stringMatching(/^1 member\(s\) not written: cloud-only user/)] });
+    expect(await named()).toEqual([`${U(1)} noSuchObject`, `${U(10)} cloudOnlyUser`].sort());
+
+    // a change set that is sent carries the list too: a synced member added next to a cloud-only one
+    sim.control.createUser({ id: U(11), displayName: 'Cloud only three' });
+    sim.control.addMembers(G(1), [U(2), U(11)]);
+    expect(byGroup(await world.round()).get(G(1))).toMatchObject([{ kind: 'upsert' }]);
+    expect(await status()).toMatchObject({ state: 'pending', cloudOnlyMembers: 2, plannedMemberCount: 2 });
+    expect(await named()).toEqual([`${U(10)} cloudOnlyUser`, `${U(11)} cloudOnlyUser`].sort());
+  });
+
+  it('a skipped group renamed in the cloud is renamed in the status', async () => {
+    seedTenant();
+    await world.round();
+    sim.control.updateGroup(G(5), { properties: { displayName: 'DL renamed' } });
+    expect(await world.round()).toEqual([]);
+    expect((await world.statuses.read(sim.tenantId, G(5)))!.status).toMatchObject({ state: 'skipped', displayName: 'DL renamed', type: 'distribution', adGroupType: null, plannedMemberCount: 0 });
+  });
+});
 
 describe('a group that cannot be found is not deleted without evidence', () => {
   it('one transient 404 on a group a notification named sends nothing: pending, then the product rechecks and converges', async () => {

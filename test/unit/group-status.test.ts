@@ -177,6 +177,35 @@ describe('applyStatusUpdate', () => {
   });
 });
 
+describe('mergeStatus: members not sent, with nothing sent (observed)', () => {
+  const facts = { displayName: 'Sales', type: 'm365' as const, adGroupType: 'universalDistributionGroup' as const, plannedMemberCount: 4 };
+  const observed = (memberErrors: { member: string; code: string; message: string }[], when = '2025-01-02T00:00:00.000Z'): StatusUpdate => ({
+    kind: 'observed', tenantId, groupId, state: 'written', reason: null, cloudOnlyMembers: memberErrors.length, memberErrors, notes: [], facts, at: when,
+  });
+  const cloudOnly = (member: string) => ({ member, code: 'cloudOnlyUser', message: 'cloud-only' });
+
+  it('replaces the members not sent at the head of the errors, keeps the relay\'s, the state and the time', () => {
+    const refused = { member: 'm9', code: 'noSuchObject', message: 'not found' };
+    const before = run({ kind: 'planned', tenantId, groupId, firstSeq: 1, lastSeq: 1, intent: 'write', memberErrors: [cloudOnly('c1')], at }, result(1, { outcome: 'partial', memberErrors: [refused] }));
+    expect(before.memberErrors).toEqual([cloudOnly('c1'), refused]);
+    const after = groupStatusSchema.parse(mergeStatus(before, observed([cloudOnly('c2')])));
+    expect(after).toMatchObject({ state: 'partial', cloudOnlyMembers: 1, plannedMemberErrors: [cloudOnly('c2')], updatedAt: before.updatedAt, ...facts });
+    expect(after.memberErrors).toEqual([cloudOnly('c2'), refused]);
+    expect(mergeStatus(after, observed([cloudOnly('c2')], '2025-01-03T00:00:00.000Z'))).toBe(after);
+    // the next change set's results start from the new list
+    expect([planned(2, 2), result(2)].reduce(mergeStatus, after).memberErrors).toEqual([cloudOnly('c2')]);
+  });
+
+  it('a group without a status gets the planner\'s verdict', () => {
+    expect(run(observed([cloudOnly('c1')]))).toMatchObject({ state: 'written', reason: null, memberErrors: [cloudOnly('c1')], cloudOnlyMembers: 1, ...facts });
+  });
+
+  it('old rows without facts read as null', () => {
+    const { displayName: _d, type: _t, adGroupType: _a, plannedMemberCount: _p, ...old } = run(planned(1, 1));
+    expect(groupStatusSchema.parse(old)).toMatchObject({ displayName: null, type: null, adGroupType: null, plannedMemberCount: null });
+  });
+});
+
 describe('group status table', () => {
   it('round-trips a status with member errors, insert-only and etag-conditional writes', async () => {
     const tables = new MemoryTableStore();

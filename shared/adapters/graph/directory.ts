@@ -1,6 +1,6 @@
 // The directory reader over Microsoft Graph (shared/ports/directory.ts): delta rounds over /v1.0/groups/delta,
 // group reads with writebackConfiguration from /beta (in $batch calls of 20), member lists, member identities
-// and the tenant's Group.Unified setting. 429 and 503 on single calls are retried by the SDK's RetryHandler
+// (and names, for the admin API) and the tenant's Group.Unified setting. 429 and 503 on single calls are retried by the SDK's RetryHandler
 // (default middleware, Retry-After honoured); inner $batch answers are retried in batch.ts.
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
@@ -8,13 +8,13 @@ import type { Logger } from '../../logging.js';
 import type { DeltaGroupItem } from '../../domain/delta-merge.js';
 import { isGuid } from '../../domain/ids.js';
 import type { MemberIdentity } from '../../domain/model.js';
-import type { DeltaRoundOutcome, DirectoryReader, GroupRead, MemberId } from '../../ports/directory.js';
+import type { DeltaRoundOutcome, DirectoryReader, GroupRead, MemberId, MemberName, MemberNameReader } from '../../ports/directory.js';
 import { mapLimit } from '../../concurrency.js';
 import { batchGet, chunk, MAX_BATCH_REQUESTS } from './batch.js';
 import { deltaResetReason, isNotFound } from './graph-errors.js';
 import { cloudGroupOf, DELTA_SELECT, deltaItemsOf, GROUP_READ_SELECT, odataTypeName } from './group-wire.js';
 import { followLink } from './links.js';
-import { readMemberIdentities } from './member-identities.js';
+import { readMemberIdentities, readMemberNames } from './member-identities.js';
 import { readUnifiedGroupWritebackDefault } from './tenant-settings.js';
 
 export interface GraphDirectoryOptions {
@@ -38,7 +38,7 @@ function assertGuid(id: string): string {
   return id;
 }
 
-export class GraphDirectoryReader implements DirectoryReader {
+export class GraphDirectoryReader implements DirectoryReader, MemberNameReader {
   private readonly concurrency: number;
   private readonly maxPages: number;
 
@@ -135,6 +135,10 @@ export class GraphDirectoryReader implements DirectoryReader {
 
   memberIdentities(members: readonly MemberId[]): Promise<Map<string, MemberIdentity>> {
     return readMemberIdentities(this.client, members, this.concurrency);
+  }
+
+  memberNames(ids: readonly string[]): Promise<Map<string, MemberName>> {
+    return readMemberNames(this.client, ids.map(assertGuid), this.concurrency);
   }
 
   unifiedGroupWritebackDefault(): Promise<boolean | null> {

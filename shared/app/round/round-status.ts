@@ -1,9 +1,12 @@
 // What the planner tells the group status table (shared/app/status/group-status.ts) after planning a group: a
-// change set planned (state 'pending' until the relay's results arrive), or a decision not to write.
+// change set planned (state 'pending' until the relay's results arrive), a decision not to write, or, when
+// nothing is sent, what changed in the members it does not send (a cloud-only member added or gone) or in
+// the group's facts (name, kind, AD type, member count). Every update carries the group's facts.
 import { MEMBER_SKIP_TEXT, type MemberSkipReason } from '../../domain/members.js';
 import type { MemberError } from '../../contracts/result-message.js';
 import type { PlannedGroup } from '../../domain/planned-state.js';
 import type { PlanResult } from '../../domain/planner.js';
+import { groupFactsOf } from '../status/group-facts.js';
 import type { StatusUpdate } from '../status/group-status.js';
 
 export function memberNotes(result: PlanResult): string[] {
@@ -24,6 +27,7 @@ function skippedTotal(counts: Partial<Record<MemberSkipReason, number>>): number
 export function statusUpdateOf(tenantId: string, previous: PlannedGroup | null, result: PlanResult, at: string, rechecked: boolean): StatusUpdate | null {
   const { status, messages } = result;
   const cloudOnlyMembers = skippedTotal(status.skipped.counts);
+  const facts = groupFactsOf(result.next);
   if (messages.length > 0) {
     const last = messages[messages.length - 1]!;
     const intent = last.kind === 'delete' ? 'delete' : status.state === 'softDeleted' ? 'softDelete' : 'write';
@@ -38,13 +42,29 @@ export function statusUpdateOf(tenantId: string, previous: PlannedGroup | null, 
       cloudOnlyMembers,
       memberErrors: skippedMemberErrors(result),
       notes: memberNotes(result),
+      facts,
       at,
     };
   }
-  if (rechecked) return { kind: 'settled', tenantId, groupId: status.groupId, state: status.state, reason: status.detail, at };
+  if (rechecked) return { kind: 'settled', tenantId, groupId: status.groupId, state: status.state, reason: status.detail, facts, at };
   const decidedAgain = previous !== null && JSON.stringify(previous.decision) === JSON.stringify(result.next.decision);
   if (status.state === 'skipped' && status.detail !== null && !decidedAgain) {
-    return { kind: 'decision', tenantId, groupId: status.groupId, state: 'skipped', reason: status.detail, cloudOnlyMembers: 0, notes: [], at };
+    return { kind: 'decision', tenantId, groupId: status.groupId, state: 'skipped', reason: status.detail, cloudOnlyMembers: 0, notes: [], facts, at };
+  }
+  const seenBefore = previous === null ? null : { facts: groupFactsOf(previous), skipped: previous.skipped };
+  if (seenBefore !== null && JSON.stringify(seenBefore) !== JSON.stringify({ facts, skipped: result.next.skipped })) {
+    return {
+      kind: 'observed',
+      tenantId,
+      groupId: status.groupId,
+      state: status.state,
+      reason: status.detail,
+      cloudOnlyMembers,
+      memberErrors: skippedMemberErrors(result),
+      notes: memberNotes(result),
+      facts,
+      at,
+    };
   }
   return null;
 }

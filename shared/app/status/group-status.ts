@@ -7,9 +7,10 @@
 //    so is the relay's refusal of a stale change set (it applied a newer one);
 //  - a change set that did not land opens a repair (repair.ts): never `written` until a full state planned
 //    after it is applied;
-//  - `held` (deletion guard) stays until the planner plans the released change set.
+//  - `held` (deletion guard) stays until the planner plans the released change set;
+//  - the members the planner did not send follow every plan of the group, also one that sends nothing.
 import type { MemberError, ResultMessage, ResultOutcome } from '../../contracts/result-message.js';
-import { emptyStatus, type GroupState, type GroupStatus, type GroupStatusStore, type PlanIntent } from '../../state/group-status-record.js';
+import { emptyStatus, type GroupFacts, type GroupState, type GroupStatus, type GroupStatusStore, type PlanIntent } from '../../state/group-status-record.js';
 import { failureOf, isStaleRefusal, markRequested, noteFailure, notePlanned, repairedBy, showRepair, type RepairSeen } from './repair.js';
 import { clip } from './status-text.js';
 
@@ -32,6 +33,7 @@ export type StatusUpdate =
       /** Members not sent and why (replaces the previous list; absent keeps it). */
       memberErrors?: MemberError[];
       notes?: string[];
+      facts?: GroupFacts;
       at: string;
     }
   /** Planner: decided not to write (skipped: out of scope, unsupported type...; held: deletion guard;
@@ -44,11 +46,27 @@ export type StatusUpdate =
       reason: string;
       cloudOnlyMembers?: number;
       notes?: string[];
+      facts?: GroupFacts;
       at: string;
     }
   /** Planner: a group that could not be found is found again and needs no change set: the status shows what
    *  the last change set's results say again, or, when none was ever planned, the planner's verdict. */
-  | { kind: 'settled'; tenantId: string; groupId: string; state: GroupState; reason: string | null; at: string }
+  | { kind: 'settled'; tenantId: string; groupId: string; state: GroupState; reason: string | null; facts?: GroupFacts; at: string }
+  /** Planner: nothing to send, but the group's members not sent (a cloud-only member added or gone, a device...)
+   *  or its facts changed. `state` and `reason` are the planner's verdict, used only when the group has no
+   *  status yet. */
+  | {
+      kind: 'observed';
+      tenantId: string;
+      groupId: string;
+      state: GroupState;
+      reason: string | null;
+      cloudOnlyMembers: number;
+      memberErrors: MemberError[];
+      notes: string[];
+      facts: GroupFacts;
+      at: string;
+    }
   /** recordResults: the relay's result for one writeback message. */
   | { kind: 'result'; result: ResultMessage; at: string }
   /** The planner was asked for the group's full state (repair-requests.ts), having seen the status as `seen`. */
@@ -109,11 +127,13 @@ function mergeUpdate(existing: GroupStatus | null, update: StatusUpdate): GroupS
   if (update.kind === 'repairRequested') return markRequested(existing ?? emptyStatus(update.tenantId, update.groupId, update.at), update.seen, update.at);
   const base = existing ?? emptyStatus(update.tenantId, update.groupId, update.at);
   if (update.kind === 'settled') return settled(existing, base, update);
+  if (update.kind === 'observed') return observed(existing, base, update);
   const planner = {
+    ...update.facts,
     ...(update.cloudOnlyMembers !== undefined ? { cloudOnlyMembers: update.cloudOnlyMembers } : {}),
     ...(update.notes !== undefined ? { notes: update.notes.slice(0, MAX_STATUS_NOTES).map(clip) } : {}),
     ...(update.kind === 'planned' && update.memberErrors !== undefined
-      ? { plannedMemberErrors: update.memberErrors.slice(0, MAX_STATUS_MEMBER_ERRORS).map((e) => ({ ...e, message: clip(e.message) })) }
+      ? { plannedMemberErrors: plannedErrors(update.memberErrors) }
       : {}),
     updatedAt: update.at,
   };
@@ -123,6 +143,7 @@ function mergeUpdate(existing: GroupStatus | null, update: StatusUpdate): GroupS
       existing.state === update.state &&
       existing.reason === clip(update.reason) &&
       (planner.notes === undefined || JSON.stringify(planner.notes) === JSON.stringify(existing.notes)) &&
+      (update.facts === undefined || sameFacts(update.facts, existing)) &&
       (planner.cloudOnlyMembers === undefined || planner.cloudOnlyMembers === existing.cloudOnlyMembers);
     if (same) return existing;
     // A group the product no longer writes has nothing left to repair.
@@ -149,14 +170,39 @@ function mergeUpdate(existing: GroupStatus | null, update: StatusUpdate): GroupS
   };
 }
 
+function plannedErrors(errors: readonly MemberError[]): MemberError[] {
+  return errors.slice(0, MAX_STATUS_MEMBER_ERRORS).map((e) => ({ ...e, message: clip(e.message) }));
+}
+
+function sameFacts(facts: GroupFacts, status: GroupStatus): boolean {
+  return (Object.keys(facts) as (keyof GroupFacts)[]).every((k) => facts[k] === status[k]);
+}
+
 function settled(existing: GroupStatus | null, base: GroupStatus, update: Extract<StatusUpdate, { kind: 'settled' }>): GroupStatus {
   // Only the planner's own "pending" is undone: a result may have decided the state meanwhile.
   if (existing !== null && existing.state !== 'pending') return existing;
-  const at = { updatedAt: update.at };
+  const at = { updatedAt: update.at, ...update.facts };
   if (base.plannedSeq === null) return { ...base, ...at, state: update.state, reason: update.reason === null ? null : clip(update.reason) };
   const outcome = base.lastResultSeq !== null && base.lastResultSeq >= base.plannedSeq ? base.outcome : null;
   if (outcome === null) return { ...base, ...at, reason: null }; // its change set is still on the way
   return { ...base, ...at, state: stateOf(outcome, base.intent, 'upsert'), reason: base.error?.message ?? null };
+}
+
+/** The members not sent are replaced, in plannedMemberErrors and at the head of memberErrors, where the relay's
+ *  errors of the current change set stay. The time stays: nothing was sent, and the repair timer measures how
+ *  long a change set waits for its result from it. */
+function observed(existing: GroupStatus | null, base: GroupStatus, update: Extract<StatusUpdate, { kind: 'observed' }>): GroupStatus {
+  const plannedMemberErrors = plannedErrors(update.memberErrors);
+  const members = { ...update.facts, cloudOnlyMembers: update.cloudOnlyMembers, plannedMemberErrors, notes: update.notes.slice(0, MAX_STATUS_NOTES).map(clip) };
+  if (existing === null) {
+    const reason = update.reason === null ? null : clip(update.reason);
+    return { ...base, ...members, state: update.state, reason, memberErrors: plannedMemberErrors };
+  }
+  const key = (e: MemberError): string => `${e.member}\0${e.code}`;
+  const notSent = new Set(existing.plannedMemberErrors.map(key));
+  const reported = existing.memberErrors.filter((e) => !notSent.has(key(e)));
+  const next = { ...existing, ...members, ...mergeErrors(plannedMemberErrors, existing.memberErrorsOmitted, reported) };
+  return JSON.stringify(next) === JSON.stringify(existing) ? existing : next;
 }
 
 function mergeResult(existing: GroupStatus | null, r: ResultMessage, at: string): GroupStatus {
