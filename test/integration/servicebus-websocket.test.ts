@@ -66,6 +66,26 @@ describe('AmqpWebSocket', () => {
     expect(echo.upgrades.at(-1)).toMatchObject({ path: '/$servicebus/websocket', protocols: 'AMQPWSB10' });
   });
 
+  it('stays open while idle longer than the connect timeout', async () => {
+    const socket = new AmqpWebSocket(`wss://localhost:${echo.port}/$servicebus/websocket`, ['AMQPWSB10'], { timeoutMs: 150 });
+    await new Promise<void>((resolve, reject) => {
+      socket.onopen = () => resolve();
+      socket.onerror = reject;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const { echoed } = await new Promise<{ echoed: Buffer; closed: CloseEventLike }>((resolve, reject) => {
+      let echoed: Buffer | undefined;
+      socket.onerror = reject;
+      socket.onmessage = (event) => {
+        echoed = event.data;
+        socket.close();
+      };
+      socket.onclose = (closed) => (echoed ? resolve({ echoed, closed }) : reject(new Error(`closed while idle (${closed.code})`)));
+      socket.send(Buffer.from('after a pause'));
+    });
+    expect(echoed.toString()).toBe('after a pause');
+  });
+
   it('goes through an HTTP proxy with CONNECT and Basic credentials', async () => {
     const proxy = await startConnectProxy(echo.port, { username: 'relay', password: 'pr0xy-pass' });
     try {
