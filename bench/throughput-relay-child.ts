@@ -77,6 +77,7 @@ async function main(): Promise<void> {
   const config = localRelayConfig('bench-relay', { dc, bindPasswordEnv: BIND_PASSWORD_ENV, writebackOu: input.writebackOu }, {
     memberChunkSize: input.chunkSize,
     sessions: { receiveWaitMs: 1_000, retryDelayMs: 200 },
+    heartbeat: { intervalSeconds: 3600 }, // the results queue is read as results only
     logLevel: 'warn',
   });
   const relay = await startRelay({ config, queue, log: createLogger('bench-relay', 'warn'), env: process.env });

@@ -1,11 +1,13 @@
 // Queue trigger on writeback-results: one relay result -> the group's status row; a change set that did not land
-// pokes a targeted resync of its group (shared/app/status/repair-requests.ts). An invalid message throws
+// pokes a targeted resync of its group (shared/app/status/repair-requests.ts). A relay heartbeat -> its row in
+// the relays table (shared/app/status/heartbeat-recorder.ts). An invalid message throws
 // PoisonMessageError (see shared/contracts/poison.ts for how it ends in the dead-letter queue, locally and in Azure);
 // a transient failure schedules a copy for later (shared/app/status/result-retry.ts) and completes.
 import type { InvocationContext } from '@azure/functions';
 import { classifyRoundFailure } from '../shared/app/round/round-failure.js';
 import { mayRetryResult, resultAttempt, retryResult } from '../shared/app/status/result-retry.js';
 import { recordResult } from '../shared/app/status/results-recorder.js';
+import { RelayRepository } from '../shared/state/relays.js';
 import { invocationLog } from './http-helpers.js';
 import type { ServiceBusQueueFunctionDefinition } from './registry.js';
 import { getCloudRuntime } from './runtime.js';
@@ -14,7 +16,8 @@ export async function recordResults(message: unknown, context: InvocationContext
   const runtime = await getCloudRuntime();
   const log = invocationLog(runtime.log, context).child({ messageId: context.triggerMetadata?.['messageId'] });
   try {
-    await recordResult({ statuses: runtime.statuses, changes: runtime.sender(runtime.config.GRAPH_CHANGES_QUEUE), log, now: runtime.now }, message);
+    const relays = new RelayRepository(runtime.tables);
+    await recordResult({ statuses: runtime.statuses, relays, changes: runtime.sender(runtime.config.GRAPH_CHANGES_QUEUE), log, now: runtime.now }, message);
   } catch (err) {
     const failure = classifyRoundFailure(err);
     const attempt = resultAttempt(context.triggerMetadata?.['applicationProperties']);

@@ -3,20 +3,13 @@
 // bind password at all, only where to read it from (an environment variable or a file).
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { guidSchema } from '../shared/contracts/ids.js';
+import { queueSchema } from './config-queue.js';
+import { RelayConfigError, secretSourceSchema } from './config-secret.js';
+
+export { readConfiguredFile, readSecret, RelayConfigError, secretSourceSchema, type SecretSource } from './config-secret.js';
 
 const LDAPS_URL = /^ldaps:\/\/[^/\s]+(:\d{1,5})?\/?$/i;
 const DN = /^[A-Za-z][\w-]*=.+/;
-
-/** Where the bind password comes from. Inline secrets are rejected (strict object: no `value` key). */
-export const secretSourceSchema = z.union(
-  [
-    z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name') }).strict(),
-    z.object({ file: z.string().min(1, 'expected a file path') }).strict(),
-  ],
-  { error: 'expected {"env": "VARIABLE_NAME"} or {"file": "/path/to/secret"} (never the password itself)' },
-);
-export type SecretSource = z.infer<typeof secretSourceSchema>;
 
 const ldapSchema = z
   .object({
@@ -44,37 +37,6 @@ const ldapSchema = z
     memberReadPageSize: z.number().int().min(1).max(1500).default(1500),
   })
   .strict();
-
-const certificateCredentialSchema = z
-  .object({
-    type: z.literal('certificate'),
-    tenantId: guidSchema,
-    clientId: guidSchema,
-    /** PEM file holding the app registration's certificate and private key. */
-    certificatePath: z.string().min(1),
-  })
-  .strict();
-
-const managedIdentityCredentialSchema = z
-  .object({
-    type: z.literal('managedIdentity'),
-    /** User-assigned identity; omit for the system-assigned one. */
-    clientId: guidSchema.optional(),
-  })
-  .strict();
-
-const queueSchema = z.discriminatedUnion('type', [
-  z
-    .object({
-      type: z.literal('serviceBus'),
-      /** e.g. contoso-writeback.servicebus.windows.net */
-      namespace: z.string().regex(/^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+$/i, 'expected a fully qualified namespace host'),
-      credential: z.discriminatedUnion('type', [certificateCredentialSchema, managedIdentityCredentialSchema]),
-    })
-    .strict(),
-  /** The local stack's queue: the caller of startRelay, or dev/relay/main.ts, provides the client. */
-  z.object({ type: z.literal('embedded') }).strict(),
-]);
 
 const queueNamesSchema = z
   .object({
@@ -109,6 +71,13 @@ const safetySchema = z
   })
   .strict();
 
+const heartbeatSchema = z
+  .object({
+    /** How often the relay tells the cloud it is alive (a heartbeat on the results queue). */
+    intervalSeconds: z.number().int().min(1).max(3600).default(60),
+  })
+  .strict();
+
 export const relayConfigSchema = z
   .object({
     /** Names this relay in results and logs. */
@@ -125,19 +94,13 @@ export const relayConfigSchema = z
       lockRenewMs: 20_000,
     }),
     safety: safetySchema.default({ stagingMode: false }),
+    heartbeat: heartbeatSchema.default({ intervalSeconds: 60 }),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict();
 export type RelayConfig = z.infer<typeof relayConfigSchema>;
 /** The config as written in the file (defaults not yet applied). */
 export type RelayConfigInput = z.input<typeof relayConfigSchema>;
-
-export class RelayConfigError extends Error {
-  constructor(readonly issues: string[]) {
-    super(`invalid relay configuration: ${issues.join('; ')}`);
-    this.name = 'RelayConfigError';
-  }
-}
 
 /** Formats zod issues as `path: message`; zod's messages never carry the input value. */
 function issuesOf(error: z.ZodError): string[] {
@@ -175,29 +138,6 @@ export async function loadRelayConfig(path: string): Promise<RelayConfig> {
   return parseRelayConfig(json);
 }
 
-/** Reads the bind password from its source. The error names the source, never the value. */
-export async function readSecret(source: SecretSource, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  if ('env' in source) {
-    const value = env[source.env];
-    if (value === undefined || value === '') {
-      throw new RelayConfigError([`ldap.bindPassword.env: environment variable ${source.env} is not set`]);
-    }
-    return value;
-  }
-  let value: string;
-  try {
-    value = await readFile(source.file, 'utf8');
-  } catch (error) {
-    throw new RelayConfigError([
-      `ldap.bindPassword.file: ${source.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    ]);
-  }
-  // A trailing newline from `echo > file` is not part of the password.
-  value = value.replace(/\r?\n$/, '');
-  if (value === '') throw new RelayConfigError([`ldap.bindPassword.file: ${source.file} is empty`]);
-  return value;
-}
-
 /** The config with secret-bearing parts reduced to their source, safe to log. */
 export function describeRelayConfig(config: RelayConfig): Record<string, unknown> {
   return {
@@ -207,6 +147,7 @@ export function describeRelayConfig(config: RelayConfig): Record<string, unknown
     queues: config.queues,
     sessions: config.sessions,
     safety: config.safety,
+    heartbeat: config.heartbeat,
     logLevel: config.logLevel,
   };
 }

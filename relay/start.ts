@@ -1,19 +1,21 @@
 // Starts the relay in this process: reads the bind password and the CA, connects to a DC (an unreachable
 // DC is not fatal: messages wait in the queue; a refused bind or an untrusted certificate is), and runs
 // the queue consumer: a worker pool (consume/worker-pool.ts) handing each session to the session processor
-// (consume/session-processor.ts). Used by main.ts and, in-process beside the local host, by the demo and scenarios.
-import { readFile } from 'node:fs/promises';
+// (consume/session-processor.ts), and a heartbeat to the cloud (consume/heartbeat.ts). Used by main.ts and,
+// in-process beside the local host, by the demo and scenarios.
 import type { Logger } from '../shared/logging.js';
 import type { QueueClient } from '../shared/ports/queue.js';
-import { describeRelayConfig, readSecret, RelayConfigError, type RelayConfig } from './config.js';
+import { describeRelayConfig, readConfiguredFile, readSecret, type RelayConfig } from './config.js';
 import { backoffOf } from './consume/backoff.js';
 import { DirectoryGate } from './consume/directory-gate.js';
+import { Heartbeat } from './consume/heartbeat.js';
 import { SessionProcessor } from './consume/session-processor.js';
 import { emptyStats, type RelayStats } from './consume/stats.js';
 import { WorkerPool } from './consume/worker-pool.js';
 import { loadAdContext, type AdContext } from './ldap/ad-context.js';
 import { Directory } from './ldap/directory.js';
 import { isDirectoryOutage } from './ldap/errors.js';
+import { relayVersion } from './version.js';
 
 export interface RunningRelay {
   /** Finishes the messages in hand and disconnects. The queue client stays open (the caller owns it). */
@@ -24,6 +26,8 @@ export interface RunningRelay {
   readonly stats: RelayStats;
   /** The DC this run is pinned to. */
   dcUrl(): string;
+  /** Reported in results and heartbeats. */
+  readonly version: string;
 }
 
 export interface StartRelayOptions {
@@ -35,15 +39,13 @@ export interface StartRelayOptions {
 }
 
 export async function startRelay({ config, queue, log, env }: StartRelayOptions): Promise<RunningRelay> {
+  // A secret or file that cannot be read is a configuration error (RelayConfigError: exit code 2).
   const password = await readSecret(config.ldap.bindPassword, env);
-  let caPem: string;
-  try {
-    caPem = await readFile(config.ldap.caFile, 'utf8');
-  } catch (error) {
-    throw new RelayConfigError([`ldap.caFile: ${config.ldap.caFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
-  }
+  const caPem = await readConfiguredFile(config.ldap.caFile, 'ldap.caFile');
+  const version = relayVersion();
+  const startedAt = new Date();
   const relayLog = log.child({ relayId: config.relayId });
-  relayLog.info({ config: describeRelayConfig(config) }, 'relay starting');
+  relayLog.info({ version, config: describeRelayConfig(config) }, 'relay starting');
   if (config.safety.stagingMode) relayLog.warn('staging mode: changes are computed and reported, nothing is written to AD');
 
   const directory = new Directory({
@@ -101,17 +103,30 @@ export async function startRelay({ config, queue, log, env }: StartRelayOptions)
     context: loadContext,
     gate,
     results,
+    relayVersion: version,
     stats,
     log: relayLog,
   });
   const pool = new WorkerPool({ queue, config, stats, gate, log: relayLog, process: (session, stopping) => processor.process(session, stopping) });
+  const heartbeat = new Heartbeat({
+    relayId: config.relayId,
+    version,
+    intervalMs: config.heartbeat.intervalSeconds * 1000,
+    results,
+    stats,
+    directory: () => ({ dc: directory.dcUrl, available: gate.isOpen }),
+    startedAt,
+    log: relayLog,
+  });
   pool.start();
+  heartbeat.start();
   let stopped: Promise<void> | null = null;
   return {
     stop: () => {
       stopped ??= (async () => {
         gate.stop();
         await pool.stop();
+        await heartbeat.stop();
         await results.close();
         await directory.close();
         relayLog.info({ stats }, 'relay stopped');
@@ -121,5 +136,6 @@ export async function startRelay({ config, queue, log, env }: StartRelayOptions)
     idle: () => pool.idle(),
     stats,
     dcUrl: () => directory.dcUrl,
+    version,
   };
 }

@@ -33,7 +33,7 @@ function boundedErrors(errors: readonly MemberError[]): MemberError[] {
 export function buildResult(
   message: WritebackMessage,
   applied: ApplyResult,
-  meta: { relayId: string; durationMs: number; at: Date },
+  meta: { relayId: string; relayVersion?: string; durationMs: number; at: Date },
 ): ResultMessage {
   return resultMessageSchema.parse({
     v: RESULT_SCHEMA_VERSION,
@@ -50,6 +50,7 @@ export function buildResult(
     membersRemoved: applied.membersRemoved,
     durationMs: Math.max(0, meta.durationMs),
     relayId: meta.relayId,
+    ...(meta.relayVersion !== undefined ? { relayVersion: meta.relayVersion } : {}),
     at: meta.at.toISOString(),
   });
 }

@@ -13,6 +13,8 @@ import { settle, type ReceivedWriteback, type Step } from './settle.js';
 
 export interface MessageRunnerOptions extends RetryInPlaceOptions {
   config: Pick<RelayConfig, 'relayId'>;
+  /** Reported in every result. */
+  relayVersion: string;
   results: QueueSender;
   now: () => number;
 }
@@ -42,7 +44,7 @@ export class MessageRunner {
     }
     const durationMs = this.opts.now() - started;
     const at = new Date(this.opts.now());
-    const outgoing = items.map((item, i) => buildResult(item.message, results[i]!, { relayId: config.relayId, durationMs, at }));
+    const outgoing = items.map((item, i) => buildResult(item.message, results[i]!, { relayId: config.relayId, relayVersion: this.opts.relayVersion, durationMs, at }));
     // The result goes out before the message is settled: a crash in between repeats the result (same id).
     try {
       const sent = await sendInPlace(this.opts.results, outgoing.map((r) => ({ messageId: r.messageId, body: r })), signal, log, this.opts);

@@ -30,6 +30,8 @@ export interface SessionProcessorOptions {
   gate: DirectoryGate;
   /** Where results go (writeback-results); the caller opens and closes it. */
   results: QueueSender;
+  /** The relay's version, reported in every result. */
+  relayVersion: string;
   stats: RelayStats;
   log: Logger;
   now?: () => number;
@@ -42,9 +44,9 @@ export class SessionProcessor {
 
   constructor(private readonly opts: SessionProcessorOptions) {
     this.now = opts.now ?? Date.now;
-    const { config, directory, context, gate, results, stats } = opts;
+    const { config, directory, context, gate, results, stats, relayVersion } = opts;
     this.applier = new WritebackApplier({ config, directory, context });
-    this.runner = new MessageRunner({ config, results, stats, gate, backoff: backoffOf(config.sessions), now: this.now });
+    this.runner = new MessageRunner({ config, relayVersion, results, stats, gate, backoff: backoffOf(config.sessions), now: this.now });
   }
 
   /** Returns when the session is done with; closing it is the caller's. */
@@ -76,6 +78,7 @@ export class SessionProcessor {
           break;
         }
         this.opts.stats.messages += 1;
+        this.opts.stats.lastMessageAt = new Date(this.now()).toISOString();
         const message = await this.validate(session, received, log);
         if (!message) continue;
         const item = { received, message };

@@ -1,17 +1,22 @@
 // The relay's workers: a few, each holding one session (= one cloud group) at a time, so groups are
 // worked on side by side while each group's messages stay in order. A worker accepts the next session,
 // hands it to `process`, closes it, and asks again; while the directory gate is closed (no DC answers) it
-// takes no new session. idle() tells when every worker has found nothing.
-import { sleep } from '../../shared/timers.js';
+// takes no new session. idle() tells when every worker has found nothing. When Service Bus refuses (away,
+// sign-in or role refused, no such queue), a worker backs off exponentially up to retryMaxDelayMs, and the
+// cause is logged once per change (queue-trouble.ts), not at every attempt.
 import type { Logger } from '../../shared/logging.js';
 import type { QueueClient, SessionReceiver } from '../../shared/ports/queue.js';
 import type { RelayConfig } from '../config.js';
+import { backoffDelay, backoffOf, waitFor } from './backoff.js';
 import type { DirectoryGate } from './directory-gate.js';
+import { QueueTrouble } from './queue-trouble.js';
 import type { RelayStats } from './stats.js';
 
 export interface WorkerPoolOptions {
   queue: QueueClient;
-  config: Pick<RelayConfig, 'queues'> & { sessions: Pick<RelayConfig['sessions'], 'concurrency' | 'receiveWaitMs'> };
+  config: Pick<RelayConfig, 'queues'> & {
+    sessions: Pick<RelayConfig['sessions'], 'concurrency' | 'receiveWaitMs' | 'retryDelayMs' | 'retryMaxDelayMs'>;
+  };
   stats: RelayStats;
   /** No new session is accepted while it is closed. */
   gate: DirectoryGate;
@@ -28,8 +33,11 @@ export class WorkerPool {
   /** Per worker: the tick of its last accept that found nothing, or -1 while it works on a session. */
   private emptyAt: number[] = [];
   private idleWaiters: { tick: number; resolve: () => void }[] = [];
+  private readonly trouble: QueueTrouble;
 
-  constructor(private readonly opts: WorkerPoolOptions) {}
+  constructor(private readonly opts: WorkerPoolOptions) {
+    this.trouble = new QueueTrouble({ queue: opts.config.queues.writeback, log: opts.log });
+  }
 
   start(): void {
     if (this.workers.length > 0) return;
@@ -66,6 +74,8 @@ export class WorkerPool {
 
   private async work(worker: number): Promise<void> {
     const { sessions, queues } = this.opts.config;
+    const backoff = backoffOf(sessions);
+    let failures = 0;
     while (!this.stopping.signal.aborted) {
       if (!(await this.opts.gate.whenOpen(this.stopping.signal))) break;
       const tick = ++this.acceptTick;
@@ -73,10 +83,14 @@ export class WorkerPool {
       try {
         session = await this.opts.queue.acceptNextSession(queues.writeback, sessions.receiveWaitMs);
       } catch (error) {
-        this.opts.log.warn({ err: (error as Error).message }, 'cannot accept a session; retrying');
-        await sleep(Math.min(sessions.receiveWaitMs, 5_000));
+        failures += 1;
+        const delayMs = backoffDelay(failures, backoff);
+        this.trouble.failed(error, failures, delayMs);
+        if (!(await waitFor(delayMs, this.stopping.signal))) break;
         continue;
       }
+      failures = 0;
+      this.trouble.ok();
       if (!session) {
         this.emptyAt[worker] = tick;
         this.checkIdle();

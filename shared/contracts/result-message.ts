@@ -28,6 +28,8 @@ export const resultMessageSchema = z
     membersRemoved: z.number().int().nonnegative(),
     durationMs: z.number().nonnegative(),
     relayId: z.string(),
+    /** The relay's version (results of relays before it was reported have none). */
+    relayVersion: z.string().max(64).optional(),
     at: z.string(),
   })
   .strict();

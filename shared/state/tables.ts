@@ -16,6 +16,8 @@ export const TABLES = {
   guardWindow: 'guardWindow',
   /** Deletion guard: held change sets waiting for an admin (tenant / group). */
   heldChanges: 'heldChanges',
+  /** Relays heard from by their heartbeats (`relay` / relayId). */
+  relays: 'relays',
 } as const;
 
 /** Every product table. */

@@ -1,10 +1,16 @@
 // The relay as a whole (startRelay) on the embedded queue against the real Samba DC: results before
 // settlement, invalid messages dead-lettered, permanent failures reported and dead-lettered at once, DC
-// failover, snapshots held across parts (and across a restart), staging mode. DC
-// outages: relay-outage.test.ts.
+// failover, snapshots held across parts (and across a restart), staging mode, the relay's version in results
+// and its heartbeats (recorded as recordResults does). DC outages: relay-outage.test.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { EmbeddedBroker } from '../../dev/queue/index.js';
+import { MemoryTableStore } from '../../dev/tables/memory-table-store.js';
+import { recordResult } from '../../shared/app/status/results-recorder.js';
+import { heartbeatMessageSchema, type HeartbeatMessage } from '../../shared/contracts/heartbeat-message.js';
 import { resultMessageSchema, type ResultMessage } from '../../shared/contracts/result-message.js';
+import { tableGroupStatusStore } from '../../shared/state/group-status-table.js';
+import { RelayRepository } from '../../shared/state/relays.js';
 import { writebackMessageId, type WritebackMessage } from '../../shared/contracts/writeback-message.js';
 import { silentLogger } from '../../shared/logging.js';
 import { sleep } from '../../shared/timers.js';
@@ -326,5 +332,38 @@ describe('relay consumer', () => {
     expect(again).toMatchObject({ outcome: 'applied', membersAdded: 1 });
     expect(again!.ad!.objectGUID).not.toBe(created!.ad!.objectGUID);
     expect((await readObject(fx.admin, again!.ad!.dn)).member).toHaveLength(1);
+  });
+
+  it('reports its version in every result and a heartbeat on its schedule, which recordResults records', async () => {
+    const broker = newBroker();
+    const relay = await start(broker.client(), { heartbeat: { intervalSeconds: 1 } });
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(relay.version).toBe(version);
+    const groupId = newGroupId();
+    await send(broker.client(), [upsertMessage(groupId, 1)]);
+    await drained(broker, relay);
+    // Beats at about 1 s and 2 s after start.
+    await sleep(2_300);
+    const receiver = broker.client().receiver(RESULTS);
+    const received = await receiver.receive(100, 100);
+    for (const m of received) await receiver.complete(m);
+    await receiver.close();
+    const heartbeats = received.filter((m) => m.subject === 'heartbeat');
+    const results = received.filter((m) => m.subject === undefined).map((m) => resultMessageSchema.parse(m.body));
+    expect(results).toEqual([expect.objectContaining({ groupId, outcome: 'applied', relayVersion: version })]);
+    expect(heartbeats.length).toBeGreaterThanOrEqual(2);
+    const beats = heartbeats.map((m) => heartbeatMessageSchema.parse(m.body));
+    const last: HeartbeatMessage = beats.at(-1)!;
+    expect(last).toMatchObject({ mode: 'running', relayId: 'relay-test', version, dc: fx.dc.url, directoryAvailable: true, counts: { messages: 1, applied: 1 } });
+    expect(last.lastMessageAt).not.toBeNull();
+    expect(new Set(heartbeats.map((m) => m.messageId)).size).toBe(heartbeats.length);
+
+    const tables = new MemoryTableStore();
+    const relays = new RelayRepository(tables);
+    const recordedAt = new Date('2030-01-01T00:00:00.000Z');
+    const deps = { statuses: tableGroupStatusStore(tables), relays, changes: broker.client().sender('unused'), log: silentLogger(), now: () => recordedAt };
+    for (const m of heartbeats) expect(await recordResult(deps, m.body)).toBe('heartbeat');
+    const [listed] = await relays.list(new Date(recordedAt.getTime() + 42_000));
+    expect(listed).toMatchObject({ relayId: 'relay-test', version, silentForSeconds: 42, counts: { applied: 1 }, lastHeartbeatAt: recordedAt.toISOString() });
   });
 });

@@ -31,7 +31,7 @@ export interface RelayFixture {
   directory: Directory;
   ctx: AdContext;
   env(overrides?: Partial<ApplyEnv>): ApplyEnv;
-  /** A relay config for this DC and OU (bind password from BIND_PASSWORD_ENV). */
+  /** A relay config for this DC and OU (bind password from BIND_PASSWORD_ENV), no heartbeat within an hour. */
   config(overrides?: Partial<RelayConfigInput>): RelayConfig;
   /** Environment carrying the bind password, for startRelay. */
   processEnv: NodeJS.ProcessEnv;
@@ -77,6 +77,8 @@ export async function relayFixture(name: string): Promise<RelayFixture> {
     config: (overrides = {}) =>
       localRelayConfig('relay-test', { dc, bindPasswordEnv: BIND_PASSWORD_ENV, writebackOu }, {
         sessions: { concurrency: 2, receiveWaitMs: 100, retryDelayMs: 100, retryMaxDelayMs: 1_000, snapshotPartWaitMs: 2_000, lockRenewMs: 5_000 },
+        // Tests read the results queue as results only; heartbeat tests ask for a short interval.
+        heartbeat: { intervalSeconds: 3600 },
         logLevel: 'silent',
         ...overrides,
       }),

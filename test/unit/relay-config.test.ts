@@ -130,6 +130,58 @@ describe('relay config', () => {
   });
 });
 
+describe('Service Bus transport, proxy and heartbeat settings', () => {
+  const serviceBus = (extra: Record<string, unknown>): unknown => ({
+    ...valid(),
+    queue: {
+      type: 'serviceBus',
+      namespace: 'contoso-writeback.servicebus.windows.net',
+      credential: { type: 'managedIdentity' },
+      ...extra,
+    },
+  });
+
+  it('defaults to AMQP on 5671 and a heartbeat every minute', () => {
+    const config = parseRelayConfig(serviceBus({}));
+    expect(config.queue).toMatchObject({ transport: 'amqp' });
+    expect(config.queue).not.toHaveProperty('proxy');
+    expect(config.heartbeat).toEqual({ intervalSeconds: 60 });
+  });
+
+  it('accepts WebSockets with a proxy whose password comes from a secret source', () => {
+    const config = parseRelayConfig(
+      serviceBus({ transport: 'websockets', proxy: { url: 'http://proxy.corp.example:3128', username: 'relay', password: { env: 'PROXY_PW' } } }),
+    );
+    expect(config.queue).toMatchObject({ transport: 'websockets', proxy: { url: 'http://proxy.corp.example:3128', username: 'relay' } });
+  });
+
+  it('refuses a proxy with AMQP, since 5671 does not pass an HTTP proxy', () => {
+    expect(errorOf(serviceBus({ proxy: { url: 'http://proxy:3128' } })).message).toContain("queue.proxy: a proxy needs transport 'websockets'");
+  });
+
+  it('refuses proxy URLs that are not plain http://host:port, and credentials inside them', () => {
+    for (const url of ['https://proxy:3128', 'http://relay:pw@proxy:3128', 'http://proxy:3128/path', 'proxy:3128']) {
+      const error = errorOf(serviceBus({ transport: 'websockets', proxy: { url } }));
+      expect(error.issues, url).toEqual([expect.stringMatching(/^queue\.proxy\.url: expected http:\/\/host:port/)]);
+      expect(error.message).not.toContain('pw@');
+    }
+  });
+
+  it('wants a proxy user name and password together, the password never inline', () => {
+    expect(errorOf(serviceBus({ transport: 'websockets', proxy: { url: 'http://proxy:3128', username: 'relay' } })).message).toContain(
+      'queue.proxy.password: username and password go together',
+    );
+    const inline = errorOf(serviceBus({ transport: 'websockets', proxy: { url: 'http://proxy:3128', username: 'relay', password: SECRET } }));
+    expect(inline.message).toContain('queue.proxy.password');
+    expect(inline.message).not.toContain(SECRET);
+  });
+
+  it('bounds the heartbeat interval', () => {
+    expect(parseRelayConfig({ ...valid(), heartbeat: { intervalSeconds: 5 } }).heartbeat.intervalSeconds).toBe(5);
+    expect(errorOf({ ...valid(), heartbeat: { intervalSeconds: 0 } }).issues[0]).toMatch(/^heartbeat\.intervalSeconds: /);
+  });
+});
+
 describe('bind password source', () => {
   it('reads an environment variable and names it when missing', async () => {
     await expect(readSecret({ env: 'RELAY_PW' }, { RELAY_PW: SECRET })).resolves.toBe(SECRET);

@@ -12,6 +12,7 @@ import { silentLogger } from '../../shared/logging.js';
 import type { OutgoingMessage, QueueSender } from '../../shared/ports/queue.js';
 import { tableGroupStatusStore } from '../../shared/state/group-status-table.js';
 import type { GroupStatusStore } from '../../shared/state/group-status-record.js';
+import { RelayRepository } from '../../shared/state/relays.js';
 import { TABLES } from '../../shared/state/tables.js';
 
 const tenantId = '11111111-1111-1111-1111-111111111111';
@@ -41,7 +42,7 @@ async function world(): Promise<{ deps: ResultsRecorderDeps; pokes: Pokes; statu
   const statuses = tableGroupStatusStore(tables);
   const pokes = new Pokes();
   const clock = { minutes: 0 };
-  const deps = { statuses, changes: pokes, log: silentLogger(), now: () => new Date(t0 + clock.minutes * 60_000) };
+  const deps = { statuses, relays: new RelayRepository(tables), changes: pokes, log: silentLogger(), now: () => new Date(t0 + clock.minutes * 60_000) };
   return { deps, pokes, statuses, clock };
 }
 

@@ -5,3 +5,5 @@ export {
   type ServiceBusConnection,
   type ServiceBusQueueOptions,
 } from './servicebus-queue-client.js';
+export { serviceBusClientOptions, type ServiceBusTransport } from './transport-options.js';
+export type { ProxySettings } from './connect-tunnel.js';

@@ -1,6 +1,7 @@
 // QueueClient over Azure Service Bus (@azure/service-bus 7.9): peek-lock receivers, session receivers,
 // atomic batches (one AMQP batch message: all or nothing), dead-letter sub-queue. Lock auto-renewal is
-// off by default so lock duration means the same here as in the embedded queue.
+// off by default so lock duration means the same here as in the embedded queue. The transport (AMQP on 5671,
+// or WebSockets on 443 through an optional proxy) is chosen in transport-options.ts.
 import {
   isServiceBusError,
   ServiceBusClient,
@@ -29,6 +30,7 @@ import {
 } from '../../ports/queue.js';
 import { mapServiceBusError, mapped } from './errors.js';
 import { fromDeadLetteredMessage, fromServiceBusMessage, toServiceBusMessage } from './message-mapping.js';
+import { serviceBusClientOptions, type ServiceBusTransport } from './transport-options.js';
 
 export type ServiceBusConnection =
   | { connectionString: string }
@@ -41,6 +43,8 @@ export interface ServiceBusQueueOptions {
   /** Receives and session accepts wait at least this long: over the network a 0 wait returns before
    *  anything can arrive. Default 1000. */
   minWaitMs?: number;
+  /** AMQP on 5671 (default) or AMQP over WebSockets on 443, optionally through a proxy. */
+  transport?: ServiceBusTransport;
 }
 
 interface Closable {
@@ -238,9 +242,10 @@ export function createServiceBusQueueClient(
   connection: ServiceBusConnection,
   options: ServiceBusQueueOptions = {},
 ): ServiceBusQueueClient {
+  const clientOptions = serviceBusClientOptions(options.transport);
   const sb =
     'connectionString' in connection
-      ? new ServiceBusClient(connection.connectionString)
-      : new ServiceBusClient(connection.fullyQualifiedNamespace, connection.credential);
+      ? new ServiceBusClient(connection.connectionString, clientOptions)
+      : new ServiceBusClient(connection.fullyQualifiedNamespace, connection.credential, clientOptions);
   return new ServiceBusQueueClient(sb, options, true);
 }
