@@ -80,15 +80,18 @@ export function textResponse(status: number, text: string): HttpResponseInit {
 /**
  * Graph's validation handshake: `?validationToken=` -> 200 text/plain with exactly the URL-decoded token.
  * Returns null when the request is not a handshake. Only the token is echoed, nothing else of the request.
+ * Needs no runtime: Graph abandons the handshake after 10 seconds, so the caller answers it before building
+ * one (a cold start's identity token and clients must not make it miss). Logged through the invocation's
+ * own logger (the Functions host's, tied to the invocation) for the same reason.
  */
-export function handshakeResponse(request: HttpRequest, log: Logger): HttpResponseInit | null {
+export function handshakeResponse(request: HttpRequest, context: InvocationContext): HttpResponseInit | null {
   const handshake = validationHandshake(request.query.get('validationToken'));
   if (handshake.kind === 'none') return null;
   if (handshake.kind === 'invalid') {
-    log.warn({ reason: handshake.reason }, 'validation handshake refused');
+    context.warn(`validation handshake refused: ${handshake.reason}`);
     return textResponse(400, 'invalid validationToken');
   }
-  log.info('validation handshake answered');
+  context.info('validation handshake answered');
   return textResponse(200, handshake.token);
 }
 

@@ -29,7 +29,7 @@ export const cloudConfigSchema = z.object({
   WRITEBACK_QUEUE: z.string().default('writeback'),
   WRITEBACK_RESULTS_QUEUE: z.string().default('writeback-results'),
   /** NCRONTAB schedules for the timers. */
-  SUBSCRIPTION_SCHEDULE: z.string().default('0 */30 * * * *'),
+  SUBSCRIPTION_SCHEDULE: z.string().default('0 */5 * * * *'),
   RECONCILE_SCHEDULE: z.string().default('0 0 */6 * * *'),
   /** The repair timer: groups whose change set did not land get their full state sent again. */
   REPAIR_SCHEDULE: z.string().default('0 */5 * * * *'),
