@@ -4,6 +4,7 @@ import type { Logger } from '../shared/logging.js';
 import type { NotificationBody } from '../shared/app/intake/notification-body.js';
 import type { IntakeOutcome } from '../shared/app/intake/notification-intake.js';
 import { validationHandshake } from '../shared/app/intake/notification-intake.js';
+import { invocationTrace } from './invocation-scope.js';
 
 /** The body as it arrives (functions/index.ts enables HTTP streams), for the notification intake to scan. */
 export function streamedBody(request: HttpRequest): NotificationBody {
@@ -111,7 +112,7 @@ export function intakeResponse(outcome: IntakeOutcome): HttpResponseInit {
   }
 }
 
-/** The runtime logger with this invocation's identity. */
+/** The runtime logger with this invocation's identity and trace (every line of the handling carries `traceId`). */
 export function invocationLog(log: Logger, context: InvocationContext): Logger {
-  return log.child({ fn: context.functionName, invocationId: context.invocationId });
+  return log.child({ fn: context.functionName, invocationId: context.invocationId, traceId: invocationTrace(context).traceId });
 }

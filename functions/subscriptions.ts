@@ -35,8 +35,14 @@ export function keeperDeps(runtime: CloudRuntime, log: Logger): KeeperDeps {
 export async function subscriptions(_timer: Timer, context: InvocationContext): Promise<void> {
   const runtime = await getCloudRuntime();
   const log = invocationLog(runtime.log, context);
-  const outcome = await keepSubscription(keeperDeps(runtime, log), keeperSettings(runtime));
-  log.info(outcome, 'subscription check done');
+  try {
+    const outcome = await keepSubscription(keeperDeps(runtime, log), keeperSettings(runtime));
+    log.info(outcome, 'subscription check done');
+  } catch (err) {
+    // An error line of this function raises the subscription alert (infra/modules/alerts.bicep).
+    log.error({ err }, 'subscription check failed');
+    throw err;
+  }
 }
 
 export const subscriptionsFunction: TimerFunctionDefinition = {

@@ -363,6 +363,8 @@ module alerts 'modules/alerts.bicep' = {
     writebackQueueName: queueNames.writeback
     relaySilenceWindow: relaySilenceWindow
     alertEmail: alertEmail
+    location: location
+    appInsightsResourceId: appInsights.outputs.resourceId
   }
   dependsOn: [
     serviceBus

@@ -37,6 +37,8 @@ export const cloudConfigSchema = z.object({
    *  the repair backoff too. */
   PENDING_LIMIT_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  /** Application Insights (set in Azure; read by the Functions host too): where functions/telemetry.ts sends. */
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
 });
 export type CloudConfig = z.infer<typeof cloudConfigSchema>;
 

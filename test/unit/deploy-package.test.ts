@@ -13,9 +13,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
 
-/** Loaded only when installed (functions/telemetry.ts): optional, so not in `dependencies` (yet). */
-const OPTIONAL_PACKAGES = ['@azure/monitor-opentelemetry', '@opentelemetry/api-logs'];
-
 const azureYamlSchema = z.object({
   services: z.object({ functions: z.object({ project: z.literal('.'), language: z.literal('ts'), host: z.literal('function'), remoteBuild: z.boolean().optional() }) }),
 });
@@ -97,7 +94,7 @@ describe('production code', () => {
       const source = readFileSync(join(root, file), 'utf8');
       for (const [, specifier] of source.matchAll(/(?:from|import)\s*\(?\s*'([^'.][^']*)'/g)) {
         const name = specifier!.startsWith('@') ? specifier!.split('/').slice(0, 2).join('/') : specifier!.split('/')[0]!;
-        if (specifier!.startsWith('node:') || builtins.has(name) || name in pkg.dependencies || OPTIONAL_PACKAGES.includes(name)) continue;
+        if (specifier!.startsWith('node:') || builtins.has(name) || name in pkg.dependencies) continue;
         wrong.push(`${file}: ${specifier!}${name in pkg.devDependencies ? ' (a devDependency)' : ''}`);
       }
     }
