@@ -1,5 +1,6 @@
 // Every function of the app, in one list: functions/index.ts registers it with Azure Functions and the
-// local host (dev/host) serves it. A new function file adds its definition here.
+// local host (dev/host) serves it. A new function file adds its definition here. Each runs within its
+// invocation's scope (invocation-scope.ts): the trace its messages and log lines carry.
 import { approveHeldFunction } from './approveHeld.js';
 import { graphLifecycleFunction } from './graphLifecycle.js';
 import { groupDetailFunction } from './groupDetail.js';
@@ -9,6 +10,7 @@ import { planChangesFunction } from './planChanges.js';
 import { reconcileFunction } from './reconcile.js';
 import { recordResultsFunction } from './recordResults.js';
 import { repairGroupsFunction } from './repairGroups.js';
+import { traced } from './invocation-scope.js';
 import type { FunctionDefinition } from './registry.js';
 import { safetyNetFunction } from './safetyNet.js';
 import { resyncFunction, statusFunction } from './status.js';
@@ -28,4 +30,4 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   resyncFunction,
   heldChangesFunction,
   approveHeldFunction,
-];
+].map(traced);

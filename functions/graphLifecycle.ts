@@ -8,10 +8,11 @@ import { getCloudRuntime } from './runtime.js';
 import { keeperDeps, keeperSettings } from './subscriptions.js';
 
 export async function graphLifecycle(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  // The handshake first: it needs no runtime (see handshakeResponse).
+  const handshake = handshakeResponse(request, context);
+  if (handshake !== null) return handshake;
   const runtime = await getCloudRuntime();
   const log = invocationLog(runtime.log, context);
-  const handshake = handshakeResponse(request, log);
-  if (handshake !== null) return handshake;
   const outcome = await acceptLifecycleNotifications(keeperDeps(runtime, log), keeperSettings(runtime), streamedBody(request));
   return intakeResponse(outcome);
 }

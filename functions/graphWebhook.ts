@@ -9,10 +9,11 @@ import type { HttpFunctionDefinition } from './registry.js';
 import { getCloudRuntime } from './runtime.js';
 
 export async function graphWebhook(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  // The handshake first: it needs no runtime (see handshakeResponse).
+  const handshake = handshakeResponse(request, context);
+  if (handshake !== null) return handshake;
   const runtime = await getCloudRuntime();
   const log = invocationLog(runtime.log, context);
-  const handshake = handshakeResponse(request, log);
-  if (handshake !== null) return handshake;
   const outcome = await acceptChangeNotifications(
     {
       tenantId: runtime.config.GRAPH_TENANT_ID,

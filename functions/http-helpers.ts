@@ -4,6 +4,7 @@ import type { Logger } from '../shared/logging.js';
 import type { NotificationBody } from '../shared/app/intake/notification-body.js';
 import type { IntakeOutcome } from '../shared/app/intake/notification-intake.js';
 import { validationHandshake } from '../shared/app/intake/notification-intake.js';
+import { invocationTrace } from './invocation-scope.js';
 
 /** The body as it arrives (functions/index.ts enables HTTP streams), for the notification intake to scan. */
 export function streamedBody(request: HttpRequest): NotificationBody {
@@ -80,15 +81,18 @@ export function textResponse(status: number, text: string): HttpResponseInit {
 /**
  * Graph's validation handshake: `?validationToken=` -> 200 text/plain with exactly the URL-decoded token.
  * Returns null when the request is not a handshake. Only the token is echoed, nothing else of the request.
+ * Needs no runtime: Graph abandons the handshake after 10 seconds, so the caller answers it before building
+ * one (a cold start's identity token and clients must not make it miss). Logged through the invocation's
+ * own logger (the Functions host's, tied to the invocation) for the same reason.
  */
-export function handshakeResponse(request: HttpRequest, log: Logger): HttpResponseInit | null {
+export function handshakeResponse(request: HttpRequest, context: InvocationContext): HttpResponseInit | null {
   const handshake = validationHandshake(request.query.get('validationToken'));
   if (handshake.kind === 'none') return null;
   if (handshake.kind === 'invalid') {
-    log.warn({ reason: handshake.reason }, 'validation handshake refused');
+    context.warn(`validation handshake refused: ${handshake.reason}`);
     return textResponse(400, 'invalid validationToken');
   }
-  log.info('validation handshake answered');
+  context.info('validation handshake answered');
   return textResponse(200, handshake.token);
 }
 
@@ -108,7 +112,7 @@ export function intakeResponse(outcome: IntakeOutcome): HttpResponseInit {
   }
 }
 
-/** The runtime logger with this invocation's identity. */
+/** The runtime logger with this invocation's identity and trace (every line of the handling carries `traceId`). */
 export function invocationLog(log: Logger, context: InvocationContext): Logger {
-  return log.child({ fn: context.functionName, invocationId: context.invocationId });
+  return log.child({ fn: context.functionName, invocationId: context.invocationId, traceId: invocationTrace(context).traceId });
 }

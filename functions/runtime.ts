@@ -21,6 +21,7 @@ import type { ClientStateSecrets } from '../shared/security/client-state.js';
 import { entraIssuers, type AdminTokenPolicy } from '../shared/security/admin-token.js';
 import { EntraSigningKeys } from '../shared/adapters/entra/signing-keys.js';
 import { createPlannerStore, type PlannerStore } from '../shared/state/planner-store.js';
+import { tracedSender } from '../shared/observability/traced-sender.js';
 
 /** The ports everything else is built from. */
 export interface RuntimeCore {
@@ -56,7 +57,8 @@ export function assembleRuntime(core: RuntimeCore, closeExtra?: () => Promise<vo
   const sender = (queue: string): QueueSender => {
     let s = senders.get(queue);
     if (s === undefined) {
-      s = core.queue.sender(queue);
+      // Stamps the trace of the invocation in progress on what it sends (shared/observability/traced-sender.ts).
+      s = tracedSender(core.queue.sender(queue));
       senders.set(queue, s);
     }
     return s;

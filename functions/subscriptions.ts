@@ -1,5 +1,10 @@
 // Timer: keeps the tenant-wide `groups` subscription alive (create, renew well before expiry, recreate when
 // gone, replace after a secret rotation or URL change). Logic in shared/app/subscriptions/subscription-keeper.ts.
+// Not `runOnStartup` (@azure/functions: "should rarely if ever be set", it runs on every scale-out and restart):
+// the keeper asks Graph for the truth on every tick and is idempotent and cheap when all is well (one table
+// read, one Graph GET), so SUBSCRIPTION_SCHEDULE runs it every 5 minutes. A missing subscription (a fresh
+// deployment, one Graph removed) is therefore back within one period; Graph's `subscriptionRemoved` lifecycle
+// event repairs at once (graphLifecycle), and the safety net's delta rounds cover the changes meanwhile.
 import type { InvocationContext, Timer } from '@azure/functions';
 import { createGraphSubscriptions } from '../shared/adapters/graph/subscriptions.js';
 import { keepSubscription, type KeeperDeps, type KeeperSettings } from '../shared/app/subscriptions/subscription-keeper.js';
@@ -30,13 +35,18 @@ export function keeperDeps(runtime: CloudRuntime, log: Logger): KeeperDeps {
 export async function subscriptions(_timer: Timer, context: InvocationContext): Promise<void> {
   const runtime = await getCloudRuntime();
   const log = invocationLog(runtime.log, context);
-  const outcome = await keepSubscription(keeperDeps(runtime, log), keeperSettings(runtime));
-  log.info(outcome, 'subscription check done');
+  try {
+    const outcome = await keepSubscription(keeperDeps(runtime, log), keeperSettings(runtime));
+    log.info(outcome, 'subscription check done');
+  } catch (err) {
+    // An error line of this function raises the subscription alert (infra/modules/alerts.bicep).
+    log.error({ err }, 'subscription check failed');
+    throw err;
+  }
 }
 
 export const subscriptionsFunction: TimerFunctionDefinition = {
   name: 'subscriptions',
-  // Runs on start-up too: a fresh deployment gets its subscription without waiting for the first tick.
-  trigger: { type: 'timer', schedule: '%SUBSCRIPTION_SCHEDULE%', runOnStartup: true },
+  trigger: { type: 'timer', schedule: '%SUBSCRIPTION_SCHEDULE%' },
   handler: subscriptions,
 };

@@ -65,10 +65,18 @@ param relaySilenceWindow string = 'PT1H'
 @description('Days Log Analytics keeps logs.')
 param logRetentionDays int = 30
 
-@minValue(1)
+// Flex Consumption accepts 40 to 1000 (Microsoft Learn, Flex Consumption plan, "Considerations: Scale").
+@minValue(40)
 @maxValue(1000)
-@description('Upper bound of Function App instances (Flex Consumption). Graph throttles per app and tenant, so more instances do not mean faster delta rounds.')
+@description('Upper bound of Function App instances (Flex Consumption: 40 to 1000). Graph throttles per app and tenant, so more instances do not mean faster delta rounds.')
 param functionMaximumInstanceCount int = 40
+
+// Billed all the time (the "baseline": the instance memory in GB-seconds, no free grant) plus its executions at
+// the always-ready rate: with 2048 MB, one instance is about 2 GB x 2.6 million seconds a month (docs/deployment.md).
+@minValue(0)
+@maxValue(40)
+@description('Always-ready instances of the HTTP functions (Flex Consumption "http" group): they keep the Graph webhook warm, so a validation handshake or notification never waits for a cold start. 0 turns it off (no baseline cost).')
+param functionHttpAlwaysReady int = 1
 
 @allowed([
   512
@@ -95,8 +103,8 @@ param graphBaseUrl string = 'https://graph.microsoft.com'
 @description('LOG_LEVEL of the functions.')
 param logLevel string = 'info'
 
-@description('NCRONTAB schedule of the subscriptions timer (create / renew / reauthorize the Graph subscription).')
-param subscriptionSchedule string = '0 */30 * * * *'
+@description('NCRONTAB schedule of the subscriptions timer (create / renew / recreate the Graph subscription): its period bounds how long a missing subscription stays missing.')
+param subscriptionSchedule string = '0 */5 * * * *'
 
 @description('NCRONTAB schedule of the reconcile timer (full resync and drift repair; well inside the 7-day delta-token life).')
 param reconcileSchedule string = '0 0 */6 * * *'
@@ -331,6 +339,7 @@ module functionApp 'modules/function-app.bicep' = {
     adminApiAudience: createAdminApp ? '${adminApp.outputs.appId},${adminApp.outputs.identifierUri}' : adminApiAudience
     adminAuthorityHost: environment().authentication.loginEndpoint
     maximumInstanceCount: functionMaximumInstanceCount
+    httpAlwaysReady: functionHttpAlwaysReady
     instanceMemoryMB: functionInstanceMemoryMB
   }
   // Key Vault references and identity-based connections resolve at start-up: grant first.
@@ -367,6 +376,8 @@ module alerts 'modules/alerts.bicep' = {
     writebackQueueName: queueNames.writeback
     relaySilenceWindow: relaySilenceWindow
     alertEmail: alertEmail
+    location: location
+    appInsightsResourceId: appInsights.outputs.resourceId
   }
   dependsOn: [
     serviceBus

@@ -29,7 +29,7 @@ export const cloudConfigSchema = z.object({
   WRITEBACK_QUEUE: z.string().default('writeback'),
   WRITEBACK_RESULTS_QUEUE: z.string().default('writeback-results'),
   /** NCRONTAB schedules for the timers. */
-  SUBSCRIPTION_SCHEDULE: z.string().default('0 */30 * * * *'),
+  SUBSCRIPTION_SCHEDULE: z.string().default('0 */5 * * * *'),
   RECONCILE_SCHEDULE: z.string().default('0 0 */6 * * *'),
   /** The repair timer: groups whose change set did not land get their full state sent again. */
   REPAIR_SCHEDULE: z.string().default('0 */5 * * * *'),
@@ -45,6 +45,8 @@ export const cloudConfigSchema = z.object({
   /** Where Entra ID publishes the tenant's signing keys and issues tokens (the sovereign cloud's host there). */
   ADMIN_AUTHORITY_HOST: z.string().url().default('https://login.microsoftonline.com'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  /** Application Insights (set in Azure; read by the Functions host too): where functions/telemetry.ts sends. */
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
 });
 export type CloudConfig = z.infer<typeof cloudConfigSchema>;
 

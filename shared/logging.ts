@@ -1,5 +1,5 @@
 // Structured logs (pino). Every record about a group carries `groupId`; secrets are redacted by key.
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -17,8 +17,10 @@ const REDACT = [
   'CLIENT_STATE_SECRET_PREVIOUS',
 ];
 
-export function createLogger(component: string, level: string = process.env['LOG_LEVEL'] ?? 'info'): Logger {
-  return pino({ name: component, level, redact: { paths: REDACT, censor: '[redacted]' } });
+/** JSON lines to stdout, or to `destination` (the Function App in Azure: functions/telemetry.ts). */
+export function createLogger(component: string, level: string = process.env['LOG_LEVEL'] ?? 'info', destination?: DestinationStream): Logger {
+  const options = { name: component, level, redact: { paths: REDACT, censor: '[redacted]' } };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }
 
 /** A logger that writes nothing (tests, or when a caller wants silence). */

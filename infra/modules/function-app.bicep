@@ -89,6 +89,9 @@ param maximumInstanceCount int
 @description('Memory per instance in MB.')
 param instanceMemoryMB int
 
+@description('Always-ready instances of the HTTP function group (0: none).')
+param httpAlwaysReady int
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
   location: location
@@ -147,6 +150,13 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        // All HTTP functions scale together as the group `http`: these instances keep the webhook warm.
+        alwaysReady: [
+          {
+            name: 'http'
+            instanceCount: httpAlwaysReady
+          }
+        ]
       }
       runtime: {
         name: 'node'

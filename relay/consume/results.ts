@@ -1,6 +1,7 @@
 // One result message per writeback message, to writeback-results (validated with the shared schema, as
 // the receiving side does). messageId `result:<groupId>:<seq>`: a redelivered message that is applied
-// again produces the same id, and duplicate detection drops the second result.
+// again produces the same id, and duplicate detection drops the second result. A result carries the trace of
+// its writeback message back (shared/observability/trace-context.ts), so recordResults logs the same traceId.
 import {
   RESULT_SCHEMA_VERSION,
   resultMessageSchema,
@@ -8,6 +9,8 @@ import {
   type ResultMessage,
 } from '../../shared/contracts/result-message.js';
 import type { WritebackMessage } from '../../shared/contracts/writeback-message.js';
+import { traceFromProperties, traceProperties } from '../../shared/observability/trace-context.js';
+import type { OutgoingMessage, ReceivedMessage } from '../../shared/ports/queue.js';
 import type { ApplyResult } from '../apply/apply-result.js';
 
 /** Results stay far below the 256 KB message limit even when every member of a big change fails. */
@@ -53,6 +56,12 @@ export function buildResult(
     ...(meta.relayVersion !== undefined ? { relayVersion: meta.relayVersion } : {}),
     at: meta.at.toISOString(),
   });
+}
+
+/** The result as it is sent: with the trace of the writeback message it answers, when that had one. */
+export function resultOutgoing(result: ResultMessage, answered: ReceivedMessage): OutgoingMessage {
+  const trace = traceFromProperties(answered.applicationProperties);
+  return { messageId: result.messageId, body: result, ...(trace === null ? {} : { applicationProperties: traceProperties(trace) }) };
 }
 
 /** The result of a message that could not be applied at all. */

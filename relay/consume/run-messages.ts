@@ -7,7 +7,7 @@ import type { QueueSender, SessionReceiver } from '../../shared/ports/queue.js';
 import type { RelayConfig } from '../config.js';
 import type { ApplyResult } from '../apply/apply-result.js';
 import { reportedError } from '../ldap/errors.js';
-import { buildResult, failedResult } from './results.js';
+import { buildResult, failedResult, resultOutgoing } from './results.js';
 import { applyInPlace, sendInPlace, type RetryInPlaceOptions } from './retry-in-place.js';
 import { settle, type ReceivedWriteback, type Step } from './settle.js';
 
@@ -47,7 +47,7 @@ export class MessageRunner {
     const outgoing = items.map((item, i) => buildResult(item.message, results[i]!, { relayId: config.relayId, relayVersion: this.opts.relayVersion, durationMs, at }));
     // The result goes out before the message is settled: a crash in between repeats the result (same id).
     try {
-      const sent = await sendInPlace(this.opts.results, outgoing.map((r) => ({ messageId: r.messageId, body: r })), signal, log, this.opts);
+      const sent = await sendInPlace(this.opts.results, outgoing.map((r, i) => resultOutgoing(r, items[i]!.received)), signal, log, this.opts);
       if (sent === 'stopped') return 'stop';
     } catch (error) {
       // Refused as sent: no retry can help. AD holds the change; the dead-letter queue shows the message.

@@ -188,6 +188,19 @@ function decoratorNames(nodes: Node[]): string[] {
   );
 }
 
+/** The argument nodes of a decorator by function name (`decoratorArguments(p, 'minValue')`); undefined when absent. */
+export function decoratorArguments(decl: Decorated, name: string): Node[] | undefined {
+  for (const group of decl.decoratorNodes) {
+    for (const decorator of named(group).filter((x) => x.type === 'decorator')) {
+      const call = firstOfType(decorator, 'call_expression');
+      if (call?.childForFieldName('function')?.text !== name) continue;
+      const args = call.childForFieldName('arguments');
+      return args ? named(args) : [];
+    }
+  }
+  return undefined;
+}
+
 /** Top-level statements paired with the decorators written above them. */
 function statements(file: BicepFile): { node: Node; decorators: Node[] }[] {
   const out: { node: Node; decorators: Node[] }[] = [];
