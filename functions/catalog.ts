@@ -9,6 +9,7 @@ import { heldChangesFunction } from './heldChanges.js';
 import { planChangesFunction } from './planChanges.js';
 import { reconcileFunction } from './reconcile.js';
 import { recordResultsFunction } from './recordResults.js';
+import { relaysFunction } from './relays.js';
 import { repairGroupsFunction } from './repairGroups.js';
 import { traced } from './invocation-scope.js';
 import type { FunctionDefinition } from './registry.js';
@@ -30,4 +31,5 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   resyncFunction,
   heldChangesFunction,
   approveHeldFunction,
+  relaysFunction,
 ].map(traced);
