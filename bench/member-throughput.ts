@@ -12,6 +12,7 @@ import { escapeFilter, type Client } from 'ldapts';
 import { peerUserId } from '../dev/stack/peer-users.js';
 import { ensureSambaDc, stopSambaDcIfStartedByRun, type SambaDc } from '../dev/stack/samba.js';
 import { createGroup } from '../dev/stack/ad-objects.js';
+import { delegateWritebackOu, ensureRelayAccount, type RelayAccount } from '../dev/stack/relay-account.js';
 import { adminClient, benchOu, benchUsersOu, ensureBenchUsers, ensureOu, type BenchUser } from './bench-users.js';
 import { LdapmodifyRunner, memberAddLdif } from './ldapmodify.js';
 import { BIND_PASSWORD_ENV, RESULT_PREFIX, childOutputSchema, type ChildInput, type ChildOutput } from './relay-child-protocol.js';
@@ -127,6 +128,7 @@ function runRelayChild(inputFile: string, password: string, timeoutMs: number): 
 
 async function relaySide(
   dc: SambaDc,
+  account: RelayAccount,
   admin: Client,
   runner: LdapmodifyRunner,
   members: { cloudId: string; sid: string }[],
@@ -138,7 +140,7 @@ async function relaySide(
     url: dc.url,
     tlsServerName: dc.tlsServerName,
     caFile: dc.caFile,
-    bindDn: dc.adminBindDn,
+    bindDn: account.bindDn,
     writebackOu: groupsOu(dc),
     tenantId: randomUUID(),
     groupId: randomUUID(),
@@ -149,7 +151,7 @@ async function relaySide(
   };
   const file = runner.file(`relay-${input.groupId}.json`);
   await writeFile(file, JSON.stringify(input));
-  const out = await runRelayChild(file, dc.adminPassword, opts.timeoutMs);
+  const out = await runRelayChild(file, account.password, opts.timeoutMs);
   if (!out.groupDn) throw new Error('the relay reported no group DN');
   try {
     const inAd = await countMembers(admin, dc, out.groupDn);
@@ -209,6 +211,9 @@ export async function runMemberThroughput(opts: ThroughputOptions, command: stri
   const deleteMs: number[] = [];
   try {
     await ensureOu(admin, groupsOu(dc));
+    // The relay binds as its own account, delegated on the groups OU as docs/relay.md describes.
+    const account = await ensureRelayAccount(admin, dc);
+    await delegateWritebackOu(admin, groupsOu(dc), account);
     const leftovers = await removeLeftoverGroups(admin, groupsOu(dc));
     if (leftovers > 0) opts.progress(`removed ${leftovers} group(s) left by an earlier run`);
     for (let run = 1; run <= opts.runs; run += 1) {
@@ -217,7 +222,7 @@ export async function runMemberThroughput(opts: ThroughputOptions, command: stri
       for (const [i, side] of sides.entries()) {
         const info = { run, first: i === 0, probeMs: await probeDc(admin) };
         if (side === 'relay') {
-          const r = await relaySide(dc, admin, runner, members, opts, deleteMs, info);
+          const r = await relaySide(dc, account, admin, runner, members, opts, deleteMs, info);
           relay.push(r);
           const calls = Object.entries(r.ldap)
             .filter(([, op]) => op.count > 0)

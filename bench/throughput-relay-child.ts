@@ -73,8 +73,8 @@ async function main(): Promise<void> {
     queues: { writeback: { requiresSession: true }, 'writeback-results': { requiresSession: false } },
   });
   const queue = broker.client();
-  const dc = { url: input.url, tlsServerName: input.tlsServerName, caFile: input.caFile, adminBindDn: input.bindDn };
-  const config = localRelayConfig('bench-relay', { dc, bindPasswordEnv: BIND_PASSWORD_ENV, writebackOu: input.writebackOu }, {
+  const dc = { url: input.url, tlsServerName: input.tlsServerName, caFile: input.caFile };
+  const config = localRelayConfig('bench-relay', { dc, bindDn: input.bindDn, bindPasswordEnv: BIND_PASSWORD_ENV, writebackOu: input.writebackOu }, {
     memberChunkSize: input.chunkSize,
     sessions: { receiveWaitMs: 1_000, retryDelayMs: 200 },
     heartbeat: { intervalSeconds: 3600 }, // the results queue is read as results only

@@ -25,6 +25,9 @@ const ldapSchema = z
     bindPassword: secretSourceSchema,
     /** The OU the relay creates groups in (and the only place it deletes from). */
     writebackOu: z.string().regex(DN, 'expected a distinguished name'),
+    /** Former writeback OUs, after a change of writebackOu: their groups are moved in by the next change or
+     *  reconcile, and deleted where they are when their cloud group is deleted first. */
+    previousWritebackOus: z.array(z.string().regex(DN, 'expected a distinguished name')).default([]),
     /** Where groups are looked up by anchor (subtree); default: the domain's defaultNamingContext. */
     searchBaseDn: z.string().regex(DN, 'expected a distinguished name').optional(),
     /** Connect and per-operation timeout; below AD's MaxQueryDuration (120 s). */

@@ -62,7 +62,7 @@ export async function startRelay({ config, queue, log, env }: StartRelayOptions)
   let context: Promise<AdContext> | null = null;
   const loadContext = (): Promise<AdContext> => {
     context ??= directory
-      .use((c) => loadAdContext(c, { writebackOu: config.ldap.writebackOu, ...(config.ldap.searchBaseDn ? { searchBaseDn: config.ldap.searchBaseDn } : {}) }), {
+      .use((c) => loadAdContext(c, { writebackOu: config.ldap.writebackOu, previousWritebackOus: config.ldap.previousWritebackOus, ...(config.ldap.searchBaseDn ? { searchBaseDn: config.ldap.searchBaseDn } : {}) }), {
         retry: true,
       })
       .catch((error: unknown) => {

@@ -22,6 +22,7 @@ import { connectLdap } from '../../relay/ldap/connect.js';
 import { escapeDnValue } from '../../relay/ldap/escape.js';
 import type { RelayConfigInput } from '../../relay/config.js';
 import { localRelayConfig } from './relay-config.js';
+import { delegateWritebackOu, ensureRelayAccount } from './relay-account.js';
 import type { CloudRuntime } from '../../functions/runtime.js';
 import type { EmbeddedBroker } from '../queue/index.js';
 import { createLogger, type Logger } from '../../shared/logging.js';
@@ -136,6 +137,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const onPremOu = `OU=OnPrem,${runOu}`;
   const writebackOu = `OU=Writeback,${runOu}`;
   for (const dn of [runOu, onPremOu, writebackOu]) await ensureOu(ad, dn);
+  // The relay binds as its own account, delegated on this stack's writeback OU only (docs/relay.md).
+  const relayAccount = await ensureRelayAccount(ad, dc);
+  await delegateWritebackOu(ad, writebackOu, relayAccount);
 
   // State lives in Azurite's table service, as it lives in Azure Tables in production. The Functions runtime
   // reaches it through a proxy (a `tables` fault); the stack's own admin work (loseState) goes direct.
@@ -173,7 +177,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const queueServer: RemoteQueueServer = await startRemoteQueueServer(runtime.broker.client(), log.child({ component: 'queue-server' }));
   const dcPort = Number(new URL(dc.url).port || 636);
   const dcProxy: FaultProxy = await startFaultProxy({ host: '127.0.0.1', port: dcPort });
-  const relayConfig = localRelayConfig('local-relay', { dc: { ...dc, url: `ldaps://127.0.0.1:${dcProxy.port}` }, bindPasswordEnv: BIND_PASSWORD_ENV, writebackOu }, {
+  const relayTarget = { dc: { ...dc, url: `ldaps://127.0.0.1:${dcProxy.port}` }, bindDn: relayAccount.bindDn, bindPasswordEnv: BIND_PASSWORD_ENV, writebackOu };
+  const relayConfig = localRelayConfig('local-relay', relayTarget, {
     ...(opts.relay?.memberChunkSize !== undefined ? { memberChunkSize: opts.relay.memberChunkSize } : {}),
     sessions: { retryDelayMs: 200, retryMaxDelayMs: 2_000, receiveWaitMs: 100, snapshotPartWaitMs: 10_000, ...opts.relay?.sessions },
     ...(opts.relay?.safety ? { safety: opts.relay.safety } : {}),
@@ -182,7 +187,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const relay = await startRelayProcess({
     config: relayConfig,
     queueUrl: queueServer.url,
-    env: { [BIND_PASSWORD_ENV]: dc.adminPassword },
+    env: { [BIND_PASSWORD_ENV]: relayAccount.password },
     attachments: () => queueServer.attachments(),
   });
 

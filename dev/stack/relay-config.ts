@@ -1,15 +1,18 @@
 // The config of a relay against a local DC (the local stack's relay process, the relay tests, the throughput
-// benchmark's relay child): the DC's LDAPS settings, the writeback OU and the embedded queue, built and
-// validated in one place; callers add their sessions, safety and log settings.
+// benchmark's relay child): the DC's LDAPS settings, the relay's own account (dev/stack/relay-account.ts), the
+// writeback OU and the embedded queue, built and validated in one place; callers add their sessions, safety
+// and log settings.
 import { parseRelayConfig, type RelayConfig, type RelayConfigInput } from '../../relay/config.js';
 import type { SambaDc } from './samba.js';
 
 export interface LocalRelayTarget {
-  /** The relay binds as the DC's admin. */
-  dc: Pick<SambaDc, 'url' | 'tlsServerName' | 'caFile' | 'adminBindDn'>;
+  dc: Pick<SambaDc, 'url' | 'tlsServerName' | 'caFile'>;
+  /** The relay's account, never the domain admin. */
+  bindDn: string;
   /** The environment variable holding the bind password: the config names it, never holds it. */
   bindPasswordEnv: string;
   writebackOu: string;
+  previousWritebackOus?: string[];
 }
 
 export type LocalRelaySettings = Partial<Omit<RelayConfigInput, 'relayId'>> & { memberChunkSize?: number };
@@ -23,9 +26,10 @@ export function localRelayConfig(relayId: string, target: LocalRelayTarget, sett
       urls: [target.dc.url],
       tlsServerName: target.dc.tlsServerName,
       caFile: target.dc.caFile,
-      bindDn: target.dc.adminBindDn,
+      bindDn: target.bindDn,
       bindPassword: { env: target.bindPasswordEnv },
       writebackOu: target.writebackOu,
+      ...(target.previousWritebackOus ? { previousWritebackOus: target.previousWritebackOus } : {}),
       ...(memberChunkSize !== undefined ? { memberChunkSize } : {}),
     },
     queue: { type: 'embedded' },

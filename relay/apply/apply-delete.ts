@@ -1,7 +1,8 @@
 // delete: remove the group this product wrote back -- found by its anchor, and only inside the writeback
-// OU; anything else is refused. Big groups lose their members in chunks first (one huge link removal
-// strains the DC and replication). A group already gone counts as done; a delete older than the group's
-// applied watermark (the group was written again since) is skipped, untouched (watermark.ts).
+// OU or a former one (ldap.previousWritebackOus: after an OU change, a group not moved yet); anything else
+// is refused. Big groups lose their members in chunks first (one huge link removal strains the DC and
+// replication). A group already gone counts as done; a delete older than the group's applied watermark
+// (the group was written again since) is skipped, untouched (watermark.ts).
 import type { WritebackMessage } from '../../shared/contracts/writeback-message.js';
 import { isNoSuchObject, RefusedError } from '../ldap/errors.js';
 import { sameId } from '../../shared/domain/ids.js';
@@ -36,10 +37,11 @@ export async function applyDelete(env: ApplyEnv, message: Delete): Promise<Apply
   const ad = { objectGUID: group.objectGUID, objectSid: group.objectSid, dn: group.dn };
   const appliedSeq = appliedAfter(group.watermark, message.seq);
   if (appliedSeq !== null) return staleResult(ad, message.seq, appliedSeq);
-  if (!isWithin(group.dn, env.ctx.writebackOu)) {
+  if (![env.ctx.writebackOu, ...env.ctx.previousWritebackOus].some((ou) => isWithin(group.dn, ou))) {
+    const previous = env.ctx.previousWritebackOus.length > 0 ? ` and the previous ones (${env.ctx.previousWritebackOus.join('; ')})` : '';
     throw new RefusedError(
       'OutsideWritebackOu',
-      `the group carrying ${message.anchor} is ${group.dn}, outside the writeback OU ${env.ctx.writebackOu}: not deleted`,
+      `the group carrying ${message.anchor} is ${group.dn}, outside the writeback OU ${env.ctx.writebackOu}${previous}: not deleted`,
     );
   }
   if (env.staging) return done('skipped', ad);

@@ -41,8 +41,9 @@ function writebackOuExists(env: ApplyEnv): Promise<boolean> {
 }
 
 /** The refusal a failed write into the OU stands for (no rights, OU missing, name taken), else the failure. */
-async function refusalFor(env: ApplyEnv, error: unknown, doing: string): Promise<unknown> {
-  const refusal = await writeRefusal(error, { doing, writebackOu: env.ctx.writebackOu, ouExists: () => writebackOuExists(env) });
+async function refusalFor(env: ApplyEnv, error: unknown, doing: string, rightsOn?: string): Promise<unknown> {
+  const write = { doing, writebackOu: env.ctx.writebackOu, ouExists: () => writebackOuExists(env), ...(rightsOn === undefined ? {} : { rightsOn }) };
+  const refusal = await writeRefusal(error, write);
   return refusal ?? error;
 }
 
@@ -93,7 +94,10 @@ async function update(
     try {
       await env.directory.use((c) => c.modifyDN(group.dn, newDn));
     } catch (error) {
-      throw await refusalFor(env, error, `renaming ${group.dn} to ${cnRdn(header.cn)}`);
+      // A move out of another OU also needs rights there (delete the group, write its name).
+      throw inOu
+        ? await refusalFor(env, error, `renaming ${group.dn} to ${cnRdn(header.cn)}`)
+        : await refusalFor(env, error, `moving ${group.dn} into the writeback OU`, `${parentDn(group.dn)} (where the group is) or ${env.ctx.writebackOu}`);
     }
     env.log.info({ from: group.dn, to: newDn }, inOu ? 'group renamed' : 'group moved into the writeback OU');
     group = { ...group, dn: newDn, cn: header.cn };

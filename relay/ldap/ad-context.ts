@@ -8,6 +8,8 @@ import { textValue, textValues } from './entry.js';
 export interface AdContext {
   searchBaseDn: string;
   writebackOu: string;
+  /** Former writeback OUs (config ldap.previousWritebackOus): a group there may still be deleted. */
+  previousWritebackOus: readonly string[];
   /** Case-insensitive: does the schema define this attribute? Core attributes are always true. */
   hasAttribute(name: string): boolean;
   /** The optional attributes present, lower-case. */
@@ -16,7 +18,7 @@ export interface AdContext {
 
 export async function loadAdContext(
   client: Client,
-  opts: { writebackOu: string; searchBaseDn?: string },
+  opts: { writebackOu: string; previousWritebackOus?: readonly string[]; searchBaseDn?: string },
 ): Promise<AdContext> {
   const { searchEntries } = await client.search('', {
     scope: 'base',
@@ -39,6 +41,7 @@ export async function loadAdContext(
   return {
     searchBaseDn,
     writebackOu: opts.writebackOu,
+    previousWritebackOus: opts.previousWritebackOus ?? [],
     optionalAttributes: present,
     hasAttribute: (name) => !optional.has(name.toLowerCase()) || present.has(name.toLowerCase()),
   };

@@ -140,6 +140,8 @@ export interface OuWrite {
   /** What was being done, for the refusal's text: `creating CN=...`. */
   doing: string;
   writebackOu: string;
+  /** Where the rights may be missing, when not only on the writeback OU (a group moved in from elsewhere). */
+  rightsOn?: string;
   /** Asked only when the failure says an object is missing. */
   ouExists: () => Promise<boolean>;
 }
@@ -151,8 +153,8 @@ export async function writeRefusal(error: unknown, write: OuWrite): Promise<Refu
   if (error instanceof InsufficientAccessError || adCode === AD.ACCESS_DENIED || adCode === AD.DS_INSUFF_ACCESS_RIGHTS) {
     return new RefusedError(
       'InsufficientAccessRights',
-      `${write.doing}: the relay's account lacks rights on ${write.writebackOu} (${error.message}). ` +
-        'Grant create/delete group objects and read/write all properties on the OU (docs/relay.md).',
+      `${write.doing}: the relay's account lacks rights on ${write.rightsOn ?? write.writebackOu} (${error.message}). ` +
+        'Grant create/delete group objects and read/write all properties of groups there (docs/relay.md).',
     );
   }
   if (error instanceof NoSuchObjectError && !(await write.ouExists())) {

@@ -106,7 +106,11 @@ describe('upsert', () => {
   it('moves a group carrying the anchor from elsewhere into the writeback OU, keeping its identity', async () => {
     const groupId = newGroupId();
     const header = headerFor(groupId);
-    const stray = await createGroup(fx.admin, fx.otherOu, header.samAccountName, {
+    // A move needs the relay's rights where the group is too (docs/relay.md; without them: relay-permissions.test.ts).
+    const from = `OU=Moved from ${uniqueSuffix()},${fx.ouDn}`;
+    await fx.admin.add(from, { objectClass: ['top', 'organizationalUnit'] });
+    await fx.delegate(from);
+    const stray = await createGroup(fx.admin, from, header.samAccountName, {
       scope: 'universal',
       security: true,
       cn: header.cn,

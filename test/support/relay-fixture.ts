@@ -1,10 +1,12 @@
-// Test fixture for the relay against the shared Samba DC: a writeback OU of its own per test file, a
-// Directory bound as the domain admin, and builders for writeback messages.
+// Test fixture for the relay against the shared Samba DC: a writeback OU of its own per test file, delegated
+// to the relay's own account (dev/stack/relay-account.ts) with the rights docs/relay.md lists, a Directory
+// bound as that account (the domain admin only sets up and inspects), and builders for writeback messages.
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'ldapts';
 import type { SambaDc } from '../../dev/stack/samba.js';
 import type { RelayConfig, RelayConfigInput } from '../../relay/config.js';
 import { localRelayConfig } from '../../dev/stack/relay-config.js';
+import { delegateWritebackOu, ensureRelayAccount, type RelayAccount } from '../../dev/stack/relay-account.js';
 import { loadAdContext, type AdContext } from '../../relay/ldap/ad-context.js';
 import type { ApplyEnv } from '../../relay/apply/apply-result.js';
 import { Directory } from '../../relay/ldap/directory.js';
@@ -23,7 +25,12 @@ export const BIND_PASSWORD_ENV = 'RELAY_TEST_BIND_PASSWORD';
 
 export interface RelayFixture {
   dc: SambaDc;
+  /** Bound as the domain admin: for setting up and inspecting, never for the relay's own work. */
   admin: Client;
+  /** The relay's account, delegated on writebackOu. */
+  account: RelayAccount;
+  /** Grants the relay's account the writeback OU's delegation on another OU too. */
+  delegate(ouDn: string): Promise<void>;
   /** The test's own OU; the writeback OU and an "elsewhere" OU live below it. */
   ouDn: string;
   writebackOu: string;
@@ -31,7 +38,8 @@ export interface RelayFixture {
   directory: Directory;
   ctx: AdContext;
   env(overrides?: Partial<ApplyEnv>): ApplyEnv;
-  /** A relay config for this DC and OU (bind password from BIND_PASSWORD_ENV), no heartbeat within an hour. */
+  /** A relay config for this DC and OU, bound as the relay's account (bind password from BIND_PASSWORD_ENV), no
+   *  heartbeat within an hour. */
   config(overrides?: Partial<RelayConfigInput>): RelayConfig;
   /** Environment carrying the bind password, for startRelay. */
   processEnv: NodeJS.ProcessEnv;
@@ -46,12 +54,14 @@ export async function relayFixture(name: string): Promise<RelayFixture> {
   const otherOu = `OU=Elsewhere,${ouDn}`;
   await admin.add(writebackOu, { objectClass: ['top', 'organizationalUnit'] });
   await admin.add(otherOu, { objectClass: ['top', 'organizationalUnit'] });
+  const account = await ensureRelayAccount(admin, dc);
+  await delegateWritebackOu(admin, writebackOu, account);
   const directory = new Directory({
     urls: [dc.url],
     tlsServerName: dc.tlsServerName,
     caPem: dc.caPem,
-    bindDn: dc.adminBindDn,
-    password: dc.adminPassword,
+    bindDn: account.bindDn,
+    password: account.password,
     timeoutMs: 30_000,
     idleReconnectMs: 600_000,
     log: silentLogger(),
@@ -60,6 +70,8 @@ export async function relayFixture(name: string): Promise<RelayFixture> {
   return {
     dc,
     admin,
+    account,
+    delegate: (dn) => delegateWritebackOu(admin, dn, account),
     ouDn,
     writebackOu,
     otherOu,
@@ -75,14 +87,14 @@ export async function relayFixture(name: string): Promise<RelayFixture> {
       ...overrides,
     }),
     config: (overrides = {}) =>
-      localRelayConfig('relay-test', { dc, bindPasswordEnv: BIND_PASSWORD_ENV, writebackOu }, {
+      localRelayConfig('relay-test', { dc, bindDn: account.bindDn, bindPasswordEnv: BIND_PASSWORD_ENV, writebackOu }, {
         sessions: { concurrency: 2, receiveWaitMs: 100, retryDelayMs: 100, retryMaxDelayMs: 1_000, snapshotPartWaitMs: 2_000, lockRenewMs: 5_000 },
         // Tests read the results queue as results only; heartbeat tests ask for a short interval.
         heartbeat: { intervalSeconds: 3600 },
         logLevel: 'silent',
         ...overrides,
       }),
-    processEnv: { [BIND_PASSWORD_ENV]: dc.adminPassword },
+    processEnv: { [BIND_PASSWORD_ENV]: account.password },
     close: async () => {
       await directory.close();
       await removeOu(admin, ouDn);

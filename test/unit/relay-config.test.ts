@@ -72,6 +72,15 @@ describe('relay config', () => {
     expect(error.issues[0]).toMatch(/^ldap\.memberChunkSize: /);
   });
 
+  it('takes previous writeback OUs (none by default) and names a wrong one', () => {
+    expect(parseRelayConfig(valid()).ldap.previousWritebackOus).toEqual([]);
+    const previous = ['OU=Old Writeback,DC=corp,DC=example'];
+    expect(parseRelayConfig({ ...valid(), ldap: { ...valid().ldap, previousWritebackOus: previous } }).ldap.previousWritebackOus).toEqual(previous);
+    expect(errorOf({ ...valid(), ldap: { ...valid().ldap, previousWritebackOus: [...previous, 'Old Writeback'] } }).issues).toEqual([
+      'ldap.previousWritebackOus.1: expected a distinguished name',
+    ]);
+  });
+
   it('refuses cleartext LDAP URLs and names the list entry', () => {
     const error = errorOf({ ...valid(), ldap: { ...valid().ldap, urls: ['ldaps://dc1', 'ldap://dc2:389'] } });
     expect(error.message).toContain('ldap.urls.1');
