@@ -1,6 +1,7 @@
 // QueueClient over Azure Service Bus (@azure/service-bus 7.9): peek-lock receivers, session receivers,
-// atomic batches (one AMQP batch message: all or nothing), dead-letter sub-queue. Lock auto-renewal is
-// off by default so lock duration means the same here as in the embedded queue.
+// atomic batches (one AMQP batch message: all or nothing), dead-letter sub-queue (peek; receive in
+// dead-letter-receiver.ts). Lock auto-renewal is off by default so lock duration means the same here as in the
+// embedded queue.
 import {
   isServiceBusError,
   ServiceBusClient,
@@ -19,6 +20,7 @@ import {
   messageSize,
   validateSend,
   type DeadLetterInfo,
+  type DeadLetterReceiver,
   type DeadLetteredMessage,
   type OutgoingMessage,
   type QueueClient,
@@ -27,6 +29,7 @@ import {
   type ReceivedMessage,
   type SessionReceiver,
 } from '../../ports/queue.js';
+import { ServiceBusDeadLetterReceiver } from './dead-letter-receiver.js';
 import { mapServiceBusError, mapped } from './errors.js';
 import { fromDeadLetteredMessage, fromServiceBusMessage, toServiceBusMessage } from './message-mapping.js';
 
@@ -220,6 +223,11 @@ export class ServiceBusQueueClient implements QueueClient {
     } finally {
       await receiver.close();
     }
+  }
+
+  deadLetterReceiver(queue: string): DeadLetterReceiver {
+    const sdk = this.sb.createReceiver(queue, { subQueueType: 'deadLetter', receiveMode: 'peekLock', maxAutoLockRenewalDurationInMs: this.lockRenewalMs });
+    return this.track(new ServiceBusDeadLetterReceiver(sdk, queue, this.minWaitMs));
   }
 
   async close(): Promise<void> {
