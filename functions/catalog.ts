@@ -1,13 +1,16 @@
 // Every function of the app, in one list: functions/index.ts registers it with Azure Functions and the
 // local host (dev/host) serves it. A new function file adds its definition here.
 import { approveHeldFunction } from './approveHeld.js';
+import { deadLettersFunction } from './deadLetters.js';
 import { graphLifecycleFunction } from './graphLifecycle.js';
 import { graphWebhookFunction } from './graphWebhook.js';
 import { heldChangesFunction } from './heldChanges.js';
 import { planChangesFunction } from './planChanges.js';
 import { reconcileFunction } from './reconcile.js';
 import { recordResultsFunction } from './recordResults.js';
+import { rejectHeldFunction } from './rejectHeld.js';
 import { repairGroupsFunction } from './repairGroups.js';
+import { resubmitDeadLetterFunction } from './resubmitDeadLetter.js';
 import type { FunctionDefinition } from './registry.js';
 import { safetyNetFunction } from './safetyNet.js';
 import { resyncFunction, statusFunction } from './status.js';
@@ -26,4 +29,7 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   resyncFunction,
   heldChangesFunction,
   approveHeldFunction,
+  rejectHeldFunction,
+  deadLettersFunction,
+  resubmitDeadLetterFunction,
 ];
