@@ -4,6 +4,8 @@ import { approveHeldFunction } from './approveHeld.js';
 import { deadLettersFunction } from './deadLetters.js';
 import { graphLifecycleFunction } from './graphLifecycle.js';
 import { graphWebhookFunction } from './graphWebhook.js';
+import { groupPreviewFunction } from './groupPreview.js';
+import { groupSyncFunction } from './groupSync.js';
 import { heldChangesFunction } from './heldChanges.js';
 import { planChangesFunction } from './planChanges.js';
 import { reconcileFunction } from './reconcile.js';
@@ -13,6 +15,7 @@ import { repairGroupsFunction } from './repairGroups.js';
 import { resubmitDeadLetterFunction } from './resubmitDeadLetter.js';
 import type { FunctionDefinition } from './registry.js';
 import { safetyNetFunction } from './safetyNet.js';
+import { settingsFunction } from './settings.js';
 import { resyncFunction, statusFunction } from './status.js';
 import { subscriptionsFunction } from './subscriptions.js';
 
@@ -30,6 +33,9 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   heldChangesFunction,
   approveHeldFunction,
   rejectHeldFunction,
+  groupPreviewFunction,
+  groupSyncFunction,
+  settingsFunction,
   deadLettersFunction,
   resubmitDeadLetterFunction,
 ];
