@@ -9,7 +9,6 @@ import { normaliseId } from '../../domain/ids.js';
 import type { QueueSender } from '../../ports/queue.js';
 import type { GroupStatusStore } from '../../state/group-status-record.js';
 import type { PlannerStore } from '../../state/planner-store.js';
-import type { StoredHeldChange } from '../../state/held-changes.js';
 import { sendPoke } from '../intake/pokes.js';
 import { applyStatusUpdate } from '../status/group-status.js';
 
@@ -48,7 +47,7 @@ export async function listHeld(deps: HeldAdminDeps, tenantId: string): Promise<H
 async function mark(deps: HeldAdminDeps, tenantId: string, groupId: string, change: (held: HeldChange) => HeldChange): Promise<HeldChange | null> {
   const id = normaliseId(groupId);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const stored: StoredHeldChange | null = await deps.store.held.get(tenantId, id);
+    const stored = await deps.store.held.get(tenantId, id);
     if (stored === null) return null;
     const next = change(stored.held);
     if (next === stored.held || (await deps.store.held.save(tenantId, next, stored.etag))) return next;

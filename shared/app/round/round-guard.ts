@@ -50,7 +50,7 @@ export type GuardVerdict =
 const IO_CONCURRENCY = 8;
 
 /** A stable digest of a change set's effect (the member id lists of a big group are long). */
-export function effectFingerprint(effect: ChangeSetEffect): string {
+function effectFingerprint(effect: ChangeSetEffect): string {
   return createHash('sha256').update(JSON.stringify(effect)).digest('base64url');
 }
 
