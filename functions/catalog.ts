@@ -2,18 +2,24 @@
 // local host (dev/host) serves it. A new function file adds its definition here. Each runs within its
 // invocation's scope (invocation-scope.ts): the trace its messages and log lines carry.
 import { approveHeldFunction } from './approveHeld.js';
+import { deadLettersFunction } from './deadLetters.js';
 import { graphLifecycleFunction } from './graphLifecycle.js';
 import { groupDetailFunction } from './groupDetail.js';
 import { graphWebhookFunction } from './graphWebhook.js';
+import { groupPreviewFunction } from './groupPreview.js';
+import { groupSyncFunction } from './groupSync.js';
 import { heldChangesFunction } from './heldChanges.js';
 import { planChangesFunction } from './planChanges.js';
 import { reconcileFunction } from './reconcile.js';
 import { recordResultsFunction } from './recordResults.js';
+import { rejectHeldFunction } from './rejectHeld.js';
 import { relaysFunction } from './relays.js';
 import { repairGroupsFunction } from './repairGroups.js';
+import { resubmitDeadLetterFunction } from './resubmitDeadLetter.js';
 import { traced } from './invocation-scope.js';
 import type { FunctionDefinition } from './registry.js';
 import { safetyNetFunction } from './safetyNet.js';
+import { settingsFunction } from './settings.js';
 import { resyncFunction, statusFunction } from './status.js';
 import { subscriptionsFunction } from './subscriptions.js';
 
@@ -32,4 +38,10 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   heldChangesFunction,
   approveHeldFunction,
   relaysFunction,
+  rejectHeldFunction,
+  groupPreviewFunction,
+  groupSyncFunction,
+  settingsFunction,
+  deadLettersFunction,
+  resubmitDeadLetterFunction,
 ].map(traced);

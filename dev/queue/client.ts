@@ -3,6 +3,7 @@ import {
   InvalidQueueOperationError,
   validateSend,
   type DeadLetterInfo,
+  type DeadLetterReceiver,
   type DeadLetteredMessage,
   type OutgoingMessage,
   type QueueClient,
@@ -12,7 +13,7 @@ import {
   type SessionReceiver,
 } from '../../shared/ports/queue.js';
 import type { BrokerCore } from './broker-core.js';
-import type { Delivery, Settlement, StoredMessage } from './queue-state.js';
+import type { DeadLetter, Delivery, Settlement, StoredMessage } from './queue-state.js';
 
 interface Closable {
   close(): Promise<void>;
@@ -32,6 +33,15 @@ function toReceived(message: StoredMessage, lockedUntil: number): ReceivedMessag
   if (message.sessionId !== undefined) received.sessionId = message.sessionId;
   if (message.subject !== undefined) received.subject = message.subject;
   return received;
+}
+
+function toDeadLettered(dead: DeadLetter, lockedUntil: number): DeadLetteredMessage {
+  return {
+    ...toReceived(dead.message, lockedUntil),
+    deliveryCount: dead.deliveryCount,
+    deadLetterReason: dead.reason,
+    deadLetterDescription: dead.description,
+  };
 }
 
 function checkMax(max: number): void {
@@ -123,6 +133,56 @@ class EmbeddedReceiver implements QueueReceiver {
   }
 }
 
+class EmbeddedDeadLetterReceiver implements DeadLetterReceiver {
+  private closed = false;
+  private readonly id: number;
+  private readonly tokens = new WeakMap<DeadLetteredMessage, number>();
+
+  constructor(
+    private readonly broker: BrokerCore,
+    private readonly queueName: string,
+  ) {
+    this.id = broker.newReceiverId();
+  }
+
+  async receive(max: number, maxWaitMs: number): Promise<DeadLetteredMessage[]> {
+    checkMax(max);
+    if (this.closed) throw new InvalidQueueOperationError(`dead-letter receiver for ${this.queueName} is closed`);
+    const queue = this.broker.queue(this.queueName);
+    const deliveries = await this.broker.waitUntil(() => {
+      if (this.closed) return [];
+      const taken = queue.receiveDeadLetters(this.id, max, this.broker.now());
+      return taken.length > 0 ? taken : undefined;
+    }, maxWaitMs);
+    return (deliveries ?? []).map((delivery) => {
+      const received = toDeadLettered(delivery.deadLetter, delivery.lockedUntil);
+      this.tokens.set(received, delivery.token);
+      return received;
+    });
+  }
+
+  complete(message: DeadLetteredMessage): Promise<void> {
+    return this.settle(message, 'complete');
+  }
+
+  abandon(message: DeadLetteredMessage): Promise<void> {
+    return this.settle(message, 'abandon');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.broker.queue(this.queueName).release(this.id, this.broker.now());
+    this.broker.changed();
+  }
+
+  private async settle(message: DeadLetteredMessage, kind: 'complete' | 'abandon'): Promise<void> {
+    const token = this.tokens.get(message) ?? -1;
+    this.broker.queue(this.queueName).settleDeadLetter(this.id, { messageId: message.messageId, sequenceNumber: message.sequenceNumber, token }, kind, this.broker.now());
+    this.broker.changed();
+  }
+}
+
 class EmbeddedSessionReceiver extends EmbeddedReceiver implements SessionReceiver {
   constructor(broker: BrokerCore, queueName: string, readonly sessionId: string, id: number) {
     super(broker, queueName, sessionId, id);
@@ -165,12 +225,11 @@ export class EmbeddedQueueClient implements QueueClient {
     return this.broker
       .queue(queue)
       .peekDeadLetters(max)
-      .map((dead) => ({
-        ...toReceived(dead.message, 0),
-        deliveryCount: dead.deliveryCount,
-        deadLetterReason: dead.reason,
-        deadLetterDescription: dead.description,
-      }));
+      .map((dead) => toDeadLettered(dead, 0));
+  }
+
+  deadLetterReceiver(queue: string): DeadLetterReceiver {
+    return this.track(new EmbeddedDeadLetterReceiver(this.broker, queue));
   }
 
   async close(): Promise<void> {

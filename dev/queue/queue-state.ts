@@ -45,9 +45,18 @@ interface Session {
 
 export interface DeadLetter {
   readonly message: StoredMessage;
-  readonly deliveryCount: number;
+  /** Grows when a dead-letter receiver abandons it or loses its lock. */
+  deliveryCount: number;
   readonly reason: string;
   readonly description: string;
+  /** Held by a dead-letter receiver. */
+  lock: MessageLock | undefined;
+}
+
+export interface DeadLetterDelivery {
+  readonly deadLetter: DeadLetter;
+  readonly token: number;
+  readonly lockedUntil: number;
 }
 
 export interface Delivery {
@@ -210,6 +219,7 @@ export class QueueState {
           deliveryCount: message.failedDeliveries + 1,
           reason: settlement.info.reason,
           description: settlement.info.description,
+          lock: undefined,
         });
         break;
     }
@@ -219,6 +229,11 @@ export class QueueState {
    *  lock); session messages do not (Service Bus does not increment it when a session is released). */
   release(receiverId: number, now: number): void {
     this.sweep(now);
+    for (const dead of this.deadLetters) {
+      if (dead.lock?.receiverId !== receiverId) continue;
+      dead.lock = undefined;
+      dead.deliveryCount++;
+    }
     for (const session of [...this.sessions.values()]) {
       if (session.holder?.receiverId === receiverId) {
         session.holder = undefined;
@@ -239,6 +254,40 @@ export class QueueState {
 
   peekDeadLetters(max: number): readonly DeadLetter[] {
     return this.deadLetters.slice(0, max);
+  }
+
+  /** Locks up to `max` unlocked dead letters, oldest first (the dead-letter sub-queue has no sessions). */
+  receiveDeadLetters(receiverId: number, max: number, now: number): DeadLetterDelivery[] {
+    this.sweep(now);
+    const until = now + this.options.lockDurationMs;
+    const deliveries: DeadLetterDelivery[] = [];
+    for (const deadLetter of this.deadLetters) {
+      if (deliveries.length >= max) break;
+      if (deadLetter.lock) continue;
+      const token = this.nextToken++;
+      deadLetter.lock = { token, receiverId, until };
+      deliveries.push({ deadLetter, token, lockedUntil: until });
+    }
+    if (deliveries.length > 0) this.due(until);
+    return deliveries;
+  }
+
+  /** complete removes the dead letter; abandon unlocks it with one more delivery counted. */
+  settleDeadLetter(
+    receiverId: number,
+    delivery: { messageId: string; sequenceNumber: bigint; token: number },
+    kind: 'complete' | 'abandon',
+    now: number,
+  ): void {
+    this.sweep(now);
+    const index = this.deadLetters.findIndex((d) => d.message.sequenceNumber === delivery.sequenceNumber);
+    const dead = this.deadLetters[index];
+    if (!dead?.lock || dead.lock.token !== delivery.token || dead.lock.receiverId !== receiverId) {
+      throw new MessageLockLostError(delivery.messageId);
+    }
+    dead.lock = undefined;
+    if (kind === 'complete') this.deadLetters.splice(index, 1);
+    else dead.deliveryCount++;
   }
 
   counts(now: number): QueueCounts {
@@ -268,6 +317,14 @@ export class QueueState {
     }
     if (now < this.nextDue) return;
     this.nextDue = Number.POSITIVE_INFINITY;
+    for (const dead of this.deadLetters) {
+      if (!dead.lock) continue;
+      if (dead.lock.until > now) this.due(dead.lock.until);
+      else {
+        dead.lock = undefined;
+        dead.deliveryCount++;
+      }
+    }
     for (const session of [...this.sessions.values()]) {
       if (session.holder) {
         if (session.holder.until <= now) {
@@ -302,6 +359,7 @@ export class QueueState {
               deliveryCount: message.failedDeliveries,
               reason: DEAD_LETTER_TTL_EXPIRED,
               description: 'The message expired and was dead lettered.',
+              lock: undefined,
             });
           }
           continue;
@@ -347,6 +405,7 @@ export class QueueState {
         deliveryCount: message.failedDeliveries,
         reason: DEAD_LETTER_MAX_DELIVERY,
         description: `Message could not be consumed after ${this.options.maxDeliveryCount} delivery attempts.`,
+        lock: undefined,
       });
     }
   }

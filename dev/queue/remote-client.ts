@@ -7,6 +7,7 @@ import {
   InvalidQueueOperationError,
   validateSend,
   type DeadLetterInfo,
+  type DeadLetterReceiver,
   type DeadLetteredMessage,
   type OutgoingMessage,
   type QueueClient,
@@ -15,7 +16,7 @@ import {
   type ReceivedMessage,
   type SessionReceiver,
 } from '../../shared/ports/queue.js';
-import { errorFromWire, fromWire, type ErrorWire, type ReceivedWire, type RemoteRequest } from './remote-protocol.js';
+import { deadLetterFromWire, errorFromWire, fromWire, type ErrorWire, type ReceivedWire, type RemoteRequest } from './remote-protocol.js';
 
 type Call = (request: RemoteRequest) => Promise<unknown>;
 
@@ -66,6 +67,51 @@ class RemoteReceiver implements SessionReceiver {
     // A message this receiver did not hand out: the server answers as Service Bus does (lock lost).
     const handle = this.handles.get(message) ?? -1;
     await this.call({ op: 'settle', rid: this.rid, handle, messageId: message.messageId, kind, ...(info ? { info } : {}) });
+  }
+}
+
+class RemoteDeadLetterReceiver implements DeadLetterReceiver {
+  private readonly handles = new WeakMap<DeadLetteredMessage, number>();
+  private opened: Promise<number> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly call: Call,
+    private readonly queue: string,
+  ) {}
+
+  async receive(max: number, maxWaitMs: number): Promise<DeadLetteredMessage[]> {
+    if (this.closed) throw new InvalidQueueOperationError('dead-letter receiver is closed');
+    const { messages } = (await this.call({ op: 'receive', rid: await this.rid(), max, maxWaitMs })) as { messages: ReceivedWire[] };
+    return messages.map((w) => {
+      const m = deadLetterFromWire(w);
+      this.handles.set(m, w.handle);
+      return m;
+    });
+  }
+
+  complete(message: DeadLetteredMessage): Promise<void> {
+    return this.settle(message, 'complete');
+  }
+
+  abandon(message: DeadLetteredMessage): Promise<void> {
+    return this.settle(message, 'abandon');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.opened) await this.call({ op: 'closeReceiver', rid: await this.opened });
+  }
+
+  /** The port's deadLetterReceiver() is synchronous; the server opens the receiver on the first call. */
+  private rid(): Promise<number> {
+    return (this.opened ??= this.call({ op: 'openDeadLetterReceiver', queue: this.queue }).then((r) => (r as { rid: number }).rid));
+  }
+
+  private async settle(message: DeadLetteredMessage, kind: 'complete' | 'abandon'): Promise<void> {
+    const handle = this.handles.get(message) ?? -1;
+    await this.call({ op: 'settle', rid: await this.rid(), handle, messageId: message.messageId, kind });
   }
 }
 
@@ -150,7 +196,11 @@ export class RemoteQueueClient implements QueueClient {
 
   async peekDeadLetters(queue: string, max: number): Promise<DeadLetteredMessage[]> {
     const { messages } = (await this.call({ op: 'peekDeadLetters', queue, max })) as { messages: ReceivedWire[] };
-    return messages.map((w) => ({ ...fromWire(w), deadLetterReason: w.deadLetterReason ?? '', deadLetterDescription: w.deadLetterDescription ?? '' }));
+    return messages.map(deadLetterFromWire);
+  }
+
+  deadLetterReceiver(queue: string): DeadLetterReceiver {
+    return new RemoteDeadLetterReceiver(this.call, queue);
   }
 
   async close(): Promise<void> {

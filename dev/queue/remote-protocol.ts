@@ -33,6 +33,7 @@ const rid = z.number().int().positive();
 export const requestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('send'), queue: z.string(), messages: z.array(outgoingWireSchema) }).strict(),
   z.object({ op: z.literal('openReceiver'), queue: z.string() }).strict(),
+  z.object({ op: z.literal('openDeadLetterReceiver'), queue: z.string() }).strict(),
   z.object({ op: z.literal('acceptNextSession'), queue: z.string(), maxWaitMs: z.number().nonnegative() }).strict(),
   z.object({ op: z.literal('receive'), rid, max: z.number(), maxWaitMs: z.number().nonnegative() }).strict(),
   z
@@ -74,6 +75,10 @@ export function toWire(m: ReceivedMessage | DeadLetteredMessage, handle: number)
     sequenceNumber: m.sequenceNumber.toString(),
     lockedUntilUtc: m.lockedUntilUtc.toISOString(),
   };
+}
+
+export function deadLetterFromWire(w: ReceivedWire): DeadLetteredMessage {
+  return { ...fromWire(w), deadLetterReason: w.deadLetterReason ?? '', deadLetterDescription: w.deadLetterDescription ?? '' };
 }
 
 export function fromWire(w: ReceivedWire): ReceivedMessage {

@@ -6,17 +6,24 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../shared/logging.js';
-import { MessageLockLostError, type OutgoingMessage, type QueueClient, type QueueReceiver, type ReceivedMessage, type SessionReceiver } from '../../shared/ports/queue.js';
+import {
+  MessageLockLostError,
+  type DeadLetteredMessage,
+  type DeadLetterReceiver,
+  type OutgoingMessage,
+  type QueueClient,
+  type QueueReceiver,
+  type ReceivedMessage,
+  type SessionReceiver,
+} from '../../shared/ports/queue.js';
 import { errorToWire, requestSchema, toWire, type RemoteRequest } from './remote-protocol.js';
 
 /** Bodies of queue calls are bounded by Service Bus' batch size; this leaves room for JSON escaping. */
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
-interface Held {
-  client: number;
-  receiver: QueueReceiver | SessionReceiver;
-  messages: Map<number, ReceivedMessage>;
-}
+type Held =
+  | { client: number; kind: 'active'; receiver: QueueReceiver | SessionReceiver; messages: Map<number, ReceivedMessage> }
+  | { client: number; kind: 'deadLetters'; receiver: DeadLetterReceiver; messages: Map<number, DeadLetteredMessage> };
 
 export interface RemoteQueueServer {
   readonly url: string;
@@ -41,11 +48,12 @@ export async function startRemoteQueueServer(queue: QueueClient, log: Logger): P
     if (!h) throw new BadRequest(`receiver ${rid} is not open`);
     return h;
   };
-  const track = (client: number, receiver: QueueReceiver | SessionReceiver): number => {
+  const track = (held: Held): number => {
     const rid = ++ids;
-    receivers.set(rid, { client, receiver, messages: new Map() });
+    receivers.set(rid, held);
     return rid;
   };
+  const active = (client: number, receiver: QueueReceiver | SessionReceiver): number => track({ client, kind: 'active', receiver, messages: new Map() });
 
   const handle = async (client: number, req: RemoteRequest): Promise<unknown> => {
     switch (req.op) {
@@ -63,7 +71,9 @@ export async function startRemoteQueueServer(queue: QueueClient, log: Logger): P
         return {};
       }
       case 'openReceiver':
-        return { rid: track(client, queue.receiver(req.queue)) };
+        return { rid: active(client, queue.receiver(req.queue)) };
+      case 'openDeadLetterReceiver':
+        return { rid: track({ client, kind: 'deadLetters', receiver: queue.deadLetterReceiver(req.queue), messages: new Map() }) };
       case 'acceptNextSession': {
         const session = await queue.acceptNextSession(req.queue, req.maxWaitMs);
         if (session === null) return { rid: null };
@@ -71,21 +81,29 @@ export async function startRemoteQueueServer(queue: QueueClient, log: Logger): P
           await session.close(); // the caller went away while it waited
           return { rid: null };
         }
-        return { rid: track(client, session), sessionId: session.sessionId };
+        return { rid: active(client, session), sessionId: session.sessionId };
       }
       case 'receive': {
         const h = held(req.rid);
-        const got = await h.receiver.receive(req.max, req.maxWaitMs);
-        return {
-          messages: got.map((m) => {
+        const remember = <M extends ReceivedMessage>(messages: Map<number, M>, got: M[]): ReturnType<typeof toWire>[] =>
+          got.map((m) => {
             const id = ++handles;
-            h.messages.set(id, m);
+            messages.set(id, m);
             return toWire(m, id);
-          }),
-        };
+          });
+        if (h.kind === 'deadLetters') return { messages: remember(h.messages, await h.receiver.receive(req.max, req.maxWaitMs)) };
+        return { messages: remember(h.messages, await h.receiver.receive(req.max, req.maxWaitMs)) };
       }
       case 'settle': {
         const h = held(req.rid);
+        if (h.kind === 'deadLetters') {
+          const m = h.messages.get(req.handle);
+          if (!m) throw new MessageLockLostError(req.messageId);
+          if (req.kind === 'deadLetter') throw new BadRequest('a dead letter cannot be dead-lettered again');
+          await (req.kind === 'complete' ? h.receiver.complete(m) : h.receiver.abandon(m));
+          h.messages.delete(req.handle);
+          return {};
+        }
         const m = h.messages.get(req.handle);
         // Settled already, or handed out by another receiver: Service Bus answers "lock lost".
         if (!m) throw new MessageLockLostError(req.messageId);
@@ -96,9 +114,9 @@ export async function startRemoteQueueServer(queue: QueueClient, log: Logger): P
         return {};
       }
       case 'renewSessionLock': {
-        const r = held(req.rid).receiver;
-        if (!('renewSessionLock' in r)) throw new BadRequest(`receiver ${req.rid} holds no session`);
-        return { until: (await r.renewSessionLock()).toISOString() };
+        const h = held(req.rid);
+        if (h.kind !== 'active' || !('renewSessionLock' in h.receiver)) throw new BadRequest(`receiver ${req.rid} holds no session`);
+        return { until: (await h.receiver.renewSessionLock()).toISOString() };
       }
       case 'closeReceiver': {
         const h = receivers.get(req.rid);

@@ -12,6 +12,7 @@ export class SentLog {
       receiver: (q) => client.receiver(q),
       acceptNextSession: (q, wait) => client.acceptNextSession(q, wait),
       peekDeadLetters: (q, max) => client.peekDeadLetters(q, max),
+      deadLetterReceiver: (q) => client.deadLetterReceiver(q),
       close: () => client.close(),
       sender(queue: string): QueueSender {
         const inner = client.sender(queue);

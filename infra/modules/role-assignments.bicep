@@ -121,6 +121,17 @@ resource functionSendsChangeSets 'Microsoft.Authorization/roleAssignments@2022-0
   }
 }
 
+resource functionReadsChangeSetDeadLetters 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(writebackQueue.id, functionAppPrincipalId, roleIds['Azure Service Bus Data Receiver'])
+  scope: writebackQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds['Azure Service Bus Data Receiver'])
+    principalId: functionAppPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'The admin API lists and resubmits dead-lettered change sets (the role covers the queue and its dead-letter sub-queue).'
+  }
+}
+
 resource functionReceivesResults 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(writebackResultsQueue.id, functionAppPrincipalId, roleIds['Azure Service Bus Data Receiver'])
   scope: writebackResultsQueue

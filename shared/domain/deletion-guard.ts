@@ -31,7 +31,9 @@ export type GuardThresholds = Pick<TenantSettings, 'deletionThreshold' | 'member
 export type HeldKind = 'deletion' | 'memberRemoval';
 
 /** A held change set: it stays pending (nothing sent, planned state not advanced) until an admin approves it
- *  or the cloud changes so that it removes nothing any more. */
+ *  or the cloud changes so that it removes nothing any more. An admin may reject it instead: it is then neither
+ *  sent nor held while the planner plans the same change set (same fingerprint); once the cloud changes so that
+ *  the change set differs, the guard decides on it anew. */
 export interface HeldChange {
   groupId: string;
   kind: HeldKind;
@@ -44,8 +46,13 @@ export interface HeldChange {
   lifecycle: GroupLifecycle;
   /** Messages up to this seq may have been sent for the group (crash recovery): a release starts after it. */
   afterSeq: number;
+  /** Of the change set's effect (guard-cost.ts, ChangeSetEffect): the same however it is sent. */
+  fingerprint: string;
   heldAt: string;
   approvedAt: string | null;
+  /** When and by whom (UPN or object id) it was rejected; null while it is held. */
+  rejectedAt: string | null;
+  rejectedBy: string | null;
 }
 
 export const emptyWindow = (): GuardWindow => ({ released: [] });

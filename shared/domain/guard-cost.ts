@@ -1,11 +1,18 @@
-// What a group's change set removes from AD, for the deletion guard (./deletion-guard.ts): a delete is one
-// group deletion; upserts remove the members they list (a member only re-referenced, removed and added again,
-// stays); a snapshot removes every member the previous plan wrote that it no longer names (an empty one, the
-// soft-delete emptying, removes them all).
+// What a group's change set does to AD, for the deletion guard (./deletion-guard.ts): a delete is one group
+// deletion; upserts remove the members they list (a member only re-referenced, removed and added again, stays);
+// a snapshot removes every member the previous plan wrote that it no longer names (an empty one, the soft-delete
+// emptying, removes them all). The effect is the same whichever way the change set is sent (a delta round's
+// upserts, or a later round's snapshot of the complete list): a rejected change set is recognised by it.
 import type { MemberEntry } from './members.js';
-import type { WritebackMessage } from './model.js';
+import type { DeleteReason, GroupHeader, WritebackMessage } from './model.js';
 import type { PlannedGroup } from './planned-state.js';
 import type { GuardCost } from './deletion-guard.js';
+
+/** What a change set does relative to the previous plan: delete the group, or write this header and remove and
+ *  add these members (cloud ids, sorted; `every`: all members the previous plan wrote). */
+export type ChangeSetEffect =
+  | { kind: 'delete'; reason: DeleteReason }
+  | { kind: 'write'; header: GroupHeader | null; removed: string[] | 'every'; added: string[] };
 
 function snapshotMemberIds(messages: readonly WritebackMessage[]): Set<string> {
   const ids = new Set<string>();
@@ -13,31 +20,42 @@ function snapshotMemberIds(messages: readonly WritebackMessage[]): Set<string> {
   return ids;
 }
 
-/** Whether the cost needs the previous plan's member entries: a snapshot naming members replaces the members
+const hadMembers = (previous: PlannedGroup | null): boolean => previous !== null && previous.written && previous.memberCount > 0;
+
+/** Whether the effect needs the previous plan's member entries: a snapshot naming members replaces the members
  *  of a group that has some in AD. */
 export function needsPreviousMembers(previous: PlannedGroup | null, messages: readonly WritebackMessage[]): boolean {
-  return previous !== null && previous.written && previous.memberCount > 0 && snapshotMemberIds(messages).size > 0;
+  return hadMembers(previous) && snapshotMemberIds(messages).size > 0;
 }
 
+const without = (ids: Iterable<string>, drop: ReadonlySet<string>): string[] => [...new Set(ids)].filter((id) => !drop.has(id)).sort();
+
 /** `previousMembers`: every member entry of the previous plan when needsPreviousMembers says so (else unused). */
-export function changeSetCost(
+export function changeSetEffect(
   previous: PlannedGroup | null,
   messages: readonly WritebackMessage[],
   previousMembers: ReadonlyMap<string, MemberEntry>,
-): GuardCost {
-  if (messages.some((m) => m.kind === 'delete')) return { deletions: 1, memberRemovals: 0 };
+): ChangeSetEffect {
+  let header: GroupHeader | null = null;
   const removed = new Set<string>();
   const added = new Set<string>();
   for (const m of messages) {
-    if (m.kind !== 'upsert') continue;
-    for (const ref of m.remove) removed.add(ref.cloudId);
-    for (const ref of m.add) added.add(ref.cloudId);
+    if (m.kind === 'delete') return { kind: 'delete', reason: m.reason };
+    header = m.header;
+    if (m.kind === 'upsert') {
+      for (const ref of m.remove) removed.add(ref.cloudId);
+      for (const ref of m.add) added.add(ref.cloudId);
+    }
   }
-  let memberRemovals = [...removed].filter((id) => !added.has(id)).length;
-  if (messages.some((m) => m.kind === 'snapshot') && previous !== null && previous.written && previous.memberCount > 0) {
-    const kept = snapshotMemberIds(messages);
-    if (kept.size === 0) memberRemovals += previous.memberCount;
-    else for (const e of previousMembers.values()) if (e.ref !== null && !kept.has(e.cloudId)) memberRemovals++;
-  }
-  return { deletions: 0, memberRemovals };
+  if (!messages.some((m) => m.kind === 'snapshot')) return { kind: 'write', header, removed: without(removed, added), added: without(added, removed) };
+  const kept = snapshotMemberIds(messages);
+  if (!hadMembers(previous)) return { kind: 'write', header, removed: [], added: [...kept].sort() };
+  if (kept.size === 0) return { kind: 'write', header, removed: 'every', added: [] };
+  const had = new Set([...previousMembers.values()].filter((e) => e.ref !== null).map((e) => e.cloudId));
+  return { kind: 'write', header, removed: without(had, kept), added: without(kept, had) };
+}
+
+export function costOf(previous: PlannedGroup | null, effect: ChangeSetEffect): GuardCost {
+  if (effect.kind === 'delete') return { deletions: 1, memberRemovals: 0 };
+  return { deletions: 0, memberRemovals: effect.removed === 'every' ? (previous?.memberCount ?? 0) : effect.removed.length };
 }

@@ -36,6 +36,7 @@ export interface ReceivedMessage {
   /** 1 on first delivery. */
   deliveryCount: number;
   enqueuedTimeUtc: Date;
+  /** A dead letter shows the same number to peekDeadLetters and to a DeadLetterReceiver. */
   sequenceNumber: bigint;
   /** For peeked messages (peekDeadLetters), which hold no lock: the epoch. */
   lockedUntilUtc: Date;
@@ -78,6 +79,17 @@ export interface QueueReceiver extends Settler {
   close(): Promise<void>;
 }
 
+/** A peek-lock receiver on a queue's dead-letter sub-queue (sessions do not apply there, also on a session
+ *  queue). complete removes a message for good; abandon leaves it there with deliveryCount + 1 (a dead letter is
+ *  never dead-lettered again). Settling after the lock expired throws MessageLockLostError. */
+export interface DeadLetterReceiver {
+  /** Peek-lock up to `max` dead letters, oldest first, waiting up to `maxWaitMs` for the first. */
+  receive(max: number, maxWaitMs: number): Promise<DeadLetteredMessage[]>;
+  complete(message: DeadLetteredMessage): Promise<void>;
+  abandon(message: DeadLetteredMessage): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface SessionReceiver extends QueueReceiver {
   readonly sessionId: string;
   /** Extends the session lock (messages of a session are only delivered to its holder). */
@@ -92,6 +104,8 @@ export interface QueueClient {
   acceptNextSession(queue: string, maxWaitMs: number): Promise<SessionReceiver | null>;
   /** Reads (without removing) the dead-letter sub-queue. */
   peekDeadLetters(queue: string, max: number): Promise<DeadLetteredMessage[]>;
+  /** Receives from the dead-letter sub-queue (an admin resubmits or removes a dead letter). */
+  deadLetterReceiver(queue: string): DeadLetterReceiver;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 // Held change sets (shared/domain/deletion-guard.ts): table `heldChanges`, one row per tenant and group, the
-// record as validated JSON plus `kind` and `approved` columns for the portal's table view. Two writers: the
-// planner (holds, keeps, forgets) and an admin's approval; both write conditionally on the version they read.
+// record as validated JSON plus `kind`, `approved` and `rejected` columns for the portal's table view. Two writers:
+// the planner (holds, keeps, forgets) and an admin's approval or rejection; both write conditionally on the
+// version they read.
 import { z } from 'zod';
 import type { HeldChange } from '../domain/deletion-guard.js';
 import { normaliseId } from '../domain/ids.js';
@@ -17,8 +18,12 @@ const heldChangeSchema = z
     reason: z.string(),
     lifecycle: z.enum(['present', 'softDeleted', 'hardDeleted']),
     afterSeq: count,
+    /** Records written before fingerprints: '' (matches no change set, so the guard decides anew). */
+    fingerprint: z.string().default(''),
     heldAt: z.string().datetime(),
     approvedAt: z.string().datetime().nullable(),
+    rejectedAt: z.string().datetime().nullable().default(null),
+    rejectedBy: z.string().nullable().default(null),
   })
   .strict();
 
@@ -55,7 +60,7 @@ export class HeldChangeRepository {
     const entity = {
       partitionKey: tenantId,
       rowKey: normaliseId(held.groupId),
-      properties: { kind: record.kind, approved: record.approvedAt !== null, json: JSON.stringify(record) },
+      properties: { kind: record.kind, approved: record.approvedAt !== null, rejected: record.rejectedAt !== null, json: JSON.stringify(record) },
     };
     if (etag === null) return (await this.table.insertIfAbsent(entity)).inserted;
     try {

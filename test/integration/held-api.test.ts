@@ -51,8 +51,11 @@ const held: HeldChange = {
   reason: 'deletion held: 20 group deletion(s) in the last 24 h',
   lifecycle: 'hardDeleted',
   afterSeq: 3,
+  fingerprint: 'f1',
   heldAt: '2026-12-01T10:00:00.000Z',
   approvedAt: null,
+  rejectedAt: null,
+  rejectedBy: null,
 };
 
 describe('held change sets API', () => {

@@ -6,7 +6,7 @@ import { startGraphSimulator, type GraphSimulator } from '../../dev/graph-sim/in
 import { EmbeddedBroker } from '../../dev/queue/index.js';
 import { MemoryTableStore } from '../../dev/tables/memory-table-store.js';
 import { createGraphClient } from '../../shared/adapters/graph/client.js';
-import { approveHeld, listHeld, type HeldAdminDeps } from '../../shared/app/held/held-admin.js';
+import { approveHeld, listHeld, rejectHeld, type HeldAdminDeps } from '../../shared/app/held/held-admin.js';
 import { handlePoke } from '../../shared/app/round/poke-round.js';
 import type { DeltaRoundDeps } from '../../shared/app/round/round-deps.js';
 import { runDeltaRound, type RoundRequest } from '../../shared/app/round/run-round.js';
@@ -204,6 +204,42 @@ describe('deletion guard in the planner', () => {
     expect(model.membersOf(g!)).toHaveLength(1);
     expect(model.groups.get(g!)?.displayName).toBe('Renamed while held');
     expect((await stateOf(g!)).state).toBe('written');
+  });
+
+  it('sends a rejected change set neither now nor in later rounds, until the cloud changes it', async () => {
+    const [g] = await writtenGroups(1, 'security', 6, { memberRemovalThreshold: 4 });
+    sim.control.removeMembers(g!, [U(1), U(2), U(3), U(4), U(5)]);
+    expect(await round()).toEqual([]); // held: the delta's upserts would remove 5
+    const admin = { ...rt.admin, statuses: rt.statuses };
+    expect(await rejectHeld(admin, sim.tenantId, g!, 'admin@contoso.example')).toMatchObject({ groupId: g, rejectedBy: 'admin@contoso.example', rejectedAt: expect.any(String) as string });
+    expect(await stateOf(g!)).toEqual({ state: 'skipped', reason: 'held change rejected by admin@contoso.example' });
+    expect((await listHeld(rt.admin, sim.tenantId)).held).toEqual([]);
+    const rejectedSince = (await rt.statuses.read(sim.tenantId, g!))!.status.updatedAt;
+
+    // A reconcile plans the same change set as a snapshot of the complete list: recognised, neither sent nor held.
+    expect(await round({ mode: 'reconcile' })).toEqual([]);
+    expect(await round()).toEqual([]);
+    expect(model.membersOf(g!)).toHaveLength(6);
+    expect((await rt.statuses.read(sim.tenantId, g!))!.status.updatedAt).toBe(rejectedSince);
+    expect(await rejectHeld(admin, sim.tenantId, G(9), 'admin@contoso.example')).toBeNull();
+
+    // The cloud changes the group: the guard decides anew (4 removals fit the threshold) and the record goes.
+    sim.control.addMembers(g!, [U(1)]);
+    expect(summary(await round())).toEqual([`${g}:snapshot(2)`]);
+    expect(model.membersOf(g!)).toHaveLength(2);
+    expect((await stateOf(g!)).state).toBe('written');
+    expect(await rt.store.held.get(sim.tenantId, g!)).toBeNull();
+  });
+
+  it('holds a rejected change set anew when the cloud changes it and it still goes over the threshold', async () => {
+    const [g] = await writtenGroups(1, 'security', 6, { memberRemovalThreshold: 4 });
+    sim.control.removeMembers(g!, [U(1), U(2), U(3), U(4), U(5)]);
+    expect(await round()).toEqual([]);
+    await rejectHeld({ ...rt.admin, statuses: rt.statuses }, sim.tenantId, g!, 'admin@contoso.example');
+    sim.control.updateGroup(g!, { properties: { displayName: 'Renamed after the rejection' } });
+    expect(await round()).toEqual([]);
+    expect(await stateOf(g!)).toEqual({ state: 'held', reason: expect.stringMatching(/^member removals held: this change removes 5/) as string });
+    expect((await listHeld(rt.admin, sim.tenantId)).held).toEqual([expect.objectContaining({ groupId: g, rejectedAt: null, approvedAt: null })]);
   });
 
   it('holds the tenant switch beyond the threshold; switching back drops the holds', async () => {

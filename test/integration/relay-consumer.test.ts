@@ -99,6 +99,7 @@ function recording(client: QueueClient, events: string[]): QueueClient {
       return s ? wrapSession(s) : null;
     },
     peekDeadLetters: (queue, max) => client.peekDeadLetters(queue, max),
+    deadLetterReceiver: (queue) => client.deadLetterReceiver(queue),
     close: () => client.close(),
   };
 }

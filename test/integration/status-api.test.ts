@@ -131,6 +131,7 @@ describe('groups and status API', () => {
     const held: HeldChange = {
       groupId: G(2), kind: 'deletion', deletions: 1, memberRemovals: 0, reason: 'deletion held: 20 group deletion(s) in the last 24 h',
       lifecycle: 'present', afterSeq: 1, heldAt: '2026-12-01T10:00:00.000Z', approvedAt: null,
+      fingerprint: 'f', rejectedAt: null, rejectedBy: null,
     };
     await runtime.planner.held.save(tenantId, held, null);
 

@@ -14,6 +14,7 @@ import {
   SessionLockLostError,
   messageSize,
   type DeadLetteredMessage,
+  type DeadLetterReceiver,
   type OutgoingMessage,
   type QueueClient,
   type QueueReceiver,
@@ -79,6 +80,20 @@ async function findDeadLetter(
     await sleep(200);
   }
   return undefined;
+}
+
+/** Receives from a dead-letter sub-queue until every one of `messageIds` is in hand (leftovers of other tests
+ *  may come first: they are held until the end, then abandoned). */
+async function receiveDeadLetters(receiver: DeadLetterReceiver, messageIds: readonly string[], waitMs: number): Promise<DeadLetteredMessage[]> {
+  const wanted: DeadLetteredMessage[] = [];
+  const others: DeadLetteredMessage[] = [];
+  while (wanted.length < messageIds.length) {
+    const batch = await receiver.receive(10, waitMs);
+    if (batch.length === 0) break;
+    for (const m of batch) (messageIds.includes(m.messageId) ? wanted : others).push(m);
+  }
+  for (const m of others) await receiver.abandon(m);
+  return messageIds.flatMap((mid) => wanted.filter((m) => m.messageId === mid));
 }
 
 export function defineQueueContract(start: StartHarness): void {
@@ -335,6 +350,65 @@ export function defineQueueContract(start: StartHarness): void {
       const [got] = await receiver.receive(1, h.arrivalWaitMs);
       expect(got?.messageId).toBe(id('1'));
       await receiver.complete(got!);
+    });
+  });
+
+  describe('dead-letter sub-queue', () => {
+    /** Sends the named messages to `queue` and dead-letters each with reason `Poison <name>`. */
+    const deadLetter = async (queue: string, names: readonly string[], sessionId?: string): Promise<void> => {
+      await client.sender(queue).send(names.map((n) => message(n, sessionId)));
+      const receiver = sessionId === undefined ? client.receiver(queue) : await client.acceptNextSession(queue, h.arrivalWaitMs);
+      const got = await receiveCount(receiver!, names.length, h.arrivalWaitMs);
+      for (const m of got) await receiver!.deadLetter(m, { reason: `Poison ${m.messageId}`, description: 'test' });
+      await receiver!.close();
+    };
+
+    it('receives dead letters with their reason; complete removes one for good, abandon keeps it with one more delivery', async () => {
+      await deadLetter(h.plainQueue, ['a', 'b']);
+      const receiver = client.deadLetterReceiver(h.plainQueue);
+      const [a, b] = await receiveDeadLetters(receiver, [id('a'), id('b')], h.arrivalWaitMs);
+      expect(a).toMatchObject({ messageId: id('a'), body: { name: 'a' }, deadLetterReason: `Poison ${id('a')}`, deadLetterDescription: 'test' });
+      expect(b?.messageId).toBe(id('b'));
+      const peeked = await findDeadLetter(client, h.plainQueue, id('a'), 1);
+      expect(peeked?.sequenceNumber).toBe(a!.sequenceNumber);
+      await receiver.complete(a!);
+      await receiver.abandon(b!);
+      await expect(receiver.complete(a!)).rejects.toBeInstanceOf(MessageLockLostError);
+      await receiver.close();
+
+      const again = client.deadLetterReceiver(h.plainQueue);
+      const [b2, a2] = await receiveDeadLetters(again, [id('b'), id('a')], h.quietWaitMs);
+      expect(a2).toBeUndefined();
+      expect(b2?.deliveryCount).toBeGreaterThan(b!.deliveryCount);
+      await again.complete(b2!);
+      expect(await findDeadLetter(client, h.plainQueue, id('a'), 1)).toBeUndefined();
+      expect(await findDeadLetter(client, h.plainQueue, id('b'), 1)).toBeUndefined();
+      // Nothing went back to the queue itself.
+      expect(await client.receiver(h.plainQueue).receive(1, h.quietWaitMs)).toEqual([]);
+    });
+
+    it('receives the dead letters of a session queue without a session', async () => {
+      const session = id('s');
+      await deadLetter(h.sessionQueue, ['1'], session);
+      const receiver = client.deadLetterReceiver(h.sessionQueue);
+      const [dead] = await receiveDeadLetters(receiver, [id('1')], h.arrivalWaitMs);
+      expect(dead).toMatchObject({ messageId: id('1'), sessionId: session, deadLetterReason: `Poison ${id('1')}` });
+      await receiver.complete(dead!);
+    });
+
+    it('hands a dead letter whose lock expired to the next receiver', async () => {
+      await deadLetter(h.plainQueue, ['1']);
+      const first = client.deadLetterReceiver(h.plainQueue);
+      const [dead] = await receiveDeadLetters(first, [id('1')], h.arrivalWaitMs);
+      expect(dead).toBeDefined();
+      await h.elapse(h.lockDurationMs + 1000);
+      await expect(first.complete(dead!)).rejects.toBeInstanceOf(MessageLockLostError);
+      const second = client.deadLetterReceiver(h.plainQueue);
+      const [again] = await receiveDeadLetters(second, [id('1')], h.arrivalWaitMs);
+      expect(again?.messageId).toBe(id('1'));
+      await second.complete(again!);
+      await first.close();
+      await second.close();
     });
   });
 

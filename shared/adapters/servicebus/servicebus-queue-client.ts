@@ -1,7 +1,8 @@
 // QueueClient over Azure Service Bus (@azure/service-bus 7.9): peek-lock receivers, session receivers,
-// atomic batches (one AMQP batch message: all or nothing), dead-letter sub-queue. Lock auto-renewal is
-// off by default so lock duration means the same here as in the embedded queue. The transport (AMQP on 5671,
-// or WebSockets on 443 through an optional proxy) is chosen in transport-options.ts.
+// atomic batches (one AMQP batch message: all or nothing), dead-letter sub-queue (peek; receive in
+// dead-letter-receiver.ts). Lock auto-renewal is off by default so lock duration means the same here as in the
+// embedded queue. The transport (AMQP on 5671, or WebSockets on 443 through an optional proxy) is chosen in
+// transport-options.ts.
 import {
   isServiceBusError,
   ServiceBusClient,
@@ -20,6 +21,7 @@ import {
   messageSize,
   validateSend,
   type DeadLetterInfo,
+  type DeadLetterReceiver,
   type DeadLetteredMessage,
   type OutgoingMessage,
   type QueueClient,
@@ -28,6 +30,7 @@ import {
   type ReceivedMessage,
   type SessionReceiver,
 } from '../../ports/queue.js';
+import { ServiceBusDeadLetterReceiver } from './dead-letter-receiver.js';
 import { mapServiceBusError, mapped } from './errors.js';
 import { fromDeadLetteredMessage, fromServiceBusMessage, toServiceBusMessage } from './message-mapping.js';
 import { serviceBusClientOptions, type ServiceBusTransport } from './transport-options.js';
@@ -224,6 +227,11 @@ export class ServiceBusQueueClient implements QueueClient {
     } finally {
       await receiver.close();
     }
+  }
+
+  deadLetterReceiver(queue: string): DeadLetterReceiver {
+    const sdk = this.sb.createReceiver(queue, { subQueueType: 'deadLetter', receiveMode: 'peekLock', maxAutoLockRenewalDurationInMs: this.lockRenewalMs });
+    return this.track(new ServiceBusDeadLetterReceiver(sdk, queue, this.minWaitMs));
   }
 
   async close(): Promise<void> {

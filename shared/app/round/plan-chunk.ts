@@ -1,17 +1,17 @@
-// Pass 2 of a round, a chunk of groups at a time: read member lists and identities, plan, pass the deletion
-// guard (round-guard.ts), record the round journal, SEND, and only then save member entries, planned states
-// and statuses.
+// Pass 2 of a round, a chunk of groups at a time: read member lists and identities, plan (planGroups: reads
+// only, so a preview plans the same way: shared/app/preview/), pass the deletion guard (round-guard.ts), record
+// the round journal, SEND, and only then save member entries, planned states and statuses.
 import { memberDelta } from '../../domain/delta-merge.js';
 import type { MemberEntry } from '../../domain/members.js';
 import type { MemberIdentity, WritebackMessage } from '../../domain/model.js';
 import type { PlannedGroup } from '../../domain/planned-state.js';
-import { membershipNeed, plan, type Membership, type PlanMode, type PlanResult } from '../../domain/planner.js';
+import { membershipNeed, plan, type Membership, type PlanMode } from '../../domain/planner.js';
 import type { TenantSettings } from '../../domain/settings.js';
 import type { MemberId } from '../../ports/directory.js';
 import { mapLimit } from '../../concurrency.js';
 import { applyStatusUpdate } from '../status/group-status.js';
 import { DirectoryLagError, type GroupView } from './round-groups.js';
-import type { RoundGuard } from './round-guard.js';
+import type { PlannedChange, RoundGuard } from './round-guard.js';
 import { statusUpdateOf } from './round-status.js';
 import type { DeltaRoundDeps } from './round-deps.js';
 import { sendWriteback } from './writeback-sender.js';
@@ -40,6 +40,9 @@ export interface ChunkOutcome {
 
 const IO_CONCURRENCY = 8;
 
+/** What planning reads (Graph and the planner's state); it writes nothing. */
+export type PlanReadDeps = Pick<DeltaRoundDeps, 'tenantId' | 'directory' | 'store'>;
+
 interface Need {
   view: GroupView;
   membership: Membership;
@@ -47,7 +50,7 @@ interface Need {
   resolve: MemberId[];
 }
 
-async function memberships(deps: DeltaRoundDeps, ctx: ChunkContext, views: readonly GroupView[]): Promise<Need[]> {
+async function memberships(deps: PlanReadDeps, ctx: ChunkContext, views: readonly GroupView[]): Promise<Need[]> {
   const lagging: string[] = [];
   const needs = await mapLimit(views, IO_CONCURRENCY, async (view): Promise<Need> => {
     let need = membershipNeed(view.previous, view.lifecycle, view.decision, ctx.mode, view.repairAfterSeq !== undefined);
@@ -79,7 +82,7 @@ async function memberships(deps: DeltaRoundDeps, ctx: ChunkContext, views: reado
   return needs;
 }
 
-async function nestedWrittenLookup(deps: DeltaRoundDeps, ctx: ChunkContext, identities: ReadonlyMap<string, MemberIdentity>): Promise<(id: string) => boolean> {
+async function nestedWrittenLookup(deps: PlanReadDeps, ctx: ChunkContext, identities: ReadonlyMap<string, MemberIdentity>): Promise<(id: string) => boolean> {
   const unknown = [...identities.values()]
     .filter((i) => i.type === 'group' && i.onPremisesSyncEnabled !== true && !ctx.writtenInRound.has(i.id) && !ctx.writtenOutside.has(i.id))
     .map((i) => i.id);
@@ -96,8 +99,10 @@ function changed(prev: PlannedGroup | null, next: PlannedGroup): boolean {
   return JSON.stringify(prev) !== JSON.stringify(next);
 }
 
-export async function planChunk(deps: DeltaRoundDeps, ctx: ChunkContext, views: readonly GroupView[]): Promise<ChunkOutcome> {
-  const { tenantId, store, log } = deps;
+/** Plans each group's change set from what Graph and the planner's state say now, in id order. Sends and saves
+ *  nothing. */
+export async function planGroups(deps: PlanReadDeps, ctx: ChunkContext, views: readonly GroupView[]): Promise<PlannedChange[]> {
+  const { tenantId, store } = deps;
   const needs = await memberships(deps, ctx, views);
 
   const toResolve = new Map<string, MemberId>();
@@ -105,7 +110,7 @@ export async function planChunk(deps: DeltaRoundDeps, ctx: ChunkContext, views: 
   const identities = toResolve.size > 0 ? await deps.directory.memberIdentities([...toResolve.values()]) : new Map<string, MemberIdentity>();
   const nestedWritten = await nestedWrittenLookup(deps, ctx, identities);
 
-  const planned: { view: GroupView; result: PlanResult }[] = [];
+  const planned: PlannedChange[] = [];
   await mapLimit(needs, IO_CONCURRENCY, async (n) => {
     let previousMembers: ReadonlyMap<string, MemberEntry> = new Map();
     if (n.membership.kind === 'changes' && (n.membership.added.length > 0 || n.membership.removed.length > 0)) {
@@ -128,7 +133,12 @@ export async function planChunk(deps: DeltaRoundDeps, ctx: ChunkContext, views: 
     });
     planned.push({ view: n.view, result });
   });
-  planned.sort((a, b) => (a.view.id < b.view.id ? -1 : a.view.id > b.view.id ? 1 : 0));
+  return planned.sort((a, b) => (a.view.id < b.view.id ? -1 : a.view.id > b.view.id ? 1 : 0));
+}
+
+export async function planChunk(deps: DeltaRoundDeps, ctx: ChunkContext, views: readonly GroupView[]): Promise<ChunkOutcome> {
+  const { tenantId, store, log } = deps;
+  const planned = await planGroups(deps, ctx, views);
   const screened = await ctx.guard.screen(planned, deps.now(), log);
   const results = screened.proceed;
   const at = deps.now().toISOString();

@@ -2,8 +2,11 @@
 // are sent, each group's change set is costed: one that deletes the group or removes members goes while the
 // window has room (and is counted), or is held whole: nothing sent, planned state not advanced, a held record
 // saved, status `held`. Later rounds keep holding it quietly; an admin's approval releases it (counted); a
-// cloud change after which it removes nothing drops the record. Holds and window are saved before any send.
-import { changeSetCost, needsPreviousMembers } from '../../domain/guard-cost.js';
+// cloud change after which it removes nothing drops the record. An admin's rejection keeps the record: the same
+// change set (same fingerprint of its effect) is then neither sent nor held, and the status keeps saying it was
+// rejected; a different one is decided anew. Holds and window are saved before any send.
+import { createHash } from 'node:crypto';
+import { changeSetEffect, costOf, needsPreviousMembers, type ChangeSetEffect } from '../../domain/guard-cost.js';
 import {
   heldKindOf,
   heldReason,
@@ -11,6 +14,7 @@ import {
   recordRelease,
   removesNothing,
   usedInWindow,
+  type GuardCost,
   type GuardThresholds,
   type HeldChange,
 } from '../../domain/deletion-guard.js';
@@ -36,7 +40,19 @@ export interface Screened {
   forget: string[];
 }
 
+/** What the guard would do with a planned change set now (a preview: nothing is saved). */
+export type GuardVerdict =
+  | { kind: 'release'; cost: GuardCost }
+  | { kind: 'hold'; cost: GuardCost; reason: string }
+  | { kind: 'held'; held: HeldChange }
+  | { kind: 'rejected'; held: HeldChange };
+
 const IO_CONCURRENCY = 8;
+
+/** A stable digest of a change set's effect (the member id lists of a big group are long). */
+function effectFingerprint(effect: ChangeSetEffect): string {
+  return createHash('sha256').update(JSON.stringify(effect)).digest('base64url');
+}
 
 export class RoundGuard {
   private constructor(
@@ -52,7 +68,8 @@ export class RoundGuard {
     return new RoundGuard(tenantId, store, thresholds, window, new Map(held.map((h) => [h.held.groupId, h])));
   }
 
-  /** A held group's delta was consumed by the round that held it: plan it from its complete member list. */
+  /** A held (or rejected) group's delta was consumed by the round that held it: plan it from its complete
+   *  member list. */
   isHeld(groupId: string): boolean {
     return this.records.has(groupId);
   }
@@ -76,25 +93,51 @@ export class RoundGuard {
     return added;
   }
 
+  /** The cost and fingerprint of a planned change set (reads the previous plan's members when needed). */
+  private async assess({ view, result }: PlannedChange): Promise<{ cost: GuardCost; fingerprint: string }> {
+    const members = needsPreviousMembers(view.previous, result.messages) ? await this.store.members.load(this.tenantId, view.id) : new Map<string, MemberEntry>();
+    const effect = changeSetEffect(view.previous, result.messages, members);
+    return { cost: costOf(view.previous, effect), fingerprint: effectFingerprint(effect) };
+  }
+
+  /** The record that still stands for this change set: a rejected one only while the change set is the same. */
+  private standing(id: string, fingerprint: string): { record: StoredHeldChange | undefined; rejected: boolean; replaces: StoredHeldChange | undefined } {
+    const record = this.records.get(id);
+    if (record?.held.rejectedAt == null) return { record, rejected: false, replaces: undefined };
+    if (record.held.fingerprint === fingerprint) return { record, rejected: true, replaces: undefined };
+    return { record: undefined, rejected: false, replaces: record };
+  }
+
+  /** What screen() would decide for one change set now, without saving anything. */
+  async verdict(p: PlannedChange, now: Date): Promise<GuardVerdict> {
+    const { cost, fingerprint } = await this.assess(p);
+    const { record, rejected } = this.standing(p.view.id, fingerprint);
+    if (rejected) return { kind: 'rejected', held: record!.held };
+    if (removesNothing(cost) || record?.held.approvedAt != null) return { kind: 'release', cost };
+    if (record !== undefined) return { kind: 'held', held: record.held };
+    if (mayRelease(this.window.window, this.thresholds, cost, now)) return { kind: 'release', cost };
+    return { kind: 'hold', cost, reason: heldReason(cost, usedInWindow(this.window.window, now), this.thresholds) };
+  }
+
   /** Decides for a chunk's planned change sets (in order: the window fills group by group) and saves the holds
    *  and the window before the caller sends anything. */
   async screen(planned: readonly PlannedChange[], now: Date, log: Logger): Promise<Screened> {
-    const costs = await mapLimit(planned, IO_CONCURRENCY, async ({ view, result }) => {
-      const members = needsPreviousMembers(view.previous, result.messages) ? await this.store.members.load(this.tenantId, view.id) : new Map<string, MemberEntry>();
-      return changeSetCost(view.previous, result.messages, members);
-    });
+    const assessed = await mapLimit(planned, IO_CONCURRENCY, (p) => this.assess(p));
     const out: Screened = { proceed: [], held: [], forget: [] };
     const writes: { held: HeldChange; etag: string | null }[] = [];
     let window = this.window.window;
     planned.forEach((p, i) => {
-      const cost = costs[i]!;
+      const { cost, fingerprint } = assessed[i]!;
       const id = p.view.id;
       const groupLog = log.child({ groupId: id });
-      const stored = this.records.get(id);
+      const { record: stored, rejected, replaces } = this.standing(id, fingerprint);
+      // Rejected by an admin and still the same change set: neither sent nor held (the status says rejected).
+      if (rejected) return;
+      if (replaces !== undefined) groupLog.info({ kind: replaces.held.kind }, 'rejected change set differs now (the cloud changed): the guard decides anew');
       if (removesNothing(cost)) {
-        if (stored !== undefined) {
+        if (stored !== undefined || replaces !== undefined) {
           out.forget.push(id);
-          groupLog.info({ kind: stored.held.kind }, 'held change set removes nothing any more: dropped, the group proceeds');
+          groupLog.info({ kind: (stored ?? replaces)!.held.kind }, 'held change set removes nothing any more: dropped, the group proceeds');
         }
         out.proceed.push(p);
         return;
@@ -102,25 +145,35 @@ export class RoundGuard {
       const approved = stored !== undefined && stored.held.approvedAt !== null;
       if (approved || (stored === undefined && mayRelease(window, this.thresholds, cost, now))) {
         window = recordRelease(window, cost, now);
-        if (approved) {
-          out.forget.push(id);
-          groupLog.info({ ...cost }, 'approved held change set released');
-        }
+        if (approved || replaces !== undefined) out.forget.push(id);
+        if (approved) groupLog.info({ ...cost }, 'approved held change set released');
         out.proceed.push(p);
         return;
       }
       const kind = heldKindOf(cost);
       const reason = heldReason(cost, usedInWindow(window, now), this.thresholds);
       if (stored !== undefined) {
-        const same = stored.held.kind === kind && stored.held.deletions === cost.deletions && stored.held.memberRemovals === cost.memberRemovals;
-        const held = same ? stored.held : { ...stored.held, kind, ...cost, reason, lifecycle: p.view.lifecycle };
+        const same = stored.held.kind === kind && stored.held.deletions === cost.deletions && stored.held.memberRemovals === cost.memberRemovals && stored.held.fingerprint === fingerprint;
+        const held = same ? stored.held : { ...stored.held, kind, ...cost, reason, lifecycle: p.view.lifecycle, fingerprint };
         if (!same) writes.push({ held, etag: stored.etag });
         out.held.push(held);
         return;
       }
       const afterSeq = Math.max(p.view.previous?.seq ?? 0, p.view.repairAfterSeq ?? 0);
-      const held: HeldChange = { groupId: id, kind, ...cost, reason, lifecycle: p.view.lifecycle, afterSeq, heldAt: now.toISOString(), approvedAt: null };
-      writes.push({ held, etag: null });
+      const held: HeldChange = {
+        groupId: id,
+        kind,
+        ...cost,
+        reason,
+        lifecycle: p.view.lifecycle,
+        afterSeq,
+        fingerprint,
+        heldAt: now.toISOString(),
+        approvedAt: null,
+        rejectedAt: null,
+        rejectedBy: null,
+      };
+      writes.push({ held, etag: replaces?.etag ?? null });
       out.held.push(held);
       groupLog.warn({ kind, ...cost }, 'change set held by the deletion guard: it waits for an admin');
     });

@@ -7,6 +7,7 @@
 import { mergeDeltaItems, type MergedGroupChange } from '../../domain/delta-merge.js';
 import { isGuid, normaliseId } from '../../domain/ids.js';
 import type { PlannedGroup } from '../../domain/planned-state.js';
+import type { RecheckEntry } from '../../domain/recheck.js';
 import { seqFloorAt, type PlanMode } from '../../domain/planner.js';
 import { effectiveSettings, settingsFingerprint } from '../../domain/settings.js';
 import type { Logger } from '../../logging.js';
@@ -118,8 +119,7 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
 
   // ---- pass 1: current view and decision of every group --------------------------------------------
   // A group left unknown keeps what a lost round may have sent in its recheck entry (the journal is cleared).
-  const repairs = new Map(journal);
-  for (const e of rechecks.values()) if (e.repairAfterSeq > (repairs.get(e.groupId) ?? 0)) repairs.set(e.groupId, e.repairAfterSeq);
+  const repairs = repairSeqs(journal, rechecks);
   const viewCtx: ViewContext = { directory, previous, repairs, settings, rechecks, now: deps.now() };
   const { views, unknown } = await viewGroups(viewCtx, [...candidates.values()]);
   const parents = await parentsOfFlipped(deps, viewCtx, views, new Set(unknown.map((u) => u.id)));
@@ -175,6 +175,14 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
   };
   log.info(report, 'delta round done');
   return report;
+}
+
+/** The last seq a lost round may have sent per group: the journal's, or a recheck entry's (kept for a group left
+ *  unknown when the journal was cleared). */
+export function repairSeqs(journal: ReadonlyMap<string, number>, rechecks: ReadonlyMap<string, RecheckEntry>): Map<string, number> {
+  const repairs = new Map(journal);
+  for (const e of rechecks.values()) if (e.repairAfterSeq > (repairs.get(e.groupId) ?? 0)) repairs.set(e.groupId, e.repairAfterSeq);
+  return repairs;
 }
 
 /** Groups that hold a group whose written-back state flipped: their entry for it is resolved again (an anchor

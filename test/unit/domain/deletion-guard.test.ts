@@ -12,7 +12,7 @@ import {
   usedInWindow,
   type GuardWindow,
 } from '../../../shared/domain/deletion-guard.js';
-import { changeSetCost, needsPreviousMembers } from '../../../shared/domain/guard-cost.js';
+import { changeSetEffect, costOf, needsPreviousMembers } from '../../../shared/domain/guard-cost.js';
 import type { MemberEntry } from '../../../shared/domain/members.js';
 import type { MemberRef, WritebackMessage } from '../../../shared/domain/model.js';
 import { emptySkipped, type PlannedGroup } from '../../../shared/domain/planned-state.js';
@@ -33,6 +33,9 @@ const base = { v: 1 as const, tenantId: TENANT, groupId: G };
 const upsert = (remove: MemberRef[], add: MemberRef[], seq = 5): WritebackMessage => ({ ...base, seq, kind: 'upsert', header, remove, add });
 const snapshot = (members: MemberRef[], seq = 5): WritebackMessage => ({ ...base, seq, kind: 'snapshot', header, snapshotId: `${G}:5`, part: 1, parts: 1, members });
 const del: WritebackMessage = { ...base, seq: 5, kind: 'delete', anchor: `Group_${G}`, reason: 'hardDeleted' };
+
+const changeSetCost = (p: PlannedGroup | null, messages: WritebackMessage[], members: ReadonlyMap<string, MemberEntry>) =>
+  costOf(p, changeSetEffect(p, messages, members));
 
 describe('change set cost', () => {
   it('a delete is one deletion and nothing else', () => {
@@ -61,6 +64,21 @@ describe('change set cost', () => {
     expect(changeSetCost(null, [snapshot([user(1)])], new Map())).toEqual({ deletions: 0, memberRemovals: 0 });
     expect(changeSetCost(previous(0), [snapshot([])], new Map())).toEqual({ deletions: 0, memberRemovals: 0 });
     expect(changeSetCost(previous(3, { written: false }), [snapshot([])], new Map())).toEqual({ deletions: 0, memberRemovals: 0 });
+  });
+});
+
+describe('change set effect', () => {
+  it('is the same for a delta round\'s upserts and a later round\'s snapshot of the same cloud state', () => {
+    const before = new Map([1, 2, 3].map((n) => [gid(n, 'c'), entry(n)]));
+    const fromDelta = changeSetEffect(previous(3), [upsert([user(1)], [user(4)])], new Map());
+    const fromSnapshot = changeSetEffect(previous(3), [snapshot([user(2), user(3), user(4)], 9)], before);
+    expect(fromDelta).toEqual({ kind: 'write', header, removed: [gid(1, 'c')], added: [gid(4, 'c')] });
+    expect(fromSnapshot).toEqual(fromDelta);
+  });
+
+  it('names a delete by its reason, and the soft-delete emptying as removing every member', () => {
+    expect(changeSetEffect(previous(3), [del], new Map())).toEqual({ kind: 'delete', reason: 'hardDeleted' });
+    expect(changeSetEffect(previous(3), [snapshot([])], new Map())).toEqual({ kind: 'write', header, removed: 'every', added: [] });
   });
 });
 
