@@ -32,6 +32,7 @@ beforeEach(async () => {
     CLIENT_STATE_SECRET: 'current-secret-value-0123456789',
     STATE_TABLE_ENDPOINT: `${base}/`,
     ServiceBusConnection__fullyQualifiedNamespace: '127.0.0.1',
+    ADMIN_API_AUDIENCE: 'api://group-writeback-admin-test',
     APPLICATIONINSIGHTS_CONNECTION_STRING: undefined,
     LOG_LEVEL: 'fatal',
   };
