@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Logger } from '../../shared/logging.js';
 import { sendPoke } from '../../shared/app/intake/pokes.js';
-import { createGroup, createUser } from '../stack/ad-objects.js';
+import { createDevice, createGroup, createUser, removeDevice } from '../stack/ad-objects.js';
 import { readWritebackOu } from '../stack/ad-dump.js';
 import { SettleTimeoutError, startLocalStack, type LocalStack } from '../stack/local-stack.js';
 import { tamper } from './ad-tamper.js';
@@ -75,7 +75,10 @@ function onPremSpec(stack: LocalStack, o: OnPremObject): { securityIdentifier: s
 export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
   const stack = await startLocalStack({ name: 'scenario', log: opts.log, ...(opts.keep ? { keepDc: true } : {}) });
   const checkpoints = new Map<string, Dump>();
+  // Devices live outside the run's OU (under CN=RegisteredDevices), so they are removed one by one.
+  const devices: string[] = [];
   try {
+    for (const d of scenario.ad.devices) devices.push((await createDevice(stack.ad, stack.dc.baseDn, d.deviceId)).dn);
     const onPrem = new Map<string, OnPremObject>();
     for (const u of scenario.ad.users) {
       const o = await createUser(stack.ad, stack.onPremOu, u.sam);
@@ -114,7 +117,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     const failures = [...unsettled, ...(await pipelineFailures(stack, dump))];
     return { exitCode: failures.length > 0 ? 1 : 0, dump, checkpoints, failures, stack: opts.keep ? stack : null };
   } finally {
-    if (!opts.keep) await stack.stop();
+    if (!opts.keep) {
+      for (const dn of devices) await removeDevice(stack.ad, dn);
+      await stack.stop();
+    }
   }
 }
 

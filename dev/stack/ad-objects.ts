@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Attribute, Change, escapeFilter, type Client, type Entry } from 'ldapts';
 import type { SambaDc } from './samba.js';
 import { escapeDnValue, parseDn } from '../../relay/ldap/escape.js';
-import { guidToString, sidToString } from '../../relay/ldap/sid.js';
+import { guidToBuffer, guidToString, sidToString } from '../../relay/ldap/sid.js';
 
 export type GroupScope = 'domainLocal' | 'global' | 'universal';
 
@@ -185,4 +185,56 @@ export async function createGroup(client: Client, ouDn: string, sam: string, opt
 /** Adds members (DNs or `<SID=...>` / `<GUID=...>` references) to a group. */
 export async function addMembers(client: Client, groupDn: string, members: string[]): Promise<void> {
   await client.modify(groupDn, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: members }) }));
+}
+
+/** Where device writeback puts devices: `CN=RegisteredDevices,<domain>` (class msDS-DeviceContainer). */
+export function registeredDevicesDn(domainDn: string): string {
+  return `CN=RegisteredDevices,${domainDn}`;
+}
+
+function ldapCode(error: unknown): unknown {
+  return error instanceof Error && 'code' in error ? error.code : undefined;
+}
+
+/**
+ * Creates a device as AD Connect device writeback does: `CN=<deviceId>` of class msDS-Device under
+ * CN=RegisteredDevices (created when missing), msDS-DeviceID = the cloud deviceId. Named by deviceId, so
+ * runs do not collide; one a dead run left behind is replaced.
+ */
+export async function createDevice(client: Client, domainDn: string, deviceId: string): Promise<{ dn: string; objectGUID: string }> {
+  const container = registeredDevicesDn(domainDn);
+  try {
+    await client.add(container, { objectClass: ['top', 'msDS-DeviceContainer'] });
+  } catch (error) {
+    // 68 entryAlreadyExists: created earlier (by AD Connect, another run or a concurrent one).
+    if (ldapCode(error) !== 68) throw error;
+  }
+  const dn = `CN=${escapeDnValue(deviceId)},${container}`;
+  const attributes = [
+    new Attribute({ type: 'objectClass', values: ['top', 'msDS-Device'] }),
+    new Attribute({ type: 'msDS-DeviceID', values: [guidToBuffer(deviceId)] }),
+    new Attribute({ type: 'msDS-IsEnabled', values: ['TRUE'] }),
+    new Attribute({ type: 'displayName', values: [deviceId] }),
+    // Device writeback stores the device's certificate key here; any X509 value satisfies the schema.
+    new Attribute({ type: 'altSecurityIdentities', values: [`X509:<SHA1-TP-PUBLICKEY>${deviceId.replace(/-/g, '')}`] }),
+  ];
+  try {
+    await client.add(dn, attributes);
+  } catch (error) {
+    if (ldapCode(error) !== 68) throw error;
+    await client.del(dn);
+    await client.add(dn, attributes);
+  }
+  // Devices have no objectSid, so readObject does not apply.
+  const { searchEntries } = await client.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] });
+  return { dn, objectGUID: guidToString(buffer(searchEntries[0]?.['objectGUID'], 'objectGUID')) };
+}
+
+/** Deletes a device created by createDevice; already gone is fine. */
+export async function removeDevice(client: Client, dn: string): Promise<void> {
+  try {
+    await client.del(dn);
+  } catch (error) {
+    if (ldapCode(error) !== 32) throw error;
+  }
 }

@@ -77,8 +77,8 @@ export async function resolveMembers(
       else if (purpose === 'add') {
         errors.push({
           member: ref.cloudId,
-          code: 'MemberNotFound',
-          message: `no AD device carries msDS-DeviceID=${ref.deviceId} (device writeback not enabled?)`,
+          code: 'DeviceNotInAd',
+          message: `no AD device carries msDS-DeviceID=${ref.deviceId} (not written back by device writeback, or not yet)`,
         });
       }
     }

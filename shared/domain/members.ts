@@ -1,6 +1,7 @@
 // Which members can be written to AD, and how the relay finds them (docs/ad-connect.md: only members that
 // exist in AD; nested cloud groups only when written back themselves; devices only with device writeback).
 import type { MemberIdentity, MemberRef } from './model.js';
+import { isGuid } from './ids.js';
 import { groupAnchor } from './naming.js';
 import type { TenantSettings } from './settings.js';
 
@@ -8,7 +9,7 @@ export type MemberSkipReason =
   | 'cloudOnlyUser'
   | 'cloudOnlyGroupNotWrittenBack'
   | 'deviceWritebackDisabled'
-  | 'deviceWritebackNotSupported'
+  | 'deviceWithoutDeviceId'
   | 'unsupportedMemberType'
   | 'invalidSecurityIdentifier'
   | 'memberNotFound';
@@ -17,7 +18,7 @@ export const MEMBER_SKIP_TEXT: Record<MemberSkipReason, string> = {
   cloudOnlyUser: 'cloud-only user: it has no account in Active Directory',
   cloudOnlyGroupNotWrittenBack: 'nested cloud group that is not written back itself',
   deviceWritebackDisabled: 'device member: device writeback is not enabled',
-  deviceWritebackNotSupported: 'device member: device writeback is not supported yet',
+  deviceWithoutDeviceId: 'device member: Graph reports no valid deviceId, so it cannot be found in Active Directory',
   unsupportedMemberType: 'member type that Active Directory groups cannot hold here (service principal, contact)',
   invalidSecurityIdentifier: 'the on-premises security identifier Graph reports is not a valid SID',
   memberNotFound: 'Graph does not return this member object (deleted or not visible)',
@@ -56,8 +57,11 @@ export function resolveMember(
         ? { cloudId, ref: { kind: 'group', cloudId, anchor: groupAnchor(cloudId) }, skip: null }
         : skipped('cloudOnlyGroupNotWrittenBack');
     case 'device':
-      // Device writeback (objects under CN=RegisteredDevices) is a later step; say why nothing is written.
-      return skipped(settings.deviceWriteback ? 'deviceWritebackNotSupported' : 'deviceWritebackDisabled');
+      // Only device writeback puts devices in AD (under CN=RegisteredDevices, found by msDS-DeviceID).
+      if (!settings.deviceWriteback) return skipped('deviceWritebackDisabled');
+      return identity.deviceId !== null && isGuid(identity.deviceId)
+        ? { cloudId, ref: { kind: 'device', cloudId, deviceId: identity.deviceId }, skip: null }
+        : skipped('deviceWithoutDeviceId');
     case 'other':
       return skipped('unsupportedMemberType');
   }

@@ -16,7 +16,7 @@ const SKIP_REASONS: readonly MemberSkipReason[] = [
   'cloudOnlyUser',
   'cloudOnlyGroupNotWrittenBack',
   'deviceWritebackDisabled',
-  'deviceWritebackNotSupported',
+  'deviceWithoutDeviceId',
   'unsupportedMemberType',
   'invalidSecurityIdentifier',
   'memberNotFound',

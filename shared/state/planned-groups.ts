@@ -15,7 +15,7 @@ const memberSkipReason = z.enum([
   'cloudOnlyUser',
   'cloudOnlyGroupNotWrittenBack',
   'deviceWritebackDisabled',
-  'deviceWritebackNotSupported',
+  'deviceWithoutDeviceId',
   'unsupportedMemberType',
   'invalidSecurityIdentifier',
   'memberNotFound',

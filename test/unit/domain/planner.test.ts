@@ -130,7 +130,7 @@ describe('planner: member kinds', () => {
   const adGroup = gid(0xc2, 'e0000001');
   const dev = gid(0xd1, 'e0000001');
 
-  it('nested cloud groups only when written back; groups synced from AD by SID; devices are skipped with a reason', () => {
+  it('nested cloud groups only when written back; groups synced from AD by SID; devices only with device writeback', () => {
     const h = harness().know(cloudGroupMember(child), syncedGroupMember(adGroup, 4242), device(dev));
     const r1 = h.step({ cloud: security(G, wb(true)), membership: complete(child, adGroup, dev) });
     expect((r1.messages[0] as SnapshotMessage).members).toEqual([{ kind: 'sid', cloudId: adGroup, sid: sidOf(4242) }]);
@@ -138,8 +138,12 @@ describe('planner: member kinds', () => {
 
     h.writtenGroups.add(child);
     const r2 = h.step({ cloud: security(G, wb(true)), membership: changes([child, dev]), settings: settings({ deviceWriteback: true }) });
-    expect(r2.messages[0]).toMatchObject({ kind: 'upsert', add: [{ kind: 'group', cloudId: child, anchor: `Group_${child}` }], remove: [] });
-    expect(r2.status.skipped.counts).toEqual({ deviceWritebackNotSupported: 1 });
+    expect(r2.messages[0]).toMatchObject({ kind: 'upsert', remove: [] });
+    expect((r2.messages[0] as UpsertMessage).add).toEqual([
+      { kind: 'group', cloudId: child, anchor: `Group_${child}` },
+      { kind: 'device', cloudId: dev, deviceId: device(dev).deviceId },
+    ]);
+    expect(r2.status.skipped.counts).toEqual({});
 
     // the nested group stops being written back: its reference is removed
     h.writtenGroups.delete(child);
