@@ -16,6 +16,8 @@ export const TABLES = {
   guardWindow: 'guardWindow',
   /** Deletion guard: held change sets waiting for an admin (tenant / group). */
   heldChanges: 'heldChanges',
+  /** Groups whose AD group is being created, until a result shows it landed (tenant / group). */
+  groupCreations: 'groupCreations',
 } as const;
 
 /** Every product table. */
