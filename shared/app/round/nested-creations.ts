@@ -1,7 +1,8 @@
 // Pending creations in a round (rules: shared/domain/nested-creation.ts). After a chunk's sends, each group whose
-// AD group the round asks to create is remembered. At the start of a round the due ones are looked up in the
-// group status: the parents of a group that landed join the round and get its reference again. At the end the
-// list is settled and a poke is scheduled for the next due look, so parents converge without a notification.
+// AD group the round asks to create is remembered; at the end of the round those no other group holds are
+// forgotten. At the start of a round the due ones are looked up in the group status: the parents of a group that
+// landed join the round and get its reference again. A poke is scheduled for the next due look, so parents
+// converge without a notification.
 import { normaliseId } from '../../domain/ids.js';
 import { creationDue, judgeCreation, lookAgain, pendingCreation, type PendingCreation, type ResultsSeen } from '../../domain/nested-creation.js';
 import type { PlannedGroup } from '../../domain/planned-state.js';
@@ -79,11 +80,22 @@ export async function recordCreations(
   created.push(...fresh);
 }
 
-/** The end of a round: the next look scheduled (a poke at the earliest one), looks saved, landed and given-up
- *  creations forgotten. A group created again in this round keeps the entry its new change set recorded. */
+/** The created groups some other group holds (nesting index: complete once every chunk of the round is saved). */
+async function nestedOnes(deps: DeltaRoundDeps, created: readonly PendingCreation[]): Promise<Set<string>> {
+  const nested = new Set<string>();
+  await mapLimit(created, IO_CONCURRENCY, async (p) => {
+    if ((await deps.store.nesting.parentsOf(deps.tenantId, p.groupId)).length > 0) nested.add(p.groupId);
+  });
+  return nested;
+}
+
+/** The end of a round: a created group no other group holds is forgotten (no parent waits for it); for the
+ *  others the next look is scheduled (a poke at the earliest one), looks saved, landed and given-up creations
+ *  forgotten. A group created again in this round keeps the entry its new change set recorded. */
 export async function settleCreations(deps: DeltaRoundDeps, check: CreationCheck, created: readonly PendingCreation[]): Promise<void> {
   const { tenantId, store, log } = deps;
-  const scheduled = [...check.waiting, ...created];
+  const nested = await nestedOnes(deps, created);
+  const scheduled = [...check.waiting, ...created.filter((p) => nested.has(p.groupId))];
   if (scheduled.length > 0) {
     const next = new Date(scheduled.reduce((min, p) => Math.min(min, Date.parse(p.nextAt)), Infinity));
     // The poke first: a look saved without its poke waits for an unrelated round. Received "at" the due time,
@@ -97,9 +109,10 @@ export async function settleCreations(deps: DeltaRoundDeps, check: CreationCheck
     (p) => store.creations.save(tenantId, p),
   );
   const done = [...check.landed, ...check.givenUp].map((p) => p.groupId).filter((id) => !recreated.has(id));
-  await mapLimit(done, IO_CONCURRENCY, (id) => store.creations.remove(tenantId, id));
+  const unheld = created.map((p) => p.groupId).filter((id) => !nested.has(id));
+  await mapLimit([...done, ...unheld], IO_CONCURRENCY, (id) => store.creations.remove(tenantId, id));
   if (check.landed.length > 0) {
-    log.info({ groupIds: check.landed.slice(0, 100).map((p) => p.groupId), count: check.landed.length }, 'groups landed in AD: their parents got their references again');
+    log.info({ groupIds: check.landed.slice(0, 100).map((p) => p.groupId), count: check.landed.length }, 'nested groups landed in AD: their parents got their references again');
   }
   for (const p of check.givenUp) {
     log.warn({ groupId: p.groupId, since: p.since, createdSeq: p.createdSeq }, 'no result showed the group landed in AD: its parents get its reference with the next reconcile');
