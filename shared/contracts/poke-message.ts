@@ -13,7 +13,8 @@ export const pokeMessageSchema = z
     tenantId: z.string().min(1),
     /** notification: a change notification arrived; resync: full resync (lifecycle, token loss, admin);
      *  reconcile: full resync that also repairs AD drift; recheck: the planner's own scheduled look at groups
-     *  it could not find (a delta round; shared/domain/recheck.ts); safetyNet: no round started for the tenant's
+     *  it could not find (shared/domain/recheck.ts) and at groups whose AD group is being created
+     *  (shared/domain/nested-creation.ts), a delta round; safetyNet: no round started for the tenant's
      *  safetyNetSeconds (a delta round, never retried: shared/app/round/safety-net.ts). */
     reason: z.enum(['notification', 'resync', 'reconcile', 'recheck', 'safetyNet']),
     groupIds: z.array(z.string()).max(1000).optional(),

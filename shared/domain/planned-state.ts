@@ -27,6 +27,9 @@ export interface PlannedGroup {
   /** Member references sent to AD (the member entries are stored apart: big groups exceed entity sizes). */
   memberCount: number;
   skipped: SkippedMembers;
+  /** NewUnifiedGroupWritebackDefault as it stood when the product first saw the group: it decides while
+   *  isEnabled is null (./group-default.ts). Absent in states saved before it was kept. */
+  newGroupDefault?: boolean;
 }
 
 /** How the stored member entries change: a patch (delta) or a complete replacement (snapshot). */

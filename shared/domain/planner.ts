@@ -6,6 +6,7 @@ import { SKIPPED_MEMBER_SAMPLE, MESSAGE_BODY_BUDGET_BYTES } from './limits.js';
 import { resolveMember, sameEntry, type MemberEntry, type MemberSkipReason, type NestedGroupWritten } from './members.js';
 import type { CloudGroup, GroupLifecycle, MemberIdentity, MemberRef, WritebackMessage } from './model.js';
 import { desiredHeader, sameHeader } from './header.js';
+import { settingsForGroup } from './group-default.js';
 import { groupAnchor } from './naming.js';
 import { emptySkipped, type MemberEntryChanges, type PlannedDecision, type PlannedGroup, type SkippedMembers } from './planned-state.js';
 import { decideWriteback, SKIP_REASON_TEXT, type SkipReason, type WritebackDecision } from './policy.js';
@@ -17,8 +18,10 @@ import { splitSnapshot, splitUpserts } from './split.js';
 export type PlanMode = 'delta' | 'full' | 'reconcile';
 
 export type Membership =
-  /** Ids that are members now (added, or to be resolved again) and ids that are no longer members. */
-  | { kind: 'changes'; added: readonly string[]; removed: readonly string[] }
+  /** Ids that are members now (added, or to be resolved again) and ids that are no longer members.
+   *  `resend`: nested groups whose AD group landed after this group referenced them (./nested-creation.ts):
+   *  their stored reference is added again, since the relay may have found no group for it then. */
+  | { kind: 'changes'; added: readonly string[]; removed: readonly string[]; resend?: readonly string[] }
   /** The complete current member list. */
   | { kind: 'complete'; memberIds: readonly string[] }
   | { kind: 'none' };
@@ -89,10 +92,15 @@ export function membershipNeed(
 }
 
 /** The decision the planner will take for a group (exposed so a round can tell nested groups' fate and
- *  what to read before planning). */
-export function decisionFor(cloud: CloudGroup | null, lifecycle: GroupLifecycle, settings: TenantSettings): WritebackDecision | null {
+ *  what to read before planning). `previous`: the group's planned state (the tenant default it keeps). */
+export function decisionFor(
+  cloud: CloudGroup | null,
+  lifecycle: GroupLifecycle,
+  settings: TenantSettings,
+  previous: PlannedGroup | null,
+): WritebackDecision | null {
   if (lifecycle === 'hardDeleted' || cloud === null) return null;
-  return decideWriteback(cloud, settings);
+  return decideWriteback(cloud, settingsForGroup(settings, previous));
 }
 
 /**
@@ -118,6 +126,8 @@ export function plan(input: PlanInput): PlanResult {
   const clearEntries: MemberEntryChanges | null = hadEntries ? { kind: 'replace', entries: [] } : null;
   const cloud = input.cloud ?? prev?.cloud ?? null;
   const anchor = groupAnchor(groupId);
+  // NewUnifiedGroupWritebackDefault applies as it stood when the group was first seen (group-default.ts).
+  const groupSettings = settingsForGroup(settings, prev);
 
   const finish = (
     messages: WritebackMessage[],
@@ -126,7 +136,7 @@ export function plan(input: PlanInput): PlanResult {
     status: Pick<GroupPlanStatus, 'state' | 'reason'>,
   ): PlanResult => {
     const seq = messages.length > 0 ? messages[messages.length - 1]!.seq : startSeq;
-    const next: PlannedGroup = { groupId, seq, lifecycle, cloud, ...state };
+    const next: PlannedGroup = { groupId, seq, lifecycle, cloud, ...state, newGroupDefault: groupSettings.newUnifiedGroupWritebackDefault };
     const detail = status.reason === null ? null : status.reason === 'hardDeleted' ? 'permanently deleted in the cloud' : SKIP_REASON_TEXT[status.reason];
     return {
       messages,
@@ -152,7 +162,7 @@ export function plan(input: PlanInput): PlanResult {
     throw new PlanInputError(groupId, 'the cloud properties of a present group are required');
   }
 
-  const decision = decideWriteback(cloud, settings);
+  const decision = decideWriteback(cloud, groupSettings);
   if (!decision.write) {
     return finish(deleteMessage(decision.deleteReason), notWritten({ write: false, reason: decision.reason }), clearEntries, {
       state: 'skipped',
@@ -226,6 +236,7 @@ export function plan(input: PlanInput): PlanResult {
       }
       upsert.push(entry);
     }
+    add.push(...resendRefs(input.membership, input.previousMembers));
   }
   const headerChanged = !sameHeader(prev!.header, header);
   const messages = headerChanged || remove.length > 0 || add.length > 0 ? splitUpserts(env, firstSeq, remove, add, budget) : [];
@@ -236,6 +247,18 @@ export function plan(input: PlanInput): PlanResult {
     memberChanges,
     { state: 'written', reason: null },
   );
+}
+
+/** The stored references of nested groups to send again (an idempotent add), unless this change set
+ *  already adds or removes them. */
+function resendRefs(m: Extract<Membership, { kind: 'changes' }>, previousMembers: ReadonlyMap<string, MemberEntry>): MemberRef[] {
+  const touched = new Set([...m.added, ...m.removed]);
+  const refs: MemberRef[] = [];
+  for (const id of new Set(m.resend ?? [])) {
+    const ref = touched.has(id) ? null : (previousMembers.get(id)?.ref ?? null);
+    if (ref?.kind === 'group') refs.push(ref);
+  }
+  return refs;
 }
 
 function skippedOf(entries: readonly MemberEntry[]): SkippedMembers {

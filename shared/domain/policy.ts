@@ -33,7 +33,8 @@ const skip = (reason: SkipReason, deleteReason: DeleteReason): WritebackDecision
 /**
  * - never: groups synced from AD, cloud distribution lists, mail-enabled security groups (Exchange Online
  *   objects AD Connect does not write back either);
- * - v2: Microsoft 365 groups unless isEnabled is false (null follows the tenant default), as
+ * - v2: Microsoft 365 groups unless isEnabled is false (null follows the tenant default the group keeps,
+ *   group-default.ts: `s` carries it), as
  *   onPremisesGroupType (universal distribution by default); security groups only when isEnabled is true,
  *   always as universal security groups;
  * - v1 (groupWritebackV2 false): every Microsoft 365 group as a universal distribution group (v1 had no
@@ -71,7 +72,7 @@ export const SKIP_REASON_TEXT: Record<SkipReason, string> = {
   mailEnabledSecurityGroup: 'cloud mail-enabled security groups are not written back',
   unsupportedGroupType: 'the group is neither a Microsoft 365 group nor a security group',
   writebackDisabled: 'writebackConfiguration.isEnabled is false',
-  tenantDefaultOff: 'writebackConfiguration.isEnabled is null and the tenant default (NewUnifiedGroupWritebackDefault) is false',
+  tenantDefaultOff: 'writebackConfiguration.isEnabled is null and the tenant default (NewUnifiedGroupWritebackDefault) was false when the group was first seen',
   securityGroupNotEnabled: 'security groups are written back only when writebackConfiguration.isEnabled is true',
   securityGroupsNeedV2: 'security groups are written back only with group writeback v2 (groupWritebackV2 is false)',
 };

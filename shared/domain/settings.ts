@@ -10,7 +10,8 @@ export interface TenantSettings {
   /** false = AD Connect's v1 behaviour: Microsoft 365 groups as universal distribution groups, nothing else. */
   groupWritebackV2: boolean;
   cnFormat: CnFormat;
-  /** Effective default for Microsoft 365 groups whose writebackConfiguration.isEnabled is null. */
+  /** Effective default for Microsoft 365 groups whose writebackConfiguration.isEnabled is null, as it applies
+   *  to groups first seen now (each group keeps the one it was first seen with: group-default.ts). */
   newUnifiedGroupWritebackDefault: boolean;
   /** Devices are present in AD (device writeback); device members are written only then. */
   deviceWriteback: boolean;
@@ -59,9 +60,8 @@ export const DEFAULT_STORED_SETTINGS: StoredTenantSettings = {
  * The product's override wins over the Graph directory setting; with neither, Microsoft 365 groups are
  * written back by default (Graph's documented default for NewUnifiedGroupWritebackDefault is true).
  *
- * Simplification (documented): AD Connect applies NewUnifiedGroupWritebackDefault when a group is CREATED
- * (it stamps isEnabled). Graph shows null for such groups, so the product cannot tell when a group was
- * created relative to a setting change: a null isEnabled follows the CURRENT setting.
+ * The result is the default for groups seen from now on: a group keeps the default that stood when the
+ * product first saw it, so changing the setting never writes or deletes a group already seen (group-default.ts).
  */
 export function effectiveSettings(stored: StoredTenantSettings, graphUnifiedDefault: boolean | null): TenantSettings {
   return {

@@ -83,6 +83,7 @@ export const plannedGroupSchema = z
         sample: z.array(z.object({ member: z.string(), reason: memberSkipReason }).strict()),
       })
       .strict(),
+    newGroupDefault: z.boolean().optional(),
   })
   .strict();
 

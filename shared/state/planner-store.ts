@@ -1,5 +1,6 @@
 // Every repository the planner uses, over one StateTables.
 import { DeltaTokenRepository } from './delta-tokens.js';
+import { GroupCreationRepository } from './group-creations.js';
 import { GroupRecheckRepository } from './group-rechecks.js';
 import { GuardWindowRepository } from './guard-window.js';
 import { HeldChangeRepository } from './held-changes.js';
@@ -27,6 +28,8 @@ export interface PlannerStore {
   /** Deletion guard: the window and the held change sets. */
   guardWindow: GuardWindowRepository;
   held: HeldChangeRepository;
+  /** Groups whose AD group is being created: their parents get the reference again once it landed. */
+  creations: GroupCreationRepository;
 }
 
 export function createPlannerStore(tables: TableStore): PlannerStore {
@@ -42,5 +45,6 @@ export function createPlannerStore(tables: TableStore): PlannerStore {
     rechecks: new GroupRecheckRepository(tables),
     guardWindow: new GuardWindowRepository(tables),
     held: new HeldChangeRepository(tables),
+    creations: new GroupCreationRepository(tables),
   };
 }

@@ -18,6 +18,8 @@ export const TABLES = {
   heldChanges: 'heldChanges',
   /** Relays heard from by their heartbeats (`relay` / relayId). */
   relays: 'relays',
+  /** Groups whose AD group is being created, until a result shows it landed (tenant / group). */
+  groupCreations: 'groupCreations',
 } as const;
 
 /** Every product table. */

@@ -12,6 +12,7 @@ import type { DeltaRoundDeps } from '../../shared/app/round/round-deps.js';
 import { runDeltaRound, type RoundRequest } from '../../shared/app/round/run-round.js';
 import { handlePoke } from '../../shared/app/round/poke-round.js';
 import { CONFIRM_GONE_AFTER_MS, CONFIRM_GONE_CHECKS, RECHECK_FIRST_DELAY_MS, RECHECK_MAX_DELAY_MS } from '../../shared/domain/recheck.js';
+import { CREATION_FIRST_CHECK_MS } from '../../shared/domain/nested-creation.js';
 import { applyStatusUpdate } from '../../shared/app/status/group-status.js';
 import type { GroupStatusStore } from '../../shared/state/group-status-record.js';
 import { tableGroupStatusStore } from '../../shared/state/group-status-table.js';
@@ -294,7 +295,7 @@ describe('delta round against the Graph simulator', () => {
 
   it('syncStateNotFound and resyncRequired are full rounds too; a group deleted meanwhile is deleted once confirmed', async () => {
     seedTenant();
-    await world.round();
+    await landedRound();
     sim.control.invalidateDeltaTokens('syncStateNotFound');
     sim.control.deleteGroup(G(2)); // security group: permanent in Entra, but the @removed went with the token
     const firstSeen = world.clock.now();
@@ -321,7 +322,7 @@ describe('delta round against the Graph simulator', () => {
     expect(again.every((m) => m.kind === 'snapshot')).toBe(true);
   });
 
-  it('settings changes re-evaluate every group: v1 -> v2, cn format, tenant default, tenant switch', async () => {
+  it('settings changes re-evaluate every group: v1 -> v2, cn format, tenant switch; the tenant default only groups seen after it', async () => {
     seedTenant();
     await world.store.settings.update(sim.tenantId, { groupWritebackV2: false });
     await world.round();
@@ -333,14 +334,22 @@ describe('delta round against the Graph simulator', () => {
     expect([...world.model.groups.keys()].sort()).toEqual([G(1), G(2), G(3), G(7)].sort());
     expect(world.model.groups.get(G(7))).toMatchObject({ groupType: -2147483640, cn: `Legal_${G(7).slice(-12)}` });
 
+    // The tenant default applies to groups seen from now on: G(1) and G(7) (isEnabled null) stay written.
     sim.control.setTenantSettings({ newUnifiedGroupWritebackDefault: false });
+    sim.control.createGroup({ id: G(8), displayName: 'New after the change', kind: 'm365', members: [U(1)] });
     const m = await world.round();
-    expect(m.filter((x) => x.kind === 'delete').map((x) => x.groupId).sort()).toEqual([G(1), G(7)].sort());
+    expect(m.filter((x) => x.kind === 'delete')).toEqual([]);
+    expect(byGroup(m).has(G(8))).toBe(false);
+    expect([...world.model.groups.keys()].sort()).toEqual([G(1), G(2), G(3), G(7)].sort());
+    // ... and back: G(8) keeps the default it was first seen with
+    sim.control.setTenantSettings({ newUnifiedGroupWritebackDefault: true });
+    expect(byGroup(await world.round()).has(G(8))).toBe(false);
+    expect((await world.store.groups.load(sim.tenantId, G(8)))!.decision).toEqual({ write: false, reason: 'tenantDefaultOff' });
 
     await world.store.settings.update(sim.tenantId, { writebackEnabled: false });
     const off = await world.round();
     expect(off.filter((x) => x.kind === 'delete').map((x) => [x.groupId, x.kind === 'delete' ? x.reason : ''])).toEqual(
-      [G(2), G(3)].sort().map((g) => [g, 'tenantDisabled']),
+      [G(1), G(2), G(3), G(7)].sort().map((g) => [g, 'tenantDisabled']),
     );
     expect(world.model.groups.size).toBe(0);
   });
@@ -411,6 +420,128 @@ describe('delta round against the Graph simulator', () => {
   });
 });
 
+describe('nested groups written back in one round (sessions are per group: a parent may be applied before its child)', () => {
+  const resent = (ms: WritebackMessage[]) =>
+    ms.filter((m): m is UpsertMessage => m.kind === 'upsert').map((m) => [m.groupId, m.add.map((r) => (r.kind === 'group' ? r.anchor : r.kind))]);
+
+  it('switching v2 on writes a three-level tree; once each child landed its parents get its reference again, at any depth', async () => {
+    for (const n of [1, 2, 3]) sim.control.createUser({ id: U(n), displayName: `Synced ${n}`, synced: true });
+    const enabled = { writebackConfiguration: { isEnabled: true } };
+    sim.control.createGroup({ id: G(13), displayName: 'Child', kind: 'security', ...enabled, members: [U(3)] });
+    sim.control.createGroup({ id: G(12), displayName: 'Parent', kind: 'security', ...enabled, members: [U(2), G(13)] });
+    sim.control.createGroup({ id: G(11), displayName: 'Grandparent', kind: 'security', ...enabled, members: [U(1), G(12)] });
+    await world.store.settings.update(sim.tenantId, { groupWritebackV2: false });
+    expect(await world.round()).toEqual([]);
+
+    await world.store.settings.update(sim.tenantId, { groupWritebackV2: true });
+    const first = await world.round();
+    expect(first.map((m) => [m.groupId, m.kind]).sort()).toEqual([G(11), G(12), G(13)].map((g) => [g, 'snapshot']));
+    expect(world.model.membersOf(G(11))).toContain(`group:Group_${G(12)}`);
+    // pending creations: the groups another group holds (the grandparent is nobody's member)
+    const pending = await world.store.creations.list(sim.tenantId);
+    const nested = first.filter((m) => m.groupId !== G(11));
+    expect(pending.map((p) => [p.groupId, p.createdSeq]).sort()).toEqual(nested.map((m) => [m.groupId, m.seq]).sort());
+
+    // no result yet: the look finds nothing landed and looks again later
+    expect(await world.later(CREATION_FIRST_CHECK_MS)).toEqual({ pokes: 1, messages: [] });
+    for (const m of first) await applied(m.groupId, first);
+    const looked = await world.later(2 * CREATION_FIRST_CHECK_MS);
+    expect(looked.pokes).toBe(1);
+    expect(resent(looked.messages).sort()).toEqual([
+      [G(11), [`Group_${G(12)}`]],
+      [G(12), [`Group_${G(13)}`]],
+    ]);
+    expect(await world.store.creations.list(sim.tenantId)).toEqual([]);
+    for (const m of looked.messages) await applied(m.groupId, looked.messages);
+    expect((await world.later(60 * 60_000)).pokes).toBe(0);
+    expect(await world.round()).toEqual([]);
+  });
+
+  it('a child enabled later joins its parents, and they get it again once it landed; disabled, it leaves them', async () => {
+    sim.control.createUser({ id: U(1), displayName: 'Synced 1', synced: true });
+    sim.control.createGroup({ id: G(22), displayName: 'Later child', kind: 'security', members: [U(1)] });
+    sim.control.createGroup({ id: G(21), displayName: 'Parent', kind: 'security', writebackConfiguration: { isEnabled: true }, members: [G(22)] });
+    await landedRound();
+    expect(world.model.membersOf(G(21))).toEqual([]);
+
+    sim.control.updateGroup(G(22), { writebackConfiguration: { isEnabled: true } });
+    const enabled = await landedRound({ mode: 'delta', groupIds: [G(22)] });
+    // the parent's reference goes in the same round as the child's creation, and once more after it landed
+    expect(enabled.map((m) => [m.groupId, m.kind])).toEqual([
+      [G(21), 'upsert'],
+      [G(22), 'snapshot'],
+      [G(21), 'upsert'],
+    ]);
+    expect(resent(enabled)).toEqual([
+      [G(21), [`Group_${G(22)}`]],
+      [G(21), [`Group_${G(22)}`]],
+    ]);
+
+    sim.control.updateGroup(G(22), { writebackConfiguration: { isEnabled: false } });
+    const disabled = byGroup(await world.round({ mode: 'delta', groupIds: [G(22)] }));
+    expect(disabled.get(G(22))).toMatchObject([{ kind: 'delete', reason: 'writebackDisabled' }]);
+    expect(disabled.get(G(21))).toMatchObject([{ kind: 'upsert', add: [], remove: [{ kind: 'group', anchor: `Group_${G(22)}` }] }]);
+    expect(world.model.membersOf(G(21))).toEqual([]);
+  });
+
+  it('many groups created at once are looked up with one read of the statuses; the parent gets all of them again', async () => {
+    const children = Array.from({ length: 60 }, (_, i) => G(100 + i));
+    for (const child of children) sim.control.createGroup({ id: child, displayName: `Child ${child.slice(-3)}`, kind: 'security', writebackConfiguration: { isEnabled: true } });
+    sim.control.createGroup({ id: G(99), displayName: 'Parent', kind: 'security', writebackConfiguration: { isEnabled: true }, members: children });
+    const first = await world.round();
+    for (const groupId of byGroup(first).keys()) await applied(groupId, first);
+    const list = world.statuses.list.bind(world.statuses);
+    let lists = 0;
+    world.statuses.list = (tenantId) => {
+      lists++;
+      return list(tenantId);
+    };
+    const looked = await world.later(CREATION_FIRST_CHECK_MS);
+    expect(lists).toBe(1);
+    expect(resent(looked.messages)).toEqual([[G(99), children.map((c) => `Group_${c}`)]]);
+    expect(await world.store.creations.list(sim.tenantId)).toEqual([]);
+  });
+
+  it('a parent that cannot be found when its child landed gets the reference once it is found again', async () => {
+    sim.control.createGroup({ id: G(42), displayName: 'Child', kind: 'security', writebackConfiguration: { isEnabled: true } });
+    sim.control.createGroup({ id: G(41), displayName: 'Parent', kind: 'security', writebackConfiguration: { isEnabled: true }, members: [G(42)] });
+    const first = await world.round();
+    for (const groupId of byGroup(first).keys()) await applied(groupId, first);
+    world.clock.advance(CREATION_FIRST_CHECK_MS);
+    sim.control.addFailure({ match: `^GET /beta/groups/${G(41)}`, kind: 'error', status: 404, times: 1 });
+    expect(await world.round({ mode: 'delta', groupIds: [G(41)] })).toEqual([]);
+    expect((await world.store.creations.list(sim.tenantId)).map((p) => p.groupId)).toEqual([G(42)]);
+    const found = await world.later(RECHECK_FIRST_DELAY_MS);
+    expect(resent(found.messages)).toEqual([[G(41), [`Group_${G(42)}`]]]);
+    expect(await world.store.creations.list(sim.tenantId)).toEqual([]);
+  });
+
+  it('a cycle (A holds B, B holds A) is written as it is: each gets the other once both landed', async () => {
+    const enabled = { writebackConfiguration: { isEnabled: true } };
+    sim.control.createGroup({ id: G(31), displayName: 'A', kind: 'security', ...enabled });
+    sim.control.createGroup({ id: G(32), displayName: 'B', kind: 'security', ...enabled, members: [G(31)] });
+    sim.control.addMembers(G(31), [G(32)]);
+    const messages = await landedRound();
+    expect(resent(messages.slice(2)).sort()).toEqual([
+      [G(31), [`Group_${G(32)}`]],
+      [G(32), [`Group_${G(31)}`]],
+    ]);
+    expect(world.model.membersOf(G(31))).toEqual([`group:Group_${G(32)}`]);
+    expect(world.model.membersOf(G(32))).toEqual([`group:Group_${G(31)}`]);
+    expect(await world.round()).toEqual([]);
+  });
+});
+
+/** A round whose change sets all land: the relay's results recorded, then the product's own look at the groups it
+ *  created (their parents get their references again) run and its change sets landed too. */
+async function landedRound(request?: RoundRequest): Promise<WritebackMessage[]> {
+  const messages = await world.round(request);
+  for (const groupId of byGroup(messages).keys()) await applied(groupId, messages);
+  const looked = await world.later(CREATION_FIRST_CHECK_MS);
+  for (const groupId of byGroup(looked.messages).keys()) await applied(groupId, looked.messages);
+  return [...messages, ...looked.messages];
+}
+
 /** Records the relay's 'applied' result for the last message a round sent to a group. */
 async function applied(groupId: string, messages: WritebackMessage[]): Promise<void> {
   const last = messages.filter((m) => m.groupId === groupId).at(-1)!;
@@ -480,7 +611,7 @@ describe('the status follows the members that are not written', () => {
 describe('a group that cannot be found is not deleted without evidence', () => {
   it('one transient 404 on a group a notification named sends nothing: pending, then the product rechecks and converges', async () => {
     seedTenant();
-    await applied(G(1), await world.round());
+    await landedRound();
     expect((await world.statuses.read(sim.tenantId, G(1)))!.status.state).toBe('written');
     const before = world.model.groups.get(G(1));
     sim.control.addFailure({ match: `^GET /beta/groups/${G(1)}`, kind: 'error', status: 404, times: 1 });
@@ -507,7 +638,7 @@ describe('a group that cannot be found is not deleted without evidence', () => {
 
   it('a change missed while the group could not be read is sent when it is found again', async () => {
     seedTenant();
-    await world.round();
+    await landedRound();
     sim.control.addFailure({ match: `^GET /beta/groups/${G(4)}`, kind: 'error', status: 404, times: 1 });
     sim.control.updateGroup(G(4), { writebackConfiguration: { isEnabled: true } });
     expect(await world.round({ mode: 'delta', groupIds: [G(4)] })).toEqual([]);

@@ -57,6 +57,8 @@ export async function planPreview(deps: PreviewDeps, groupId: string): Promise<P
     writtenOutside: new Map(),
     guard,
     seqFloor: seqFloorAt(now.getTime()),
+    // A preview sends nothing, so it records no AD group being created (nested-creations.ts).
+    created: [],
   };
   const [planned] = await planGroups(deps, chunk, [view]);
   return { kind: 'planned', view, result: planned!.result, verdict: await guard.verdict(planned!, now), settings };

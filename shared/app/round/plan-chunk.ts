@@ -3,6 +3,7 @@
 // the round journal, SEND, and only then save member entries, planned states and statuses.
 import { memberDelta } from '../../domain/delta-merge.js';
 import type { MemberEntry } from '../../domain/members.js';
+import type { PendingCreation } from '../../domain/nested-creation.js';
 import type { MemberIdentity, WritebackMessage } from '../../domain/model.js';
 import type { PlannedGroup } from '../../domain/planned-state.js';
 import { membershipNeed, plan, type Membership, type PlanMode } from '../../domain/planner.js';
@@ -15,6 +16,7 @@ import type { PlannedChange, RoundGuard } from './round-guard.js';
 import { statusUpdateOf } from './round-status.js';
 import type { DeltaRoundDeps } from './round-deps.js';
 import { sendWriteback } from './writeback-sender.js';
+import { recordCreations } from './nested-creations.js';
 
 export interface ChunkContext {
   mode: PlanMode;
@@ -28,6 +30,8 @@ export interface ChunkContext {
   guard: RoundGuard;
   /** seqFloorAt(the round's start): the same for every group of the round. */
   seqFloor: number;
+  /** Filled as chunks are sent: groups whose AD group the round asks to create (nested-creations.ts). */
+  created: PendingCreation[];
 }
 
 export interface ChunkOutcome {
@@ -63,7 +67,7 @@ async function memberships(deps: PlanReadDeps, ctx: ChunkContext, views: readonl
       // Nested groups that flipped are resolved again (as if added: the planner compares with the stored entry).
       const added = [...new Set([...delta.added, ...view.reResolve.filter((id) => !gone.has(id))])];
       const resolve = added.map((id) => ({ id, type: view.change?.members.get(id)?.type ?? (view.reResolve.includes(id) ? 'group' : null) }));
-      return { view, membership: { kind: 'changes', added, removed: delta.removed }, resolve };
+      return { view, membership: { kind: 'changes', added, removed: delta.removed, resend: view.resend }, resolve };
     }
     // complete: a round without token listed every member; otherwise read the group's member list.
     let members: MemberId[] | null;
@@ -113,8 +117,9 @@ export async function planGroups(deps: PlanReadDeps, ctx: ChunkContext, views: r
   const planned: PlannedChange[] = [];
   await mapLimit(needs, IO_CONCURRENCY, async (n) => {
     let previousMembers: ReadonlyMap<string, MemberEntry> = new Map();
-    if (n.membership.kind === 'changes' && (n.membership.added.length > 0 || n.membership.removed.length > 0)) {
-      previousMembers = await store.members.load(tenantId, n.view.id, [...n.membership.added, ...n.membership.removed]);
+    if (n.membership.kind === 'changes') {
+      const ids = [...n.membership.added, ...n.membership.removed, ...(n.membership.resend ?? [])];
+      if (ids.length > 0) previousMembers = await store.members.load(tenantId, n.view.id, ids);
     }
     const result = plan({
       tenantId,
@@ -155,6 +160,7 @@ export async function planChunk(deps: DeltaRoundDeps, ctx: ChunkContext, views: 
   );
   const messages: WritebackMessage[] = sending.flatMap((r) => r.result.messages);
   await sendWriteback(deps.writeback, messages);
+  await recordCreations(deps, sending, ctx.created);
   for (const { view, result } of sending) {
     const kinds = [...new Set(result.messages.map((m) => m.kind))];
     const record = { groupId: view.id, firstSeq: result.messages[0]!.seq, lastSeq: result.next.seq, kinds, source: view.source, repair: view.repairAfterSeq !== undefined };

@@ -35,7 +35,8 @@ export async function settleRechecks(deps: RecheckDeps, listed: ReadonlyMap<stri
   // unrelated round. A check that was not due leaves the poke already scheduled for it in place.
   if (counted.length > 0) {
     const next = Math.min(...unknown.map((u) => Date.parse(u.verdict.entry.nextAt)));
-    await deps.pokes.send([{ ...buildPoke(tenantId, 'recheck', now), scheduledEnqueueTimeUtc: new Date(next) }]);
+    // received "at" the due time: a round in between (which is before the check is due) does not serve it.
+    await deps.pokes.send([{ ...buildPoke(tenantId, 'recheck', new Date(next)), scheduledEnqueueTimeUtc: new Date(next) }]);
   }
   await mapLimit(
     unknown.filter((u) => u.verdict.changed),

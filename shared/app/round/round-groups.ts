@@ -27,6 +27,8 @@ export interface GroupView {
   repairAfterSeq: number | undefined;
   /** Nested cloud groups whose written-back state flipped in this round: resolve them again. */
   reResolve: string[];
+  /** Nested cloud groups whose AD group landed since this group referenced them: send the reference again. */
+  resend: string[];
   /** The group was on the recheck list: found again (or its deletion confirmed), its status is restated. */
   rechecked: boolean;
 }
@@ -61,6 +63,7 @@ export interface Candidate {
   source: GroupSource;
   change: MergedGroupChange | null;
   reResolve?: string[];
+  resend?: string[];
 }
 
 /** Reads what is needed and returns the views in a stable order (by id), and the groups left unknown. */
@@ -102,9 +105,9 @@ export async function viewGroups(ctx: ViewContext, candidates: readonly Candidat
       }
     }
     const cloud = lifecycle === 'hardDeleted' ? null : cloudGroupFrom(c.id, prev?.cloud, c.change?.props, read?.kind === 'found' ? read.group : null);
-    const decision = decisionFor(cloud, lifecycle, settings);
+    const decision = decisionFor(cloud, lifecycle, settings, prev);
     const rechecked = ctx.rechecks.has(c.id);
-    views.push({ id: c.id, source: c.source, change: c.change, previous: prev, lifecycle, cloud, decision, repairAfterSeq, reResolve: c.reResolve ?? [], rechecked });
+    views.push({ id: c.id, source: c.source, change: c.change, previous: prev, lifecycle, cloud, decision, repairAfterSeq, reResolve: c.reResolve ?? [], resend: c.resend ?? [], rechecked });
   }
   if (lagging.length > 0) throw new DirectoryLagError(lagging);
   return { views, unknown };

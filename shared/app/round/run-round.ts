@@ -15,8 +15,9 @@ import { planChunk, type ChunkContext } from './plan-chunk.js';
 import type { DeltaRoundDeps } from './round-deps.js';
 import { settleRechecks } from './rechecks.js';
 import { RoundGuard } from './round-guard.js';
-import { viewGroups, writtenAfterRound, writtenFlips, type Candidate, type GroupView, type UnknownGroup, type ViewContext } from './round-groups.js';
-import { mapLimit } from '../../concurrency.js';
+import { viewGroups, writtenAfterRound, writtenFlips, type Candidate, type ViewContext } from './round-groups.js';
+import { checkCreations, postponeLanded, settleCreations } from './nested-creations.js';
+import { joinParents } from './nested-parents.js';
 
 export interface RoundRequest {
   /** delta: a notification; full: resync after lost notifications or token; reconcile: drift repair. */
@@ -122,7 +123,11 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
   const repairs = repairSeqs(journal, rechecks);
   const viewCtx: ViewContext = { directory, previous, repairs, settings, rechecks, now: deps.now() };
   const { views, unknown } = await viewGroups(viewCtx, [...candidates.values()]);
-  const parents = await parentsOfFlipped(deps, viewCtx, views, new Set(unknown.map((u) => u.id)));
+  // Parents of nested groups that flip or whose AD group landed (nested-parents.ts, nested-creations.ts).
+  const checked = await checkCreations({ ...deps, log }, deps.now());
+  const nested = { flipped: views.filter(writtenFlips).map((v) => v.id), landed: checked.landed.map((p) => p.groupId) };
+  const parents = await joinParents(deps, viewCtx, views, new Set(unknown.map((u) => u.id)), nested);
+  const creations = postponeLanded(checked, parents.notResent, deps.now());
   views.push(...parents.views);
   unknown.push(...parents.unknown);
   views.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -134,6 +139,7 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
     writtenOutside: new Map(),
     guard,
     seqFloor,
+    created: [],
   };
   log.info({ mode, reason, deltaPages, groupsInDelta: merged.size, groups: views.length, unknown: unknown.length }, 'delta round planning');
 
@@ -154,6 +160,7 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
 
   // ---- the round is done: unknown groups remembered, the token moves on, the journal is obsolete ----------
   await settleRechecks({ ...deps, log }, rechecks, unknown);
+  await settleCreations({ ...deps, log }, creations, ctx.created);
   let tokenSaved = false;
   if (deltaLink !== null) {
     await store.tokens.save(tenantId, { deltaLink, settingsFingerprint: fingerprint, savedAt: deps.now().toISOString() });
@@ -183,32 +190,4 @@ export function repairSeqs(journal: ReadonlyMap<string, number>, rechecks: Reado
   const repairs = new Map(journal);
   for (const e of rechecks.values()) if (e.repairAfterSeq > (repairs.get(e.groupId) ?? 0)) repairs.set(e.groupId, e.repairAfterSeq);
   return repairs;
-}
-
-/** Groups that hold a group whose written-back state flipped: their entry for it is resolved again (an anchor
- *  reference appears or goes). Parents already in the round get the child added to their re-resolve list;
- *  the others join the round from their planned state (no Graph read), except those this round left unknown. */
-async function parentsOfFlipped(
-  deps: DeltaRoundDeps,
-  ctx: ViewContext,
-  views: GroupView[],
-  unknown: ReadonlySet<string>,
-): Promise<{ views: GroupView[]; unknown: UnknownGroup[] }> {
-  const none = { views: [], unknown: [] };
-  const flipped = views.filter(writtenFlips).map((v) => v.id);
-  if (flipped.length === 0) return none;
-  const parents = new Map<string, string[]>();
-  await mapLimit(flipped, 8, async (child) => {
-    for (const parent of await deps.store.nesting.parentsOf(deps.tenantId, child)) parents.set(parent, [...(parents.get(parent) ?? []), child]);
-  });
-  const inRound = new Map(views.map((v) => [v.id, v]));
-  const joining: Candidate[] = [];
-  for (const [parent, children] of parents) {
-    const view = inRound.get(parent);
-    if (view !== undefined) view.reResolve.push(...children);
-    else if (!unknown.has(parent)) joining.push({ id: parent, source: 'nested', change: null, reResolve: children });
-  }
-  if (joining.length === 0) return none;
-  const previous = await deps.store.groups.loadMany(deps.tenantId, joining.map((c) => c.id));
-  return viewGroups({ ...ctx, previous }, joining.filter((c) => previous.has(c.id)));
 }

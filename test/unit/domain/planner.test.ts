@@ -151,6 +151,22 @@ describe('planner: member kinds', () => {
     expect(r3.messages[0]).toMatchObject({ remove: [{ kind: 'group', cloudId: child }], add: [] });
   });
 
+  it('a nested group that landed in AD after the group referenced it: its stored reference is added again', () => {
+    const other = gid(0xc3, 'e0000001');
+    const h = harness().know(cloudGroupMember(child), cloudGroupMember(other));
+    h.writtenGroups.add(child);
+    h.step({ cloud: security(G, wb(true)), membership: complete(child, other, u(1)) });
+    const resend = (ids: string[], added: string[] = [], removed: string[] = []) =>
+      h.step({ cloud: security(G, wb(true)), membership: { kind: 'changes', added, removed, resend: ids } });
+    const r1 = resend([child]);
+    expect(r1.messages).toMatchObject([{ kind: 'upsert', add: [{ kind: 'group', cloudId: child, anchor: `Group_${child}` }], remove: [] }]);
+    expect(r1.members).toBeNull();
+    expect(r1.next.memberCount).toBe(2);
+    // a skipped nested group has no reference to send; a member this change set removes or resolves anew goes as that
+    expect(resend([other]).messages).toEqual([]);
+    expect(resend([child], [], [child]).messages).toMatchObject([{ add: [], remove: [{ kind: 'group', cloudId: child }] }]);
+  });
+
   it('members Graph does not return are skipped as not found', () => {
     const h = harness();
     const r = h.step({ cloud: m365(G), membership: complete(u(999)) });
@@ -266,6 +282,33 @@ describe('planner: lifecycle', () => {
     expect(h.step({ lifecycle: 'softDeleted', settings: settings({ writebackEnabled: false }) }).messages).toMatchObject([
       { kind: 'delete', seq: 3, reason: 'tenantDisabled' },
     ]);
+  });
+
+  it('the tenant default applies as it stood when the group was first seen: changing it writes or deletes nothing', () => {
+    const off = settings({ newUnifiedGroupWritebackDefault: false });
+    const h = harness();
+    const r1 = h.step({ cloud: m365(G), membership: complete(u(1)) });
+    expect(r1.next).toMatchObject({ written: true, newGroupDefault: true });
+    const r2 = h.step({ cloud: m365(G), membership: changes([u(2)]), settings: off });
+    expect(r2.messages).toMatchObject([{ kind: 'upsert', add: [sidRef(2)] }]);
+    expect(r2.next).toMatchObject({ written: true, newGroupDefault: true });
+    // an explicit isEnabled still decides
+    expect(h.step({ cloud: m365(G, wb(false)), settings: off }).messages).toMatchObject([{ kind: 'delete', reason: 'writebackDisabled' }]);
+
+    const later = new GroupHarness(gid(0xe2, 'e0000001')).know(syncedUser(u(1), 1001));
+    const seen = later.step({ cloud: m365(later.groupId), membership: complete(u(1)), settings: off });
+    expect(seen).toMatchObject({ messages: [], next: { written: false, newGroupDefault: false }, status: { reason: 'tenantDefaultOff' } });
+    expect(later.step({ cloud: m365(later.groupId), membership: complete(u(1)) }).messages).toEqual([]);
+  });
+
+  it('a state saved before the default was kept keeps what the product did with the group', () => {
+    const h = harness();
+    h.step({ cloud: m365(G), membership: complete(u(1)) });
+    const { newGroupDefault: _, ...legacy } = h.state!;
+    h.state = legacy;
+    const r = h.step({ cloud: m365(G), membership: changes([u(2)]), settings: settings({ newUnifiedGroupWritebackDefault: false }) });
+    expect(r.messages).toMatchObject([{ kind: 'upsert' }]);
+    expect(r.next.newGroupDefault).toBe(true);
   });
 
   it('v1 -> v2: the same object changes type (upsert), a security group appears (snapshot)', () => {
