@@ -31,6 +31,9 @@ export interface Dump {
 }
 
 /** OUT.json -> OUT.<name>.json, as the format specifies for checkpoints. */
+/** The checkpoint name of AD Connect's OU as the runner made it, before step 1 (ad.writtenByAadc); reserved. */
+export const AADC_CHECKPOINT = 'writtenByAadc';
+
 export function checkpointPath(out: string, name: string): string {
   return out.endsWith('.json') ? `${out.slice(0, -'.json'.length)}.${name}.json` : `${out}.${name}.json`;
 }

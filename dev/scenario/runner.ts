@@ -8,7 +8,8 @@ import { SettleTimeoutError, startLocalStack, type LocalStack } from '../stack/l
 import { tamper } from './ad-tamper.js';
 import { Faults } from './faults.js';
 import { sleep } from '../../shared/timers.js';
-import { checkpointPath, type Dump, type DumpStatus } from './dump.js';
+import { AADC_CHECKPOINT, checkpointPath, type Dump, type DumpStatus } from './dump.js';
+import { createAadcGroups } from './aadc-groups.js';
 import type { Scenario, ScenarioStep } from './schema.js';
 
 /** A run that has not settled this long after a step is a failure (docs/scenarios.md). */
@@ -72,6 +73,11 @@ function onPremSpec(stack: LocalStack, o: OnPremObject): { securityIdentifier: s
   return { securityIdentifier: o.sid, samAccountName: o.sam, domainName: stack.dc.netbiosDomain, distinguishedName: o.dn };
 }
 
+async function writeCheckpoint(name: string, dump: Dump, checkpoints: Map<string, Dump>, opts: RunOptions): Promise<void> {
+  checkpoints.set(name, dump);
+  if (opts.dumpPath) await writeFile(checkpointPath(opts.dumpPath, name), `${JSON.stringify(dump, null, 2)}\n`);
+}
+
 export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
   const stack = await startLocalStack({ name: 'scenario', log: opts.log, ...(opts.keep ? { keepDc: true } : {}) });
   const checkpoints = new Map<string, Dump>();
@@ -87,6 +93,14 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     for (const g of scenario.ad.groups) {
       const o = await createGroup(stack.ad, stack.onPremOu, g.sam, { scope: g.scope, security: g.security });
       onPrem.set(g.sam.toLowerCase(), { sid: o.objectSid, sam: g.sam, dn: o.dn });
+    }
+    if (scenario.ad.writtenByAadc.length > 0) {
+      const dnOfSam = (sam: string): string => {
+        const o = onPrem.get(sam.toLowerCase());
+        if (!o) throw new Error(`no on-prem object ${sam}`);
+        return o.dn;
+      };
+      await writeCheckpoint(AADC_CHECKPOINT, await createAadcGroups(stack, scenario.ad.writtenByAadc, dnOfSam), checkpoints, opts);
     }
     await stack.setSettings(scenario.settings);
     await stack.subscribe();
@@ -215,11 +229,8 @@ async function applyStep(
     case 'wait':
       await sleep(step.seconds * 1000);
       return;
-    case 'checkpoint': {
-      const dump = await dumpOf(stack);
-      checkpoints.set(step.name, dump);
-      if (opts.dumpPath) await writeFile(checkpointPath(opts.dumpPath, step.name), `${JSON.stringify(dump, null, 2)}\n`);
+    case 'checkpoint':
+      await writeCheckpoint(step.name, await dumpOf(stack), checkpoints, opts);
       return;
-    }
   }
 }

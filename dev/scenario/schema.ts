@@ -110,6 +110,18 @@ export const stepSchema = z.discriminatedUnion('op', [
 ]);
 export type ScenarioStep = z.infer<typeof stepSchema>;
 
+/** A group Azure AD Connect group writeback wrote earlier (migration; dev/scenario/aadc-groups.ts). */
+const aadcGroupSchema = z
+  .object({
+    groupId: guid,
+    cn: z.string().min(1).max(64),
+    sam: z.string().min(1).max(64),
+    type: z.enum(['security', 'distribution']),
+    members: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+export type AadcGroup = z.infer<typeof aadcGroupSchema>;
+
 export const scenarioSchema = z
   .object({
     name: z.string(),
@@ -129,19 +141,7 @@ export const scenarioSchema = z
           )
           .optional(),
         devices: z.array(z.object({ deviceId: guid }).strict()).optional(),
-        writtenByAadc: z
-          .array(
-            z
-              .object({
-                groupId: guid,
-                cn: z.string().min(1).max(64),
-                sam: z.string().min(1).max(64),
-                type: z.enum(['security', 'distribution']),
-                members: z.array(z.string().min(1)).optional(),
-              })
-              .strict(),
-          )
-          .optional(),
+        writtenByAadc: z.array(aadcGroupSchema).optional(),
       })
       .strict()
       .optional(),
@@ -152,6 +152,11 @@ export const scenarioSchema = z
 export interface Scenario {
   name: string;
   settings: ScenarioSettings;
-  ad: { users: { sam: string }[]; groups: { sam: string; scope: 'domainLocal' | 'global' | 'universal'; security: boolean }[]; devices: { deviceId: string }[] };
+  ad: {
+    users: { sam: string }[];
+    groups: { sam: string; scope: 'domainLocal' | 'global' | 'universal'; security: boolean }[];
+    devices: { deviceId: string }[];
+    writtenByAadc: AadcGroup[];
+  };
   steps: ScenarioStep[];
 }

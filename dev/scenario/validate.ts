@@ -2,6 +2,7 @@
 // sam exists in `ad`). Errors name the step (1-based) so an author can find it.
 import type { z } from 'zod';
 import { normaliseId } from '../../shared/domain/ids.js';
+import { AADC_CHECKPOINT } from './dump.js';
 import { DEFAULT_SETTINGS, scenarioSchema, stepSchema, type Scenario, type ScenarioStep } from './schema.js';
 
 export class ScenarioError extends Error {
@@ -29,10 +30,6 @@ export function parseScenario(text: string): Scenario {
     if (!r.success) throw new ScenarioError(describe(r.error), i + 1);
     return r.data;
   });
-  if ((top.data.ad?.writtenByAadc ?? []).length > 0) {
-    // The format has it (v2); adopting AD Connect's groups in place is the migration work still to come.
-    throw new ScenarioError('ad.writtenByAadc: adopting groups that Azure AD Connect wrote is not supported yet');
-  }
   const scenario: Scenario = {
     name: top.data.name,
     settings: { ...DEFAULT_SETTINGS, ...top.data.settings },
@@ -40,6 +37,7 @@ export function parseScenario(text: string): Scenario {
       users: top.data.ad?.users ?? [],
       groups: top.data.ad?.groups ?? [],
       devices: top.data.ad?.devices ?? [],
+      writtenByAadc: top.data.ad?.writtenByAadc ?? [],
     },
     steps,
   };
@@ -49,11 +47,26 @@ export function parseScenario(text: string): Scenario {
 
 type Kind = 'user' | 'group' | 'device';
 
+/** AD Connect's groups: one per cloud group, unique sAMAccountNames, members among the on-prem objects. */
+function checkWrittenByAadc(s: Scenario, adSams: ReadonlySet<string>): void {
+  const ids = new Set<string>();
+  const sams = new Set(adSams);
+  for (const g of s.ad.writtenByAadc) {
+    if (ids.has(normaliseId(g.groupId))) throw new ScenarioError(`ad.writtenByAadc: group ${g.groupId} listed twice`);
+    if (sams.has(g.sam.toLowerCase())) throw new ScenarioError(`ad.writtenByAadc: sam ${g.sam} is used twice`);
+    ids.add(normaliseId(g.groupId));
+    sams.add(g.sam.toLowerCase());
+    for (const m of g.members ?? [])
+      if (!adSams.has(m.toLowerCase())) throw new ScenarioError(`ad.writtenByAadc: member ${m} of ${g.sam} is not in ad.users or ad.groups`);
+  }
+}
+
 function checkReferences(s: Scenario): void {
   const adSams = new Set([...s.ad.users.map((u) => u.sam.toLowerCase()), ...s.ad.groups.map((g) => g.sam.toLowerCase())]);
   const adGroupSams = new Set(s.ad.groups.map((g) => g.sam.toLowerCase()));
   const objects = new Map<string, Kind>();
   const checkpoints = new Set<string>();
+  checkWrittenByAadc(s, adSams);
   const need = (id: string, step: number, kinds: Kind[], what: string): void => {
     const kind = objects.get(normaliseId(id));
     if (!kind) throw new ScenarioError(`${what} ${id} does not exist`, step);
@@ -102,6 +115,7 @@ function checkReferences(s: Scenario): void {
         }
         break;
       case 'checkpoint':
+        if (st.name === AADC_CHECKPOINT) throw new ScenarioError(`checkpoint name ${st.name} is the dump of ad.writtenByAadc`, n);
         if (checkpoints.has(st.name)) throw new ScenarioError(`checkpoint name ${st.name} used twice`, n);
         checkpoints.add(st.name);
         break;

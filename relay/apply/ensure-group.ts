@@ -1,5 +1,6 @@
 // Brings the AD group for a header into the wanted state, idempotently: found by anchor (never by name);
-// created in the writeback OU when missing; otherwise differing attributes replaced, then renamed
+// created in the writeback OU when missing; otherwise differing attributes replaced (sAMAccountName only on
+// create, so a group AD Connect wrote keeps its own: header-attributes.ts), then renamed
 // (modifyDN) when the cn differs and moved into the OU when elsewhere -- both keep objectGUID and objectSid.
 // A change set older than the group's applied watermark (watermark.ts) changes nothing; otherwise the
 // watermark moves to its seq in the same write as the header (the add, or the attribute modify).
@@ -108,6 +109,11 @@ async function update(
 
   const changes = attributeChanges(desired, found.attributes);
   const guard = watermarkChanges(found.watermark, seq);
+  if (env.staging && (renamed || changes.length > 0)) {
+    // The preview of a swing migration (docs/migration.md): what this group would become, before anything is written.
+    const to = renamed ? groupDn(header.cn, env.ctx.writebackOu) : found.dn;
+    env.log.info({ dn: found.dn, to, attributes: changes.map((c) => c.type), adopted: found.watermark.raw === null }, 'group would change (staging)');
+  }
   if (changes.length + guard.length > 0 && !env.staging) {
     const replace = changes.map((ch) => new Change({ operation: 'replace', modification: new Attribute({ type: ch.type, values: ch.values }) }));
     try {

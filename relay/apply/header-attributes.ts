@@ -18,6 +18,11 @@ export const MANAGED_ATTRIBUTES = [
 
 const MULTI_VALUED = new Set(['proxyaddresses']);
 
+/** Set when the relay creates a group, never replaced on an existing one: apps, scripts and ACL exports name
+ *  a group by its sAMAccountName, so a group adopted from AD Connect keeps the one AD Connect gave it
+ *  (docs/migration.md). The product's own never changes (naming.ts), so nothing is lost for its groups. */
+const CREATE_ONLY = new Set(['samaccountname']);
+
 /** Desired values per attribute; an empty list means "must be absent". Attributes not listed are left alone. */
 export function desiredAttributes(header: GroupHeader, schemaHas: ReadonlySet<string>): Map<string, string[]> {
   const has = (name: OptionalAttribute): boolean => schemaHas.has(name.toLowerCase());
@@ -61,8 +66,8 @@ function sameValues(name: string, want: readonly string[], have: readonly string
 }
 
 /**
- * Replace operations for every managed attribute whose current values differ from the desired ones.
- * `current` is keyed by lower-case attribute name (LDAP names are case-insensitive).
+ * Replace operations for every managed attribute (except the create-only ones) whose current values differ
+ * from the desired ones. `current` is keyed by lower-case attribute name (LDAP names are case-insensitive).
  */
 export function attributeChanges(
   desired: ReadonlyMap<string, string[]>,
@@ -70,6 +75,7 @@ export function attributeChanges(
 ): AttributeReplace[] {
   const changes: AttributeReplace[] = [];
   for (const [name, want] of desired) {
+    if (CREATE_ONLY.has(name.toLowerCase())) continue;
     const have = current.get(name.toLowerCase()) ?? [];
     if (!sameValues(name, want, have)) changes.push({ type: name, values: [...want] });
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../dev/scenario/runner.js';
 import { parseScenario } from '../../dev/scenario/validate.js';
+import { AADC_CHECKPOINT } from '../../dev/scenario/dump.js';
 import { silentLogger } from '../../shared/logging.js';
 import { compareDump, type ExpectationFile } from '../support/expect-dump.js';
 
@@ -27,13 +28,14 @@ describe('scenarios', () => {
       const result = await runScenario(scenario, { log: silentLogger() });
       const captures = new Map<string, unknown>();
       const problems: string[] = [...result.failures];
-      // Checkpoints in the order the scenario writes them, then the final dump.
-      for (const step of scenario.steps) {
-        if (step.op !== 'checkpoint') continue;
-        const want = expected.checkpoints?.[step.name];
-        const got = result.checkpoints.get(step.name);
-        if (want && got) problems.push(...compareDump(`checkpoint ${step.name}`, got, want, captures));
-        else if (want) problems.push(`checkpoint ${step.name} was not written`);
+      // AD Connect's groups as made before step 1, the checkpoints in the order the scenario writes them, then
+      // the final dump.
+      const dumps = [AADC_CHECKPOINT, ...scenario.steps.flatMap((st) => (st.op === 'checkpoint' ? [st.name] : []))];
+      for (const checkpoint of dumps) {
+        const want = expected.checkpoints?.[checkpoint];
+        const got = result.checkpoints.get(checkpoint);
+        if (want && got) problems.push(...compareDump(`checkpoint ${checkpoint}`, got, want, captures));
+        else if (want) problems.push(`checkpoint ${checkpoint} was not written`);
       }
       problems.push(...compareDump('final', result.dump, expected.final, captures));
       expect(problems, JSON.stringify(result.dump, null, 1).slice(0, 4000)).toEqual([]);

@@ -1,6 +1,7 @@
 // The relay's LDAP exports against the real Samba AD DC, each test in its own OU: create, idempotent
-// re-apply, rename and move keeping objectGUID/SID, attribute updates, member changes in chunks with bad
-// members isolated, AD's nesting rule, snapshots (drift repair, empty), delete only by anchor, staging.
+// re-apply, rename and move keeping objectGUID/SID, a group AD Connect wrote adopted in place, attribute
+// updates, member changes in chunks with bad members isolated, AD's nesting rule, snapshots (drift repair,
+// empty), delete only by anchor, staging.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyDelete } from '../../relay/apply/apply-delete.js';
 import { applySnapshot } from '../../relay/apply/apply-snapshot.js';
@@ -120,6 +121,31 @@ describe('upsert', () => {
     expect(result.ad?.dn).toBe(`CN=${header.cn},${fx.writebackOu}`);
     expect(result.ad?.objectGUID).toBe(stray.objectGUID);
     expect(result.ad?.objectSid).toBe(stray.objectSid);
+  });
+
+  it('adopts a group AD Connect wrote: same objectGUID, SID and sAMAccountName; cn, type and members from the cloud', async () => {
+    const groupId = newGroupId();
+    const header = headerFor(groupId);
+    const aadcOu = `OU=AADC ${uniqueSuffix()},${fx.ouDn}`;
+    await fx.admin.add(aadcOu, { objectClass: ['top', 'organizationalUnit'] });
+    await fx.delegate(aadcOu);
+    const [kept, dropped] = await users(2);
+    // AD Connect's own sAMAccountName and the displayName CN format, written as a universal distribution group.
+    const aadc = await createGroup(fx.admin, aadcOu, `Aadc-${uniqueSuffix()}`, {
+      scope: 'universal',
+      security: false,
+      cn: `Old name_${groupId.slice(-12)}`,
+      adminDescription: header.anchor,
+    });
+    await addMembers(fx.admin, aadc.dn, [kept!.dn, dropped!.dn]);
+    const { results } = await applySnapshot(fx.env(), snapshotMessages(groupId, 1, [sidRef(kept!.objectSid)]), true);
+    expect(results[0]!.outcome).toBe('applied');
+    const adopted = await readObject(fx.admin, `<GUID=${aadc.objectGUID}>`);
+    expect(adopted.dn).toBe(`CN=${header.cn},${fx.writebackOu}`);
+    expect(adopted.objectSid).toBe(aadc.objectSid);
+    expect(adopted.sAMAccountName).toBe(aadc.sAMAccountName);
+    expect(adopted.groupType).toBe(-2147483640);
+    expect(await memberSids(adopted.dn)).toEqual([kept!.objectSid]);
   });
 
   it('adds and removes members in chunks; a bad SID does not block the others', async () => {

@@ -128,10 +128,10 @@ describe('managed attributes', () => {
     });
   });
 
-  it('replaces only what differs; multi-valued compared as sets; absent means remove', () => {
+  it('replaces only what differs, never sAMAccountName; multi-valued compared as sets; absent means remove', () => {
     const desired = desiredAttributes({ ...header, description: null }, new Set(['mail', 'proxyaddresses']));
     const current = new Map<string, string[]>([
-      ['samaccountname', [header.samAccountName]],
+      ['samaccountname', ['Group_AadcOwnName']],
       ['displayname', ['Old sales']],
       ['description', ['edited by hand']],
       ['grouptype', ['8']],

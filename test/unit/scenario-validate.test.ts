@@ -62,9 +62,16 @@ describe('scenario validation', () => {
     expect(errorOf(scenario([{ op: 'replay', groupId: G1, seq: 1 }])).message).toMatch(/step 1: group .* does not exist/);
   });
 
-  it('refuses groups written by AD Connect as not supported yet', () => {
-    const text = JSON.stringify({ name: 'x', ad: { writtenByAadc: [{ groupId: G1, cn: `Group_${G1}`, sam: 'Group_abc', type: 'security' }] }, steps: [] });
-    expect(errorOf(text).message).toMatch(/writtenByAadc: .*not supported yet/);
+  it('takes groups written by AD Connect; checks their members, sams and ids', () => {
+    const aadc = (groups: unknown[], users = [{ sam: 'ann' }]): string => JSON.stringify({ name: 'x', ad: { users, writtenByAadc: groups }, steps: [] });
+    const g = { groupId: G1, cn: `Group_${G1}`, sam: 'Sales-AADC', type: 'distribution', members: ['ann'] };
+    expect(parseScenario(aadc([g])).ad.writtenByAadc).toEqual([g]);
+    expect(errorOf(aadc([{ ...g, members: ['nobody'] }])).message).toMatch(/member nobody of Sales-AADC is not in ad.users/);
+    expect(errorOf(aadc([g, { ...g, groupId: U1 }])).message).toMatch(/sam Sales-AADC is used twice/);
+    expect(errorOf(aadc([{ ...g, sam: 'ann' }])).message).toMatch(/sam ann is used twice/);
+    expect(errorOf(aadc([g, { ...g, sam: 'Other' }])).message).toMatch(/group .* listed twice/);
+    expect(errorOf(aadc([{ ...g, type: 'global' }])).message).toMatch(/type/);
+    expect(errorOf(scenario([{ op: 'checkpoint', name: 'writtenByAadc' }])).message).toMatch(/step 1: .*dump of ad.writtenByAadc/);
   });
 
   it('names the step of an unknown op', () => {
