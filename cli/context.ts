@@ -9,7 +9,6 @@ import type { Terminal } from './terminal.js';
 export interface CommandContext {
   term: Terminal;
   json: boolean;
-  usage: string;
   api(): AdminApi;
   graph(): GraphGroups;
   /** Prints a value as the command's JSON output. */
@@ -27,10 +26,10 @@ export function commandContext(term: Terminal, line: CommandLine, usage: string)
   return {
     term,
     json: line.values['json'] === true,
-    usage,
     api() {
       const url = setting('url', 'GWB_URL');
       if (url === undefined) throw new UsageError('the admin API is not named: give --url or set GWB_URL (the Function App, https://<app>.azurewebsites.net)', usage);
+      if (!URL.canParse(url)) throw new UsageError(`--url (GWB_URL) is not a URL: ${url}`, usage);
       const audience = setting('audience', 'GWB_AUDIENCE');
       if (audience === undefined && term.env['GWB_TOKEN'] === undefined) {
         throw new UsageError("cannot sign in without the admin API's Application ID URI: give --audience or set GWB_AUDIENCE (or set GWB_TOKEN)", usage);

@@ -18,7 +18,7 @@ export const groupSummarySchema = z.object({
   adGroupType: shown(z.string()),
   state: groupStateSchema,
   reason: shown(z.string()),
-  members: shown(z.object({ planned: z.number(), cloudOnly: z.number(), errors: z.number() })),
+  members: shown(z.object({ planned: z.number().nullable(), cloudOnly: z.number(), errors: z.number() })),
   lastChangeAt: shown(z.string()),
   lastResultAt: shown(z.string()),
   outcome: shown(z.string()),

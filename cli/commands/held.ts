@@ -48,6 +48,6 @@ function heldTable(held: readonly HeldChangeView[], names: ReadonlyMap<string, s
     { header: 'HELD SINCE', value: (h) => when(h.heldAt) },
     { header: 'APPROVED', value: (h) => when(h.approvedAt) },
     { header: 'GROUP ID', value: (h) => h.groupId },
-    { header: 'REASON', value: (h) => cut(h.reason, 80) },
+    { header: 'REASON', value: (h) => cut(h.reason, 160) },
   ]);
 }

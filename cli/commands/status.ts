@@ -70,7 +70,7 @@ export function statusTable(groups: readonly GroupSummary[]): string[] {
     { header: 'ERRORS', value: (g) => count(g.members?.errors), right: true },
     { header: 'LAST RESULT', value: (g) => when(g.lastResultAt) },
     { header: 'GROUP ID', value: (g) => g.groupId },
-    { header: 'REASON', value: (g) => cut(text(g.reason), 80) },
+    { header: 'REASON', value: (g) => cut(text(g.reason), 160) },
   ]);
 }
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../cli/commands/index.js';
+import { adminSignInLines } from '../../dev/host/admin-sign-in.js';
 import { startFunctionsStack, type FunctionsStack } from '../../dev/host/functions-stack.js';
 import { pokeMessageSchema, type PokeMessage } from '../../shared/contracts/poke-message.js';
 import type { HeldChange } from '../../shared/domain/deletion-guard.js';
@@ -153,6 +154,21 @@ describe('gwb: sign-in', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^gwb: not allowed \(403: the app role Writeback.Admin is required\)/);
     expect((await stack.runtime.planner.held.get(stack.sim.tenantId, heldId))?.held.approvedAt).toBeNull();
+  });
+});
+
+describe('gwb: what npm run host prints', () => {
+  it('the export lines point gwb at the host and its Graph, signed in as Writeback.Admin', async () => {
+    const lines = await adminSignInLines(stack.sim, stack.host.url);
+    const env = Object.fromEntries(
+      lines.filter((l) => l.trim().startsWith('export ')).flatMap((l) => l.trim().slice('export '.length).split(' ').map((kv) => kv.split('=') as [string, string])),
+    );
+    expect(Object.keys(env).sort()).toEqual(['GWB_GRAPH_TOKEN', 'GWB_GRAPH_URL', 'GWB_TOKEN', 'GWB_URL', 'NODE_EXTRA_CA_CERTS']);
+    const group = stack.sim.control.createGroup({ displayName: 'Host Lines', kind: 'security' });
+    const [status, writeback] = await Promise.all([gwb(['status', '--state', 'written'], env), gwb(['writeback', 'Host Lines', '--enable'], env)]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(writeback.code, writeback.stderr).toBe(0);
+    expect(writeback.stdout).toContain(`Host Lines (${String(group['id'])}): writeback was not set, now on`);
   });
 });
 

@@ -61,9 +61,11 @@ describe('gwb status', () => {
   });
 
   it('--state held is itself the problem: exit 1 when the count is not 0, without counting again', async () => {
-    api = await fakeApi({ 'GET /api/status': () => ({ json: { count: 1, value: [summary(C, 'Legal', 'held', { reason: 'deletion held' })], nextSkip: null } }) });
+    const members = { planned: null, cloudOnly: 0, errors: 0 }; // planned: unknown on rows older than the count
+    api = await fakeApi({ 'GET /api/status': () => ({ json: { count: 1, value: [summary(C, 'Legal', 'held', { reason: 'deletion held', members })], nextSkip: null } }) });
     const r = await gwb(api, ['status', '--state', 'held']);
     expect(r.code).toBe(1);
+    expect(r.out[1]).toMatch(/^Legal\s+held\s+-\s+0\s+0\s/);
     expect(r.out.at(-1)).toBe('1 group(s); 1 held: gwb group <name> shows why, gwb held lists what waits for approval');
     expect(api.requests).toHaveLength(1);
   });
