@@ -55,7 +55,7 @@ export function describe(d: GroupDetail): string[] {
   lines.push(
     d.applied === null
       ? '  in AD     nothing written'
-      : `  in AD     ${text(d.applied.dn)}, ${count(d.applied.memberCount)} members, objectGUID ${text(d.applied.objectGUID)}, SID ${text(d.applied.objectSid)}, seq ${count(d.applied.seq)}`,
+      : `  in AD     ${text(d.applied.dn)}, ${count(d.applied.memberCount)} members, objectGUID ${text(d.applied.objectGUID)}, SID ${text(d.applied.objectSid)}, seq ${d.applied.seq ?? '-'}`,
   );
   lines.push(`  status    ${s.state}${s.reason !== null ? `: ${s.reason}` : ''}`);
   lines.push(`            last change ${when(s.lastChangeAt)}, last result ${when(s.lastResultAt)}${s.outcome !== null ? ` (${s.outcome})` : ''}`);
