@@ -1,5 +1,6 @@
 /** Layer rules (docs/architecture.md, Layout): the domain is pure; functions/ and relay/ reach everything
- *  through shared/; nothing in the product depends on dev/, test/ or bench/. */
+ *  through shared/; the gwb CLI (cli/) uses only the domain and contracts; nothing in the product depends on
+ *  dev/, test/ or bench/. */
 module.exports = {
   forbidden: [
     {
@@ -39,6 +40,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^relay/' },
       to: { path: '^functions/' },
+    },
+    {
+      name: 'cli-through-the-admin-api',
+      comment: 'The gwb CLI (cli/) works over the admin API and Graph: of the product it uses the domain and the contracts only.',
+      severity: 'error',
+      from: { path: '^cli/' },
+      to: { path: ['^(functions|relay|dev|test|bench)/', '^shared/(?!(domain|contracts)/)'] },
+    },
+    {
+      name: 'nothing-imports-cli',
+      comment: 'cli/ is a leaf: only its tests import it.',
+      severity: 'error',
+      from: { pathNot: '^(cli|test)/' },
+      to: { path: '^cli/' },
     },
     {
       name: 'shared-below-functions-and-relay',

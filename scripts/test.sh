@@ -18,6 +18,6 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 phase typecheck; npx tsc -p tsconfig.json --noEmit
 phase lint; npx eslint . --max-warnings=0
-phase "layer rules"; npx depcruise --config .dependency-cruiser.cjs functions shared relay dev
+phase "layer rules"; npx depcruise --config .dependency-cruiser.cjs functions shared relay cli dev
 phase tests; npx vitest run "$@"
 phase done

@@ -1,11 +1,12 @@
 // `npm run host`: the cloud side offline — Graph simulator (https, self-signed), embedded queue, state tables
 // in Azurite (attached or started) and the local Functions host serving every function of
-// functions/catalog.ts, timers on their schedules.
+// functions/catalog.ts, timers on their schedules. Prints how to point gwb at it (admin-sign-in.ts).
 //   HOST_PORT (default 7071), GRAPH_SIM_PORT (default any), LOG_LEVEL; HOST_MEMORY_TABLES=1 skips Azurite.
 import { createAzureTableStore } from '../../shared/adapters/tables/index.js';
 import { createLogger } from '../../shared/logging.js';
 import { parseCommandLine } from '../command-line.js';
 import { ensureAzurite, type Azurite } from '../stack/azurite.js';
+import { adminSignInLines } from './admin-sign-in.js';
 import { startFunctionsStack } from './functions-stack.js';
 
 const USAGE = `usage: npm run host   (no options; settings come from the environment)
@@ -13,7 +14,8 @@ const USAGE = `usage: npm run host   (no options; settings come from the environ
   GRAPH_SIM_PORT       port of the Graph simulator (default: any free port)
   LOG_LEVEL            pino level (default info)
   HOST_MEMORY_TABLES=1 keep the state tables in memory instead of Azurite
-Serves until stopped (Ctrl+C).`;
+Serves until stopped (Ctrl+C). Prints the lines that point gwb (the admin command line) at it, with a
+Writeback.Admin token minted by the Graph simulator.`;
 
 parseCommandLine(USAGE, { options: {} });
 const log = createLogger('host');
@@ -39,6 +41,7 @@ log.info(
   },
   'local Functions host ready (Ctrl+C to stop)',
 );
+console.log((await adminSignInLines(stack.sim, stack.host.url)).join('\n'));
 
 let stopping = false;
 const stop = (signal: string): void => {

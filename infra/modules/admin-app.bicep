@@ -15,6 +15,11 @@ param displayName string
 var adminRoleId = guid(uniqueName, 'Writeback.Admin')
 var readRoleId = guid(uniqueName, 'Writeback.Read')
 var identifierUri = 'api://${tenant().tenantId}/${uniqueName}'
+// gwb, the admin command line, signs admins in through the Azure CLI's public client (az login, or a device
+// code with the same client id): the API pre-authorizes it for its one delegated scope, so no consent is
+// asked for; the app roles still decide who may do what (docs/admin.md, "Sign-in").
+var azureCliAppId = '04b07795-8ddb-461a-bbee-02f9e1bf7b46'
+var userImpersonationId = guid(uniqueName, 'user_impersonation')
 
 resource app 'Microsoft.Graph/applications@v1.0' = {
   uniqueName: uniqueName
@@ -25,6 +30,26 @@ resource app 'Microsoft.Graph/applications@v1.0' = {
   ]
   api: {
     requestedAccessTokenVersion: 2
+    oauth2PermissionScopes: [
+      {
+        id: userImpersonationId
+        value: 'user_impersonation'
+        type: 'User'
+        adminConsentDisplayName: 'Use the group writeback admin API'
+        adminConsentDescription: 'Call the group writeback admin API as the signed-in admin; their app role decides what they may do.'
+        userConsentDisplayName: 'Use the group writeback admin API'
+        userConsentDescription: 'Call the group writeback admin API as you; your app role decides what you may do.'
+        isEnabled: true
+      }
+    ]
+    preAuthorizedApplications: [
+      {
+        appId: azureCliAppId
+        delegatedPermissionIds: [
+          userImpersonationId
+        ]
+      }
+    ]
   }
   appRoles: [
     {

@@ -29,6 +29,7 @@ const COMMANDS = [
   { file: 'dev/scenario/main.ts', usage: 'npm run scenario' },
   { file: 'bench/run.ts', usage: 'npm run bench' },
   { file: 'relay/main.ts', usage: 'relay --config' },
+  { file: 'cli/main.ts', usage: 'gwb' },
 ];
 
 const STACK_FRAME = /^\s+at /m;

@@ -1,5 +1,5 @@
 // Every document a comment or doc names exists in the repo: markdown file names and docs/ paths found in
-// functions/, shared/, relay/, dev/, bench/, test/, docs/ and the top-level docs. A bare file name must be a
+// functions/, shared/, relay/, cli/, dev/, bench/, test/, docs/ and the top-level docs. A bare file name must be a
 // file somewhere in the repo; a path must resolve, inside the repo, from the root or from the naming file's
 // folder (relative markdown links). Documents kept outside the repo do not count: readers cannot open them.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const SCANNED = ['functions', 'shared', 'relay', 'dev', 'bench', 'test', 'docs', 'README.md', 'BENCHMARKS.md', '.dependency-cruiser.cjs'];
+const SCANNED = ['functions', 'shared', 'relay', 'cli', 'dev', 'bench', 'test', 'docs', 'README.md', 'BENCHMARKS.md', '.dependency-cruiser.cjs'];
 const TEXT_FILE = /\.(ts|md|cjs|js|json)$/;
 const NOT_SOURCE = new Set(['node_modules', 'dist', '.tools', '.git']);
 
