@@ -67,6 +67,9 @@ const held = (): HeldChange => ({
   afterSeq: 3,
   heldAt: '2026-12-01T10:00:00.000Z',
   approvedAt: null,
+  fingerprint: 'f1',
+  rejectedAt: null,
+  rejectedBy: null,
 });
 
 beforeAll(async () => {
