@@ -1,7 +1,7 @@
 // The slice of Entra ID the admin API needs, so tokens are checked locally exactly as in Azure: the tenant's
 // published signing keys (GET /<tenant>/discovery/v2.0/keys) and a way for tests and the local tools to mint an
 // admin's access token (RS256, v2 claims: iss, aud, tid, oid, roles...) signed with the simulator's own key.
-import { generateKeyPairSync, randomUUID, createSign, type KeyObject } from 'node:crypto';
+import { createSign, createVerify, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 
 /** The audience the local stack's admin API accepts (its ADMIN_API_AUDIENCE). */
 export const LOCAL_ADMIN_AUDIENCE = 'api://group-writeback-admin-local';
@@ -22,6 +22,8 @@ export interface MintOptions {
   issuer?: string;
   /** Sign with a key the tenant does not publish (tests of refusals). */
   foreignKey?: boolean;
+  /** Delegated scopes (`scp`), for an admin's own Graph token (e.g. Group.ReadWrite.All). */
+  scopes?: string[];
 }
 
 export class SimEntra {
@@ -49,6 +51,24 @@ export class SimEntra {
     return path.toLowerCase() === `/${this.tenantId.toLowerCase()}/discovery/v2.0/keys`;
   }
 
+  /** The delegated scopes of a Graph token this simulator signed and that is still valid; [] for anything else
+   *  (an app's token, a foreign or expired one): Graph then applies the app's own permissions. */
+  delegatedScopes(authorization: string | undefined): string[] {
+    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    const parts = token?.split('.');
+    if (parts?.length !== 3) return [];
+    const [h, p, sig] = parts as [string, string, string];
+    if (!createVerify('RSA-SHA256').update(`${h}.${p}`).verify(this.keys.publicKey, Buffer.from(sig, 'base64url'))) return [];
+    try {
+      const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as { scp?: unknown; exp?: unknown; aud?: unknown };
+      if (typeof claims.exp !== 'number' || claims.exp * 1000 < this.now().getTime()) return [];
+      if (claims.aud !== 'https://graph.microsoft.com' && claims.aud !== '00000003-0000-0000-c000-000000000000') return [];
+      return typeof claims.scp === 'string' ? claims.scp.split(' ').filter(Boolean) : [];
+    } catch {
+      return [];
+    }
+  }
+
   /** An access token for the admin API, as Entra issues it after an admin signs in. */
   mintToken(o: MintOptions): string {
     const nowS = Math.floor((o.issuedAt ?? this.now()).getTime() / 1000);
@@ -66,6 +86,7 @@ export class SimEntra {
       name: o.name ?? 'Local Admin',
       preferred_username: o.upn ?? 'admin@simtenant.onmicrosoft.com',
       roles: o.roles,
+      ...(o.scopes && o.scopes.length > 0 ? { scp: o.scopes.join(' ') } : {}),
       ver: '2.0',
     };
     const enc = (v: object): string => Buffer.from(JSON.stringify(v)).toString('base64url');

@@ -93,7 +93,7 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
   const entra = new SimEntra(tenantId, () => baseUrl, () => clock.now());
 
   const graph = new Router();
-  const routes = new GraphRouter(graph, permissions);
+  const routes = new GraphRouter(graph, permissions, (authorization) => entra.delegatedScopes(authorization));
   groupRoutes(routes, ctx);
   userRoutes(routes, ctx);
   directoryRoutes(routes, ctx);

@@ -12,7 +12,7 @@ export const LOCAL_TOKEN_HOURS = 8;
 export async function adminSignInLines(sim: GraphSimulator, hostUrl: string): Promise<string[]> {
   const expiresInSeconds = LOCAL_TOKEN_HOURS * 3600;
   const adminToken = sim.entra.mintToken({ roles: ['Writeback.Admin'], expiresInSeconds });
-  const graphToken = sim.entra.mintToken({ roles: [], audience: 'https://graph.microsoft.com', expiresInSeconds });
+  const graphToken = sim.entra.mintToken({ roles: [], audience: 'https://graph.microsoft.com', scopes: ['Group.ReadWrite.All'], expiresInSeconds });
   const lines = [
     `gwb against this host (Writeback.Admin, valid ${LOCAL_TOKEN_HOURS} h; docs/admin.md):`,
     `  export GWB_URL=${hostUrl} GWB_TOKEN=${adminToken}`,

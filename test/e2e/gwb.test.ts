@@ -247,7 +247,7 @@ describe('gwb writeback: the admin marks a group in Graph, as themselves', () =>
     await writeFile(caFile, stack.sim.caPem ?? '');
     const graph = {
       GWB_GRAPH_URL: stack.sim.baseUrl,
-      GWB_GRAPH_TOKEN: stack.sim.entra.mintToken({ roles: [], audience: 'https://graph.microsoft.com' }),
+      GWB_GRAPH_TOKEN: stack.sim.entra.mintToken({ roles: [], audience: 'https://graph.microsoft.com', scopes: ['Group.ReadWrite.All'] }),
       NODE_EXTRA_CA_CERTS: caFile,
     };
 

@@ -33,6 +33,25 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
   return { status: res.status, body: res.status === 204 ? undefined : ((await res.json()) as unknown) };
 }
 
+describe('graph simulator: an admin\'s delegated token', () => {
+  it('acts with its own scopes instead of the app\'s permissions (gwb writeback)', async () => {
+    sim.control.createGroup({ id: '9d000000-0000-4000-8000-00000000d001', displayName: 'Sales', kind: 'm365' });
+    const patch = (scopes: string[]): Promise<Response> =>
+      fetch(`${sim.baseUrl}/beta/groups/9d000000-0000-4000-8000-00000000d001`, {
+        method: 'PATCH',
+        headers: {
+          authorization: `Bearer ${sim.entra.mintToken({ roles: [], audience: 'https://graph.microsoft.com', scopes })}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ writebackConfiguration: { isEnabled: true } }),
+      });
+    // the app itself may not write groups, and a delegated token without a write scope may not either
+    expect((await call('PATCH', '/beta/groups/9d000000-0000-4000-8000-00000000d001', { writebackConfiguration: { isEnabled: true } })).status).toBe(403);
+    expect((await patch(['Group.Read.All'])).status).toBe(403);
+    expect((await patch(['Group.ReadWrite.All'])).status).toBe(204);
+  });
+});
+
 describe('graph simulator: application permissions', () => {
   it('grants exactly the permissions infra grants unless told otherwise; reset() grants them again', () => {
     expect(sim.control.permissions()).toEqual([...infraPermissions].sort());
