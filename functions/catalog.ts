@@ -11,6 +11,7 @@ import { repairGroupsFunction } from './repairGroups.js';
 import type { FunctionDefinition } from './registry.js';
 import { safetyNetFunction } from './safetyNet.js';
 import { resyncFunction, statusFunction } from './status.js';
+import { statusPageFunction } from './statusPage.js';
 import { subscriptionsFunction } from './subscriptions.js';
 
 export const functionDefinitions: readonly FunctionDefinition[] = [
@@ -26,4 +27,5 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   resyncFunction,
   heldChangesFunction,
   approveHeldFunction,
+  statusPageFunction,
 ];
