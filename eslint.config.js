@@ -18,4 +18,16 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  // The status page's browser modules (ui/, served as they are: no build step, so no types to check).
+  {
+    files: ['ui/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['document', 'window', 'location', 'history', 'sessionStorage', 'fetch', 'crypto', 'URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder', 'btoa', 'atob', 'Node', 'HTMLElement'].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
 );

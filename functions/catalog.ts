@@ -21,6 +21,7 @@ import type { FunctionDefinition } from './registry.js';
 import { safetyNetFunction } from './safetyNet.js';
 import { settingsFunction } from './settings.js';
 import { resyncFunction, statusFunction } from './status.js';
+import { statusPageFunction } from './statusPage.js';
 import { subscriptionsFunction } from './subscriptions.js';
 
 export const functionDefinitions: readonly FunctionDefinition[] = [
@@ -44,4 +45,5 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   settingsFunction,
   deadLettersFunction,
   resubmitDeadLetterFunction,
+  statusPageFunction,
 ].map(traced);

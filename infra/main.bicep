@@ -163,6 +163,15 @@ var names = {
   keyVault: '${abbrs.keyVault}${resourceToken}'
 }
 var deploymentContainerName = 'app-package-${resourceToken}'
+// The status page's URL, the admin app's single-page app redirect URI. Computed from the Function App's name, not
+// read from the function app module: that module needs the admin app's client id first. The default host name
+// is <name>.<App Service domain of the cloud>.
+var appServiceDomains = {
+  AzureCloud: 'azurewebsites.net'
+  AzureUSGovernment: 'azurewebsites.us'
+  AzureChinaCloud: 'chinacloudsites.cn'
+}
+var statusPageUrl = 'https://${names.functionApp}.${appServiceDomains[?environment().name] ?? appServiceDomains.AzureCloud}/api/ui/'
 var currentClientState = !empty(clientStateSecret) ? clientStateSecret : replace(generatedClientState, '-', '')
 var previousClientState = !empty(clientStateSecretPrevious) ? clientStateSecretPrevious : currentClientState
 
@@ -354,6 +363,7 @@ module adminApp 'modules/admin-app.bicep' = if (createAdminApp) {
   params: {
     uniqueName: 'group-writeback-admin-${resourceToken}'
     displayName: 'Group writeback admin API (${environmentName})'
+    statusPageUrl: statusPageUrl
   }
 }
 
@@ -404,5 +414,6 @@ output STATE_TABLE_ENDPOINT string = storage.outputs.serviceEndpoints.table
 output KEY_VAULT_NAME string = names.keyVault
 output GRAPH_PERMISSIONS string = join(graphAppPermissions, ',')
 output GRAPH_PERMISSIONS_GRANTED bool = grantGraphPermissions
+output STATUS_PAGE_URL string = '${functionApp.outputs.url}/api/ui/'
 output ADMIN_API_AUDIENCE string = createAdminApp ? '${adminApp.outputs.appId},${adminApp.outputs.identifierUri}' : adminApiAudience
 output RELAY_ROLES_ASSIGNED bool = !empty(relayPrincipalId)

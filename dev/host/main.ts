@@ -33,6 +33,8 @@ const stack = await startFunctionsStack({
 log.info(
   {
     functions: `${stack.host.url}/api/`,
+    // The status page with the dev sign-in: an admin token from the simulator, taken once from the fragment.
+    statusPage: `${stack.host.url}/api/ui/#token=${stack.sim.entra.mintToken({ roles: ['Writeback.Admin'], expiresInSeconds: 12 * 3600 })}`,
     notificationUrl: stack.runtime.config.NOTIFICATION_URL,
     graph: stack.sim.baseUrl,
     control: `${stack.sim.baseUrl}/_control/`,

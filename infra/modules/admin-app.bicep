@@ -2,7 +2,8 @@
 // API with a token for this application; its app roles say what they may do. Writeback.Admin changes things
 // (settings, approvals, resync), Writeback.Read only looks. Assign the roles to users or groups in the
 // enterprise application (docs/deployment.md, "Admin sign-in"). Assignment is required, so a user of the
-// tenant without a role gets no token for the API at all.
+// tenant without a role gets no token for the API at all. The status page signs in as this same application
+// (its single-page app redirect URI), so it needs no registration of its own.
 extension microsoftGraphV1
 
 @description('Unique name of the app registration (makes the deployment idempotent).')
@@ -10,6 +11,9 @@ param uniqueName string
 
 @description('Display name in the Entra admin center.')
 param displayName string
+
+@description('URL of the status page (https://<function app host>/api/ui/): it signs admins in as this application, a single-page app (authorization code flow with PKCE), and Entra ID sends the answer only to this redirect URI.')
+param statusPageUrl string
 
 // Stable ids per app: a redeployment keeps the roles (and every assignment made to them).
 var adminRoleId = guid(uniqueName, 'Writeback.Admin')
@@ -49,6 +53,11 @@ resource app 'Microsoft.Graph/applications@v1.0' = {
           userImpersonationId
         ]
       }
+    ]
+  }
+  spa: {
+    redirectUris: [
+      statusPageUrl
     ]
   }
   appRoles: [

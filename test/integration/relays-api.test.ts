@@ -84,9 +84,9 @@ describe('relays API', () => {
     expect((await fetch(`${host.url}/api/relays`, { headers: as([]) })).status).toBe(403);
     const res = await fetch(`${host.url}/api/relays`, { headers: as(['Writeback.Read']) });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { value: { relayId: string; silent: boolean; silentForSeconds: number; version: string; dc: string }[] };
+    const body = (await res.json()) as { value: { relayId: string; silent: boolean; silentForSeconds: number; version: string; dcUrl: string }[] };
     const byId = new Map(body.value.map((r) => [r.relayId, r]));
-    expect(byId.get('relay-01')).toMatchObject({ silent: true, silentForSeconds: 600, version: '0.1.0', dc: 'ldaps://dc1.corp.example:636' });
+    expect(byId.get('relay-01')).toMatchObject({ silent: true, silentForSeconds: 600, version: '0.1.0', dcUrl: 'ldaps://dc1.corp.example:636' });
     expect(byId.get('relay-02')).toMatchObject({ silent: false, silentForSeconds: 0 });
     expect((await fetch(`${host.url}/api/relays?silentAfterSeconds=700`, { headers: as(['Writeback.Read']) }).then((r) => r.json()) as typeof body).value.every((r) => !r.silent)).toBe(true);
     expect((await fetch(`${host.url}/api/relays?silentAfterSeconds=x`, { headers: as(['Writeback.Read']) })).status).toBe(400);
