@@ -16,6 +16,7 @@ import { statusPageFunction } from '../../functions/statusPage.js';
 import { startLocalHost, type LocalHost } from '../../dev/host/local-host.js';
 import { createLocalRuntime, type LocalRuntime } from '../../dev/host/local-runtime.js';
 import { silentLogger } from '../../shared/logging.js';
+import { emptyStatus } from '../../shared/state/group-status-record.js';
 import { startTestEntra, type TestEntra } from '../support/entra.js';
 import { launchBrowser, LOW_CONTRAST_SCRIPT, type TestBrowser } from '../support/status-page/browser.js';
 import { contractFakes, type FakeCalls } from '../support/status-page/contract-fakes.js';
@@ -340,5 +341,44 @@ describe('status page on a Function App signing in with Entra ID, without most o
     await shoot(page, 'not-available');
     expect(page.problems).toEqual([]);
     await page.close();
+  });
+});
+
+describe('status page on the real admin routes (no stand-ins)', () => {
+  it('lists a group the product recorded, opens its detail from Graph and the status, shows relays and settings', async () => {
+    const groupId = '5a9e0000-0000-4000-8000-00000000e901';
+    let runtime!: LocalRuntime;
+    const host = await startLocalHost({
+      runtime: async (hostUrl) => (runtime = await createLocalRuntime({ graphBaseUrl: entra.sim.baseUrl, tenantId, hostUrl, log: silentLogger() })),
+      timers: false,
+      queues: false,
+      functions: functionDefinitions,
+    });
+    try {
+      entra.sim.control.createGroup({ id: groupId, displayName: 'Real Finance', kind: 'security', writebackConfiguration: { isEnabled: true } });
+      const at = new Date().toISOString();
+      const status = { ...emptyStatus(tenantId, groupId, at), displayName: 'Real Finance', type: 'security' as const, adGroupType: 'universalSecurityGroup' as const, plannedMemberCount: 0, state: 'written' as const };
+      expect(await runtime.statuses.write(status, null)).toBe(true);
+      const page = await browser.newPage();
+      await open(page, `${host.url}/api/ui/#token=${token()}`);
+      await page.locator('main caption').getByText('1 group').waitFor();
+      expect(await firstCells(page)).toEqual(['Real Finance']);
+      expect(await readingProblems(page)).toEqual([]);
+      await page.getByRole('link', { name: 'Real Finance' }).click();
+      await page.locator('#view-title').getByText('Real Finance').waitFor();
+      await page.getByText('Universal security').first().waitFor();
+      expect(await readingProblems(page)).toEqual([]);
+      await page.getByRole('link', { name: 'Relays', exact: true }).click();
+      await page.locator('#view-title').getByText('Relays').waitFor();
+      await page.getByRole('link', { name: 'Settings', exact: true }).click();
+      await page.getByText('Deletion guard: group deletions per 24 h').waitFor();
+      expect(await readingProblems(page)).toEqual([]);
+      await shoot(page, 'real-routes-settings');
+      expect(page.problems).toEqual([]);
+      await page.close();
+    } finally {
+      await host.close();
+      await runtime?.close();
+    }
   });
 });
