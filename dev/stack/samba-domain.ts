@@ -1,7 +1,7 @@
 // The test domain's fixed names, and how a Samba AD DC for it is provisioned and started.
-// Provisioning (~5 s of Python, plus the Exchange recipient attributes of exchange-schema.ldif) is done once
-// into a template that each new DC copies; the copy is
-// started bound to loopback only, with just the LDAP service, and logs into its own directory.
+// Provisioning (~5 s of Python, then the Exchange recipient attributes of exchange-schema.ldif added to the
+// schema) is done once into a template that each new DC copies; the copy is started bound to loopback only,
+// with just the LDAP service, and logs into its own directory.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, openSync, closeSync } from 'node:fs';
@@ -194,7 +194,7 @@ export async function ensureTemplate(
   }
   const extend = await exchangeSchemaCommand(tools.sambaTool, targetDir);
   const schema = await run(extend.file, extend.args, 120_000);
-  await writeFile(path.join(work, 'schema-upgrade.log'), schema.output);
+  await writeFile(path.join(work, 'exchange-schema.log'), schema.output);
   if (schema.code !== 0) {
     await rm(work, { recursive: true, force: true });
     throw new SambaSetupError(`extending the schema (exchange-schema.ldif) failed (exit ${schema.code}):\n${tail(schema.output)}`);
