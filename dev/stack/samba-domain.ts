@@ -1,6 +1,7 @@
 // The test domain's fixed names, and how a Samba AD DC for it is provisioned and started.
-// Provisioning (~5 s of Python) is done once into a template that each new DC copies; the copy is
-// started bound to loopback only, with just the LDAP service, and logs into its own directory.
+// Provisioning (~5 s of Python, then the Exchange recipient attributes of exchange-schema.ldif added to the
+// schema) is done once into a template that each new DC copies; the copy is started bound to loopback only,
+// with just the LDAP service, and logs into its own directory.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, openSync, closeSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { cp, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { exchangeSchemaCommand } from './exchange-schema.js';
 
 export const DOMAIN = {
   realm: 'WRITEBACK.TEST',
@@ -98,6 +100,10 @@ export async function tailOfFile(file: string, lines = 25): Promise<string> {
 
 const templateSchema = z.object({
   version: z.literal(1),
+  /** Set once the Exchange recipient attributes are in the template's schema (exchange-schema.ldif). Optional, so
+   *  that code from before the extension still reads a new template (extra schema attributes change nothing
+   *  for it), and a template without it is provisioned again. */
+  exchangeSchema: z.literal(true).optional(),
   sambaVersion: z.string(),
   /** The --targetdir the template was provisioned into; smb.conf names it and is rewritten per copy. */
   provisionedDir: z.string(),
@@ -151,7 +157,11 @@ export async function ensureTemplate(
   const templateDir = path.join(stateDir, 'template');
   const version = await sambaVersion(tools);
   const existing = await readTemplate(templateDir);
-  if (existing && existing.sambaVersion === version && Date.now() - existing.createdAt < TEMPLATE_MAX_AGE_MS) {
+  if (
+    existing?.exchangeSchema === true &&
+    existing.sambaVersion === version &&
+    Date.now() - existing.createdAt < TEMPLATE_MAX_AGE_MS
+  ) {
     return existing;
   }
   const work = await mkdtemp(path.join(stateDir, 'template-new-'));
@@ -182,7 +192,21 @@ export async function ensureTemplate(
     await rm(work, { recursive: true, force: true });
     throw new SambaSetupError(`samba-tool domain provision failed (exit ${code}):\n${tail(output)}`);
   }
-  const template = { version: 1 as const, sambaVersion: version, provisionedDir: targetDir, adminPassword, createdAt: Date.now() };
+  const extend = await exchangeSchemaCommand(tools.sambaTool, targetDir);
+  const schema = await run(extend.file, extend.args, 120_000);
+  await writeFile(path.join(work, 'exchange-schema.log'), schema.output);
+  if (schema.code !== 0) {
+    await rm(work, { recursive: true, force: true });
+    throw new SambaSetupError(`extending the schema (exchange-schema.ldif) failed (exit ${schema.code}):\n${tail(schema.output)}`);
+  }
+  const template = {
+    version: 1 as const,
+    exchangeSchema: true as const,
+    sambaVersion: version,
+    provisionedDir: targetDir,
+    adminPassword,
+    createdAt: Date.now(),
+  };
   await writeFile(path.join(work, 'template.json'), JSON.stringify(template), { mode: 0o600 });
   await rm(templateDir, { recursive: true, force: true });
   await rename(work, templateDir);

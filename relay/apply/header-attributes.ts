@@ -1,9 +1,19 @@
 // The attributes the relay manages on a written-back group, derived from the message's header, and the
 // replace operations that bring an existing group in line (cloud is the source of authority).
 import type { GroupHeader } from '../../shared/contracts/writeback-message.js';
+import { exchangeRecipientAttributes } from './exchange-recipient.js';
 
-/** Attributes written only where the AD schema has them (Exchange-prepared forests, 2012 R2+ schema). */
-export const OPTIONAL_ATTRIBUTES = ['mail', 'mailNickname', 'proxyAddresses', 'msDS-ExternalDirectoryObjectId'] as const;
+/** Attributes written only where the AD schema has them (mail and Exchange recipient attributes: Exchange-prepared
+ *  forests; msDS-ExternalDirectoryObjectId: 2012 R2+ schema). The relay reads the schema, never a setting. */
+export const OPTIONAL_ATTRIBUTES = [
+  'mail',
+  'mailNickname',
+  'proxyAddresses',
+  'msExchRecipientDisplayType',
+  'msExchRecipientTypeDetails',
+  'msExchRequireAuthToSendTo',
+  'msDS-ExternalDirectoryObjectId',
+] as const;
 export type OptionalAttribute = (typeof OPTIONAL_ATTRIBUTES)[number];
 
 /** Managed attributes read back from AD to compare (cn is handled by rename, not by modify). */
@@ -39,6 +49,9 @@ export function desiredAttributes(header: GroupHeader, schemaHas: ReadonlySet<st
     if (has('mail')) attrs.set('mail', header.mail.mail ? [header.mail.mail] : []);
     if (has('mailNickname')) attrs.set('mailNickname', header.mail.mailNickname ? [header.mail.mailNickname] : []);
     if (has('proxyAddresses')) attrs.set('proxyAddresses', [...header.mail.proxyAddresses]);
+    for (const [name, values] of exchangeRecipientAttributes(header.adGroupType)) {
+      if (schemaHas.has(name.toLowerCase())) attrs.set(name, values);
+    }
   }
   return attrs;
 }

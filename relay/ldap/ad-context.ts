@@ -1,6 +1,6 @@
 // What the relay learns about the domain once per connection run: where to search (defaultNamingContext
-// unless configured) and which optional attributes the schema has (mail attributes exist only in
-// Exchange-prepared forests; msDS-ExternalDirectoryObjectId from the 2012 R2 schema on).
+// unless configured) and which optional attributes the schema has (mailNickname and the msExch* recipient
+// attributes exist only in Exchange-prepared forests; msDS-ExternalDirectoryObjectId from the 2012 R2 schema on).
 import type { Client } from 'ldapts';
 import { OPTIONAL_ATTRIBUTES } from '../apply/header-attributes.js';
 import { textValue, textValues } from './entry.js';
@@ -17,7 +17,7 @@ export interface AdContext {
 }
 
 export async function loadAdContext(
-  client: Client,
+  client: Pick<Client, 'search'>,
   opts: { writebackOu: string; previousWritebackOus?: readonly string[]; searchBaseDn?: string },
 ): Promise<AdContext> {
   const { searchEntries } = await client.search('', {
