@@ -27,6 +27,8 @@ export async function writeMembers(
   operation: 'add' | 'delete',
   values: readonly MemberValue[],
   chunkSize: number,
+  /** Told after each modify that wrote values (progress of long member work). */
+  onWritten?: (count: number) => void,
 ): Promise<MemberWriteResult> {
   const result: MemberWriteResult = { written: 0, errors: [] };
   const modify = (batch: readonly MemberValue[]): Promise<void> =>
@@ -43,6 +45,7 @@ export async function writeMembers(
     try {
       await modify(batch);
       result.written += batch.length;
+      onWritten?.(batch.length);
       return;
     } catch (error) {
       // DC away or busy (also no DC reachable at all): the whole message is retried, not this member reported.

@@ -27,9 +27,17 @@ export class MessageRunner {
    * ends a wait (the relay stops, the session lock is lost), the items are left unsettled: closing the
    * session hands them back without counting a delivery.
    */
-  async run(session: SessionReceiver, items: ReceivedWriteback[], log: Logger, signal: AbortSignal, apply: () => Promise<ApplyResult[]>): Promise<Step> {
+  async run(
+    session: SessionReceiver,
+    items: ReceivedWriteback[],
+    log: Logger,
+    signal: AbortSignal,
+    apply: () => Promise<ApplyResult[]>,
+    /** When the work on `items` began (a snapshot's first part), if before now. */
+    startedAt?: number,
+  ): Promise<Step> {
     const { config, stats } = this.opts;
-    const started = this.opts.now();
+    const started = startedAt ?? this.opts.now();
     let results: ApplyResult[];
     try {
       const applied = await applyInPlace(apply, signal, log, this.opts);
@@ -72,5 +80,10 @@ export class MessageRunner {
       }
     }
     return step;
+  }
+
+  /** Runs `apply` with transient failures waited out in place; null when `signal` ended a wait. */
+  inPlace<T>(apply: () => Promise<T>, signal: AbortSignal, log: Logger): Promise<T | null> {
+    return applyInPlace(apply, signal, log, this.opts);
   }
 }

@@ -4,7 +4,7 @@
 // empty), delete only by anchor, staging.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyDelete } from '../../relay/apply/apply-delete.js';
-import { applySnapshot } from '../../relay/apply/apply-snapshot.js';
+import { applySnapshot } from '../support/apply-snapshot.js';
 import { applyUpsert } from '../../relay/apply/apply-upsert.js';
 import { readMembers } from '../../relay/ldap/ranged-members.js';
 import { RefusedError } from '../../relay/ldap/errors.js';
