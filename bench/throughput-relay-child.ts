@@ -55,7 +55,7 @@ export function benchHeader(groupId: string): GroupHeader {
 /** What the planner sends for a new group (snapshot parts) or for a big addition (upserts), each under the budget. */
 export function benchMessages(input: Pick<ChildInput, 'tenantId' | 'groupId' | 'kind' | 'members'>): WritebackMessage[] {
   const env = { tenantId: input.tenantId, groupId: input.groupId, header: benchHeader(input.groupId) };
-  const refs: MemberRef[] = input.members.map((m) => ({ kind: 'sid', cloudId: m.cloudId, sid: m.sid }));
+  const refs: MemberRef[] = input.members.map((m) => ({ kind: 'sid', cloudId: m.cloudId, sid: m.sid, objectType: 'user' }));
   return input.kind === 'snapshot'
     ? splitSnapshot(env, 1, refs, MESSAGE_BODY_BUDGET_BYTES)
     : splitUpserts(env, 1, [], refs, MESSAGE_BODY_BUDGET_BYTES);

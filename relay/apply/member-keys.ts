@@ -61,6 +61,7 @@ export class MemberKeySet {
 
   /** Sorts the keys (and gives back unused room); after this the set answers `has`. */
   seal(): this {
+    if (this.sealed) return this;
     this.keys = this.keys.slice(0, this.count).sort();
     this.sealed = true;
     return this;
@@ -80,6 +81,22 @@ export class MemberKeySet {
       else hi = mid - 1;
     }
     return false;
+  }
+
+  /** How many members of this set `other` does not hold (both sealed; they must share their SidDomains). */
+  countNotIn(other: MemberKeySet): number {
+    if (!this.sealed || !other.sealed) throw new Error('member key sets are not sealed yet');
+    if (other.domains !== this.domains) throw new Error('member key sets of different SID domains cannot be compared');
+    let missing = 0;
+    // Both sorted: one merge pass.
+    let j = 0;
+    for (let i = 0; i < this.count; i += 1) {
+      const key = this.keys[i]!;
+      while (j < other.count && other.keys[j]! < key) j += 1;
+      if (j >= other.count || other.keys[j] !== key) missing += 1;
+    }
+    for (const key of this.others) if (!other.others.has(key)) missing += 1;
+    return missing;
   }
 
   private otherKey(member: MemberIdentifiers): string {

@@ -2,8 +2,8 @@
 // bounded however big the group: begin() makes the group match the header and reads its current members
 // into a compact key set (member-keys.ts); each part adds its members that are not members yet (only those:
 // Samba fails a whole modify when one value is there already) and leaves only its members' keys behind;
-// finish() walks the current members again and removes those no part named (drift repair, members added
-// by hand; an empty snapshot removes everyone). An incomplete snapshot (a part never arrived) only adds:
+// finish() removes the current members no part named (drift repair, members added by hand; an empty
+// snapshot removes everyone), walking the member list again only when there are any. An incomplete snapshot (a part never arrived) only adds:
 // without the whole list nothing may be removed.
 // The snapshot counts as its last part's seq: the parts are on consecutive seqs (shared/domain/split.ts),
 // so any part tells it. Older than the group's applied watermark, every part is skipped untouched;
@@ -34,7 +34,7 @@ export class SnapshotStream {
   private readonly domains = new SidDomains();
   private readonly current: MemberKeySet;
   /** Every member some part named and AD can hold; sealed by finish(). */
-  private desired: MemberKeySet;
+  private readonly desired: MemberKeySet;
   private readonly tallies = new Map<number, PartTally>();
   private membersNamed = 0;
 
@@ -112,8 +112,11 @@ export class SnapshotStream {
       return new Map(parts.map((p) => [p, staleResult(identityOf(staleGroup), this.seq, appliedSeq)]));
     }
     const lastPart = parts[parts.length - 1] ?? first.part;
-    if (complete) this.desired = this.desired.seal();
-    const toRemove = complete && group ? await this.undesired(group) : [];
+    if (complete) this.desired.seal();
+    // Walked again (for the values to delete) only when some current member is not wanted: most snapshots
+    // (a new group, a resync without drift) remove nothing and cost no second read.
+    const drift = complete && group ? this.current.countNotIn(this.desired) : 0;
+    const toRemove = drift > 0 && group ? await this.undesired(group) : [];
     let removed = toRemove.length;
     const removeErrors: MemberError[] = [];
     if (!env.staging && group && toRemove.length > 0) {

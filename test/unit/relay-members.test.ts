@@ -79,6 +79,22 @@ describe('member key sets', () => {
     expect(() => set.add({ sid: 'S-1-5-21-1-2-3-1', guid: null })).toThrow(/sealed/);
   });
 
+  it('counts the members another set does not hold (drift), by SID or GUID', () => {
+    const domains = new SidDomains();
+    const have = new MemberKeySet(domains);
+    const want = new MemberKeySet(domains);
+    for (const m of current) have.add(m);
+    want.add({ sid: 'S-1-5-21-1-2-3-1001', guid: null });
+    want.add({ sid: null, guid: 'a0000000-0000-0000-0000-000000000002' });
+    want.add({ sid: 'S-1-5-21-1-2-3-7777', guid: null });
+    have.seal();
+    want.seal();
+    expect(have.countNotIn(want)).toBe(2);
+    expect(want.countNotIn(have)).toBe(1);
+    expect(have.countNotIn(have)).toBe(0);
+    expect(() => have.countNotIn(new MemberKeySet(new SidDomains()).seal())).toThrow(/different SID domains/);
+  });
+
   it('keeps SIDs whose last part is no 32-bit RID as text', () => {
     const set = new MemberKeySet(new SidDomains());
     set.add({ sid: 'S-1-5-21-1-2-3-99999999999', guid: null });
