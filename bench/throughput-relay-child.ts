@@ -12,11 +12,11 @@ import { EmbeddedBroker } from '../dev/queue/index.js';
 import { resultMessageSchema, type ResultMessage } from '../shared/contracts/result-message.js';
 import { writebackMessageId } from '../shared/contracts/writeback-message.js';
 import { MESSAGE_BODY_BUDGET_BYTES } from '../shared/domain/limits.js';
-import type { GroupHeader, MemberRef, WritebackMessage } from '../shared/domain/model.js';
-import { adGroupTypeValue, groupAnchor, groupCn, groupSamAccountName } from '../shared/domain/naming.js';
+import type { MemberRef, WritebackMessage } from '../shared/domain/model.js';
 import { splitSnapshot, splitUpserts } from '../shared/domain/split.js';
 import { createLogger } from '../shared/logging.js';
 import { splitForSend } from '../shared/ports/queue.js';
+import { benchHeader } from './bench-group.js';
 import { BIND_PASSWORD_ENV, RESULT_PREFIX, childInputSchema, type ChildInput, type ChildOutput } from './relay-child-protocol.js';
 
 /** Counts and times ldapts operations of every client in this process (the relay's own included). */
@@ -37,19 +37,6 @@ function instrumentLdap(): Record<string, { count: number; ms: number }> {
     };
   }
   return ops;
-}
-
-export function benchHeader(groupId: string): GroupHeader {
-  return {
-    anchor: groupAnchor(groupId),
-    cn: groupCn('objectId', groupId, null),
-    samAccountName: groupSamAccountName(groupId),
-    displayName: `Bench relay ${groupId.slice(0, 8)}`,
-    description: null,
-    adGroupType: 'universalSecurityGroup',
-    groupType: adGroupTypeValue('universalSecurityGroup'),
-    mail: null,
-  };
 }
 
 /** What the planner sends for a new group (snapshot parts) or for a big addition (upserts), each under the budget. */
