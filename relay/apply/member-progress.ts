@@ -19,6 +19,8 @@ export interface MemberProgressFigures {
 export interface MemberProgressOptions {
   log: Logger;
   everyMs: number;
+  /** Smaller work is not reported (it is over in seconds). */
+  minTotal: number;
   now?: () => number;
   onReport?: (figures: MemberProgressFigures) => void;
 }
@@ -46,7 +48,7 @@ export class MemberProgress {
       stage: change.stage ?? f.stage,
     };
     const at = this.now();
-    if (at - this.lastReport < this.opts.everyMs) return;
+    if (at - this.lastReport < this.opts.everyMs || Math.max(this.figures.total, this.figures.done) < this.opts.minTotal) return;
     this.lastReport = at;
     const seconds = Math.max(0.001, (at - this.started) / 1000);
     const figures = { ...this.figures, total: Math.max(this.figures.total, this.figures.done), perSecond: Math.round(this.figures.done / seconds) };

@@ -7,7 +7,8 @@
 import type { Logger } from '../../shared/logging.js';
 import { MessageLockLostError, type QueueSender, type ReceivedMessage, type SessionReceiver } from '../../shared/ports/queue.js';
 import type { RelayConfig } from '../config.js';
-import { MemberProgress } from '../apply/member-progress.js';
+import { MemberProgress, type MemberProgressFigures } from '../apply/member-progress.js';
+import { progressMessageSchema, RESULT_SCHEMA_VERSION } from '../../shared/contracts/result-message.js';
 import type { SnapshotPart } from '../apply/snapshot-stream.js';
 import type { AdContext } from '../ldap/ad-context.js';
 import type { Directory } from '../ldap/directory.js';
@@ -37,9 +38,10 @@ export interface SessionProcessorOptions {
   stats: RelayStats;
   log: Logger;
   now?: () => number;
-  /** How often long member work logs its progress (default 5 s). */
-  progressEveryMs?: number;
 }
+
+/** Snapshots smaller than this are over in seconds: no progress reports. */
+const PROGRESS_MIN_MEMBERS = 5_000;
 
 export class SessionProcessor {
   private readonly now: () => number;
@@ -135,8 +137,31 @@ export class SessionProcessor {
 
   private startSnapshot(first: SnapshotPart, log: Logger): SnapshotInProgress {
     const snapLog = log.child({ snapshotId: first.snapshotId });
-    const progress = new MemberProgress({ log: snapLog, everyMs: this.opts.progressEveryMs ?? 5_000, now: this.now });
+    const progress = new MemberProgress({
+      log: snapLog,
+      everyMs: this.opts.config.sessions.progressEveryMs,
+      minTotal: PROGRESS_MIN_MEMBERS,
+      now: this.now,
+      onReport: (figures) => this.sendProgress(first, figures, snapLog),
+    });
     return new SnapshotInProgress(first, (part) => this.applier.beginSnapshot(part, snapLog, progress), this.now());
+  }
+
+  /** Best effort, not waited for: a lost report only leaves the status showing an older one. */
+  private sendProgress(first: SnapshotPart, figures: MemberProgressFigures, log: Logger): void {
+    const seq = first.seq + (first.parts - first.part);
+    const at = new Date(this.now()).toISOString();
+    const body = progressMessageSchema.parse({
+      v: RESULT_SCHEMA_VERSION,
+      type: 'progress',
+      tenantId: first.tenantId,
+      groupId: first.groupId,
+      relayId: this.opts.config.relayId,
+      progress: { seq, ...figures, stage: figures.stage.slice(0, 100), at },
+    });
+    this.opts.results
+      .send([{ messageId: `progress:${first.groupId}:${seq}:${figures.done}`, body }])
+      .catch((error: unknown) => log.warn({ err: (error as Error).message }, 'progress report not sent'));
   }
 
   /** Removes what no part named (when complete), then reports and settles every held part. */

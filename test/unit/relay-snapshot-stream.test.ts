@@ -8,7 +8,7 @@ import { MemberProgress } from '../../relay/apply/member-progress.js';
 import type { ApplyResult } from '../../relay/apply/apply-result.js';
 import { DirectoryUnavailableError } from '../../relay/ldap/failures.js';
 import { SnapshotInProgress } from '../../relay/consume/snapshot-in-progress.js';
-import { createLogger } from '../../shared/logging.js';
+import { createLogger, silentLogger } from '../../shared/logging.js';
 import type { ReceivedMessage } from '../../shared/ports/queue.js';
 import { newGroupId, sidRef, snapshotMessages } from '../support/relay-fixture.js';
 
@@ -86,7 +86,8 @@ describe('member progress', () => {
     });
     let now = 1_000;
     const reported: number[] = [];
-    const progress = new MemberProgress({ log: createLogger('test', 'info', sink).child({ groupId: 'g1' }), everyMs: 5_000, now: () => now, onReport: (f) => reported.push(f.done) });
+    const log = createLogger('test', 'info', sink).child({ groupId: 'g1' });
+    const progress = new MemberProgress({ log, everyMs: 5_000, minTotal: 5_000, now: () => now, onReport: (f) => reported.push(f.done) });
     now += 2_000;
     progress.note({ done: 2_000, total: 10_000, membersAdded: 1_500, stage: 'part 1 of 5' });
     expect(lines).toEqual([]);
@@ -97,5 +98,17 @@ describe('member progress', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ groupId: 'g1', msg: 'member progress', done: 4_000, total: 10_000, membersAdded: 3_500, membersRemoved: 0, perSecond: 800, stage: 'part 2 of 5' });
     expect(reported).toEqual([4_000]);
+  });
+
+  it('does not report work smaller than its minimum, however long it takes', () => {
+    let now = 0;
+    const reported: number[] = [];
+    const progress = new MemberProgress({ log: silentLogger(), everyMs: 5_000, minTotal: 5_000, now: () => now, onReport: (f) => reported.push(f.done) });
+    now += 60_000;
+    progress.note({ done: 100, total: 4_999 });
+    expect(reported).toEqual([]);
+    now += 60_000;
+    progress.note({ done: 4_900, total: 5_000 });
+    expect(reported).toEqual([5_000]);
   });
 });
