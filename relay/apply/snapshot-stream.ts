@@ -49,6 +49,11 @@ export class SnapshotStream {
     this.desired = new MemberKeySet(this.domains);
   }
 
+  /** A snapshot of several parts is a big group: its member work lets other groups' requests go first. */
+  private get bulk(): boolean {
+    return this.first.parts > 1;
+  }
+
   /** The snapshot's seq: its last part's. */
   get seq(): number {
     return this.first.seq + (this.first.parts - this.first.part);
@@ -61,7 +66,7 @@ export class SnapshotStream {
     if ('appliedSeq' in ensured) return new SnapshotStream(env, first, ensured.group, ensured, progress);
     const stream = new SnapshotStream(env, first, ensured.group, null, progress);
     if (ensured.group) {
-      for await (const page of memberPages(env.directory, ensured.group.dn, env.memberReadPageSize)) for (const m of page) stream.current.add(m);
+      for await (const page of memberPages(env.directory, ensured.group.dn, env.memberReadPageSize, stream.bulk)) for (const m of page) stream.current.add(m);
     }
     stream.current.seal();
     return stream;
@@ -88,7 +93,10 @@ export class SnapshotStream {
     errors.push(resolved.errors);
     let added = toAdd.length;
     if (!env.staging && group) {
-      const written = await writeMembers(env.directory, group.dn, 'add', toAdd, env.memberChunkSize, (n) => this.progress?.note({ membersAdded: n }));
+      const written = await writeMembers(env.directory, group.dn, 'add', toAdd, env.memberChunkSize, {
+        onWritten: (n) => this.progress?.note({ membersAdded: n }),
+        bulk: this.bulk,
+      });
       added = toAdd.length - new Set(written.errors.map((e) => e.member)).size;
       errors.push(written.errors);
     }
@@ -121,9 +129,10 @@ export class SnapshotStream {
     const removeErrors: MemberError[] = [];
     if (!env.staging && group && toRemove.length > 0) {
       this.progress?.note({ stage: 'removing' });
-      const written = await writeMembers(env.directory, group.dn, 'delete', toRemove, env.memberChunkSize, (n) =>
-        this.progress?.note({ done: n, membersRemoved: n }),
-      );
+      const written = await writeMembers(env.directory, group.dn, 'delete', toRemove, env.memberChunkSize, {
+        onWritten: (n) => this.progress?.note({ done: n, membersRemoved: n }),
+        bulk: this.bulk,
+      });
       removed = written.written;
       removeErrors.push(...written.errors);
     }
@@ -161,7 +170,7 @@ export class SnapshotStream {
   /** Current members no part named, as values to delete (collected first: deleting while reading ranges would shift them). */
   private async undesired(group: AdGroup): Promise<MemberValue[]> {
     const out: MemberValue[] = [];
-    for await (const page of memberPages(this.env.directory, group.dn, this.env.memberReadPageSize)) {
+    for await (const page of memberPages(this.env.directory, group.dn, this.env.memberReadPageSize, this.bulk)) {
       for (const m of page) if (!this.desired.has(m)) out.push({ cloudId: m.sid ?? m.guid, value: `<GUID=${m.guid}>` });
     }
     return out;

@@ -33,14 +33,14 @@ export function rangedValues(entry: Entry): { values: string[]; next: number | n
 export const MAX_VAL_RANGE = 1500;
 
 /** The members page by page (each page parsed, none kept): big groups are walked without a list of them all. */
-export async function* memberPages(directory: Directory, groupDn: string, pageSize = MAX_VAL_RANGE): AsyncGenerator<CurrentMember[]> {
+export async function* memberPages(directory: Directory, groupDn: string, pageSize = MAX_VAL_RANGE, bulk = false): AsyncGenerator<CurrentMember[]> {
   let from: number | null = 0;
   while (from !== null) {
     const start: number = from;
     const attribute = `member;range=${start}-${start + pageSize - 1}`;
     const { searchEntries } = await directory.use(
       (c) => c.search(groupDn, { scope: 'base', filter: '(objectClass=*)', attributes: [attribute] }, extendedDnControl()),
-      { retry: true },
+      { retry: true, bulk },
     );
     const entry = searchEntries[0];
     if (!entry) break;
