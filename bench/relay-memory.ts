@@ -17,7 +17,7 @@ import { delegateWritebackOu, ensureRelayAccount } from '../dev/stack/relay-acco
 import { ensureSambaDc, stopSambaDcIfStartedByRun } from '../dev/stack/samba.js';
 import { peerUserId } from '../dev/stack/peer-users.js';
 import { isHeartbeatBody } from '../shared/contracts/heartbeat-message.js';
-import { resultMessageSchema, type ResultMessage } from '../shared/contracts/result-message.js';
+import { isProgressBody, resultMessageSchema, type ResultMessage } from '../shared/contracts/result-message.js';
 import { writebackMessageId } from '../shared/contracts/writeback-message.js';
 import { MESSAGE_BODY_BUDGET_BYTES } from '../shared/domain/limits.js';
 import type { MemberRef } from '../shared/domain/model.js';
@@ -132,7 +132,8 @@ export async function runRelayMemory(opts: RelayMemoryOptions, command: string):
     while (received.length < messages.length) {
       if (Date.now() > deadline) throw new Error(`only ${received.length} of ${messages.length} results within ${opts.timeoutMs} ms`);
       for (const r of await results.receive(500, 1_000)) {
-        if (!isHeartbeatBody(r.body)) received.push(resultMessageSchema.parse(r.body));
+        // Heartbeats and the relay's progress reports share the queue with the results.
+        if (!isHeartbeatBody(r.body) && !isProgressBody(r.body)) received.push(resultMessageSchema.parse(r.body));
         await results.complete(r);
       }
     }
