@@ -62,7 +62,7 @@ export interface ThroughputResult {
   markdown: string;
 }
 
-function groupsOu(dc: Pick<SambaDc, 'baseDn'>): string {
+export function groupsOu(dc: Pick<SambaDc, 'baseDn'>): string {
   return `OU=Groups,${benchOu(dc)}`;
 }
 

@@ -9,14 +9,14 @@ import { Client } from 'ldapts';
 import { localRelayConfig } from '../dev/stack/relay-config.js';
 import { startRelay } from '../relay/start.js';
 import { EmbeddedBroker } from '../dev/queue/index.js';
-import { resultMessageSchema, type ResultMessage } from '../shared/contracts/result-message.js';
+import { isProgressBody, resultMessageSchema, type ResultMessage } from '../shared/contracts/result-message.js';
 import { writebackMessageId } from '../shared/contracts/writeback-message.js';
 import { MESSAGE_BODY_BUDGET_BYTES } from '../shared/domain/limits.js';
-import type { GroupHeader, MemberRef, WritebackMessage } from '../shared/domain/model.js';
-import { adGroupTypeValue, groupAnchor, groupCn, groupSamAccountName } from '../shared/domain/naming.js';
+import type { MemberRef, WritebackMessage } from '../shared/domain/model.js';
 import { splitSnapshot, splitUpserts } from '../shared/domain/split.js';
 import { createLogger } from '../shared/logging.js';
 import { splitForSend } from '../shared/ports/queue.js';
+import { benchHeader } from './bench-group.js';
 import { BIND_PASSWORD_ENV, RESULT_PREFIX, childInputSchema, type ChildInput, type ChildOutput } from './relay-child-protocol.js';
 
 /** Counts and times ldapts operations of every client in this process (the relay's own included). */
@@ -39,23 +39,10 @@ function instrumentLdap(): Record<string, { count: number; ms: number }> {
   return ops;
 }
 
-export function benchHeader(groupId: string): GroupHeader {
-  return {
-    anchor: groupAnchor(groupId),
-    cn: groupCn('objectId', groupId, null),
-    samAccountName: groupSamAccountName(groupId),
-    displayName: `Bench relay ${groupId.slice(0, 8)}`,
-    description: null,
-    adGroupType: 'universalSecurityGroup',
-    groupType: adGroupTypeValue('universalSecurityGroup'),
-    mail: null,
-  };
-}
-
 /** What the planner sends for a new group (snapshot parts) or for a big addition (upserts), each under the budget. */
 export function benchMessages(input: Pick<ChildInput, 'tenantId' | 'groupId' | 'kind' | 'members'>): WritebackMessage[] {
   const env = { tenantId: input.tenantId, groupId: input.groupId, header: benchHeader(input.groupId) };
-  const refs: MemberRef[] = input.members.map((m) => ({ kind: 'sid', cloudId: m.cloudId, sid: m.sid }));
+  const refs: MemberRef[] = input.members.map((m) => ({ kind: 'sid', cloudId: m.cloudId, sid: m.sid, objectType: 'user' }));
   return input.kind === 'snapshot'
     ? splitSnapshot(env, 1, refs, MESSAGE_BODY_BUDGET_BYTES)
     : splitUpserts(env, 1, [], refs, MESSAGE_BODY_BUDGET_BYTES);
@@ -107,7 +94,8 @@ async function main(): Promise<void> {
   while (received.length < messages.length) {
     if (Date.now() > deadline) throw new Error(`only ${received.length} of ${messages.length} results within ${input.timeoutMs} ms`);
     for (const r of await results.receive(100, 1_000)) {
-      received.push(resultMessageSchema.parse(r.body));
+      // The relay's progress reports on a big snapshot share the queue with the results.
+      if (!isProgressBody(r.body)) received.push(resultMessageSchema.parse(r.body));
       await results.complete(r);
     }
   }

@@ -63,6 +63,8 @@ const sessionsSchema = z
     receiveWaitMs: z.number().int().positive().default(5_000),
     /** How often the session lock is renewed while working (Service Bus LockDuration default 60 s). */
     lockRenewMs: z.number().int().positive().default(20_000),
+    /** How often a big snapshot reports its progress (log and group status). */
+    progressEveryMs: z.number().int().positive().default(5_000),
   })
   .strict();
 
@@ -95,6 +97,7 @@ export const relayConfigSchema = z
       snapshotPartWaitMs: 60_000,
       receiveWaitMs: 5_000,
       lockRenewMs: 20_000,
+      progressEveryMs: 5_000,
     }),
     safety: safetySchema.default({ stagingMode: false }),
     heartbeat: heartbeatSchema.default({ intervalSeconds: 60 }),

@@ -1,6 +1,6 @@
 // Who is a member, independent of names: current members are read with the extended-DN control
 // (`<GUID=...>;<SID=...>;CN=...`), desired members are known by SID or resolved to GUID/SID. A snapshot
-// compares the two by these identifiers, so a renamed or moved member never looks like drift.
+// compares the two by these identifiers (member-keys.ts), so a renamed or moved member never looks like drift.
 import { normaliseId } from '../../shared/domain/ids.js';
 
 export interface CurrentMember {
@@ -41,40 +41,4 @@ export function parseExtendedDn(value: string): CurrentMember {
   }
   if (guid === null) throw new ExtendedDnError(value);
   return { guid, sid, dn: rest };
-}
-
-export interface MemberDrift {
-  /** Desired members that are not members yet. */
-  toAdd: DesiredMember[];
-  /** Current members the desired list does not contain. */
-  toRemove: CurrentMember[];
-}
-
-/** Compares by SID or GUID (either identifies the object). */
-export function memberDrift(current: readonly CurrentMember[], desired: readonly DesiredMember[]): MemberDrift {
-  const wantSids = new Set<string>();
-  const wantGuids = new Set<string>();
-  for (const d of desired) {
-    if (d.sid) wantSids.add(d.sid.toUpperCase());
-    if (d.guid) wantGuids.add(normaliseId(d.guid));
-  }
-  const haveSids = new Set<string>();
-  const haveGuids = new Set<string>();
-  const toRemove: CurrentMember[] = [];
-  for (const c of current) {
-    haveGuids.add(c.guid);
-    if (c.sid) haveSids.add(c.sid);
-    const wanted = wantGuids.has(c.guid) || (c.sid !== null && wantSids.has(c.sid));
-    if (!wanted) toRemove.push(c);
-  }
-  const seen = new Set<string>();
-  const toAdd: DesiredMember[] = [];
-  for (const d of desired) {
-    const present = (d.sid !== null && haveSids.has(d.sid.toUpperCase())) || (d.guid !== null && haveGuids.has(normaliseId(d.guid)));
-    // The same object listed twice (duplicate refs across parts) is added once.
-    const key = d.guid ? `g:${normaliseId(d.guid)}` : `s:${(d.sid ?? d.value).toUpperCase()}`;
-    if (!present && !seen.has(key)) toAdd.push(d);
-    seen.add(key);
-  }
-  return { toAdd, toRemove };
 }

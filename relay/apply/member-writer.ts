@@ -27,6 +27,12 @@ export async function writeMembers(
   operation: 'add' | 'delete',
   values: readonly MemberValue[],
   chunkSize: number,
+  opts: {
+    /** Told after each modify that wrote values (progress of long member work). */
+    onWritten?: (count: number) => void;
+    /** A big group's member work: other groups' requests go first (relay/ldap/bulk-lane.ts). */
+    bulk?: boolean;
+  } = {},
 ): Promise<MemberWriteResult> {
   const result: MemberWriteResult = { written: 0, errors: [] };
   const modify = (batch: readonly MemberValue[]): Promise<void> =>
@@ -36,6 +42,7 @@ export async function writeMembers(
         new Change({ operation, modification: new Attribute({ type: 'member', values: batch.map((m) => m.value) }) }),
         permissiveModifyControl(),
       ),
+      { bulk: opts.bulk === true },
     );
   // A failed batch is split in halves until the bad value(s) stand alone: one bad member in a chunk of
   // 500 costs ~2*log2(500) extra modifies instead of 500.
@@ -43,6 +50,7 @@ export async function writeMembers(
     try {
       await modify(batch);
       result.written += batch.length;
+      opts.onWritten?.(batch.length);
       return;
     } catch (error) {
       // DC away or busy (also no DC reachable at all): the whole message is retried, not this member reported.

@@ -36,9 +36,11 @@ export async function resolveMembers(
   const groupRefs = refs.filter((r) => r.kind === 'group');
   const deviceRefs = refs.filter((r) => r.kind === 'device');
 
+  // Only a group can break the nesting rules: refs the planner marks as users are not looked up.
+  const maybeGroups = sidRefs.filter((r) => r.objectType !== 'user');
   let domainLocal = new Set<string>();
-  if (purpose === 'add' && sidRefs.length > 0) {
-    domainLocal = await directory.use((c) => findDomainLocalGroupSids(c, ctx, sidRefs.map((r) => r.sid)), { retry: true });
+  if (purpose === 'add' && maybeGroups.length > 0) {
+    domainLocal = await directory.use((c) => findDomainLocalGroupSids(c, ctx, maybeGroups.map((r) => r.sid)), { retry: true });
   }
   for (const ref of sidRefs) {
     const sid = ref.sid.toUpperCase();

@@ -1,15 +1,16 @@
-// Applies validated writeback messages to AD through relay/apply/: upserts, deletes, snapshots (one
-// message, or the parts of one snapshot together). Errors propagate to the caller, which tells transient
-// from permanent ones. Mass deletions are held before they are sent, by the planner's deletion guard.
+// Applies validated writeback messages to AD through relay/apply/: upserts and deletes one by one, and
+// snapshots as a stream that takes their parts as they arrive. Errors propagate to the caller, which tells
+// transient from permanent ones. Mass deletions are held before they are sent, by the planner's deletion guard.
 import type { Logger } from '../../shared/logging.js';
 import type { RelayConfig } from '../config.js';
 import { applyDelete } from '../apply/apply-delete.js';
 import type { ApplyEnv, ApplyResult } from '../apply/apply-result.js';
-import { applySnapshot, type SnapshotPart } from '../apply/apply-snapshot.js';
 import { applyUpsert } from '../apply/apply-upsert.js';
+import type { MemberProgress } from '../apply/member-progress.js';
+import { SnapshotStream, type SnapshotPart } from '../apply/snapshot-stream.js';
 import type { AdContext } from '../ldap/ad-context.js';
 import type { Directory } from '../ldap/directory.js';
-import type { ReceivedWriteback } from './settle.js';
+import type { WritebackMessage } from '../../shared/contracts/writeback-message.js';
 
 export interface WritebackApplierOptions {
   config: Pick<RelayConfig, 'safety'> & { ldap: Pick<RelayConfig['ldap'], 'memberChunkSize' | 'memberReadPageSize'> };
@@ -21,22 +22,14 @@ export interface WritebackApplierOptions {
 export class WritebackApplier {
   constructor(private readonly opts: WritebackApplierOptions) {}
 
-  async message(item: ReceivedWriteback, log: Logger): Promise<ApplyResult[]> {
+  async message(m: Exclude<WritebackMessage, SnapshotPart>, log: Logger): Promise<ApplyResult[]> {
     const env = await this.env(log);
-    const m = item.message;
-    switch (m.kind) {
-      case 'upsert':
-        return [await applyUpsert(env, m)];
-      case 'delete':
-        return [await applyDelete(env, m)];
-      case 'snapshot':
-        return (await applySnapshot(env, [m], true)).results;
-    }
+    return m.kind === 'upsert' ? [await applyUpsert(env, m)] : [await applyDelete(env, m)];
   }
 
-  /** The held parts of one snapshot; `complete` false adds members and removes none. */
-  async snapshotParts(parts: SnapshotPart[], complete: boolean, log: Logger): Promise<ApplyResult[]> {
-    return (await applySnapshot(await this.env(log), parts, complete)).results;
+  /** Starts a snapshot with its first part to arrive (which is applied next, like every other part). */
+  async beginSnapshot(first: SnapshotPart, log: Logger, progress: MemberProgress): Promise<SnapshotStream> {
+    return SnapshotStream.begin(await this.env(log), first, progress);
   }
 
   private async env(log: Logger): Promise<ApplyEnv> {

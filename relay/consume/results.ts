@@ -5,32 +5,16 @@
 import {
   RESULT_SCHEMA_VERSION,
   resultMessageSchema,
-  type MemberError,
   type ResultMessage,
 } from '../../shared/contracts/result-message.js';
 import type { WritebackMessage } from '../../shared/contracts/writeback-message.js';
 import { traceFromProperties, traceProperties } from '../../shared/observability/trace-context.js';
 import type { OutgoingMessage, ReceivedMessage } from '../../shared/ports/queue.js';
 import type { ApplyResult } from '../apply/apply-result.js';
-
-/** Results stay far below the 256 KB message limit even when every member of a big change fails. */
-export const MAX_MEMBER_ERRORS = 200;
-const MAX_MEMBER_ERROR_TEXT = 500;
+import { boundedErrors } from '../apply/member-errors.js';
 
 export function resultMessageId(groupId: string, seq: number): string {
   return `result:${groupId}:${seq}`;
-}
-
-function boundedErrors(errors: readonly MemberError[]): MemberError[] {
-  const kept = errors.slice(0, MAX_MEMBER_ERRORS).map((e) => ({ ...e, message: e.message.slice(0, MAX_MEMBER_ERROR_TEXT) }));
-  if (errors.length > MAX_MEMBER_ERRORS) {
-    kept.push({
-      member: '*',
-      code: 'MoreMemberErrors',
-      message: `${errors.length - MAX_MEMBER_ERRORS} more member errors are not listed (see the relay log)`,
-    });
-  }
-  return kept;
 }
 
 export function buildResult(

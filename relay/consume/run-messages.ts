@@ -3,7 +3,7 @@
 // nothing later in the group overtakes it and no delivery is counted; permanent ones are reported as failed
 // and dead-lettered with their reason.
 import type { Logger } from '../../shared/logging.js';
-import type { QueueSender, SessionReceiver } from '../../shared/ports/queue.js';
+import { splitForSend, type QueueSender, type SessionReceiver } from '../../shared/ports/queue.js';
 import type { RelayConfig } from '../config.js';
 import type { ApplyResult } from '../apply/apply-result.js';
 import { reportedError } from '../ldap/errors.js';
@@ -27,9 +27,17 @@ export class MessageRunner {
    * ends a wait (the relay stops, the session lock is lost), the items are left unsettled: closing the
    * session hands them back without counting a delivery.
    */
-  async run(session: SessionReceiver, items: ReceivedWriteback[], log: Logger, signal: AbortSignal, apply: () => Promise<ApplyResult[]>): Promise<Step> {
+  async run(
+    session: SessionReceiver,
+    items: ReceivedWriteback[],
+    log: Logger,
+    signal: AbortSignal,
+    apply: () => Promise<ApplyResult[]>,
+    /** When the work on `items` began (a snapshot's first part), if before now. */
+    startedAt?: number,
+  ): Promise<Step> {
     const { config, stats } = this.opts;
-    const started = this.opts.now();
+    const started = startedAt ?? this.opts.now();
     let results: ApplyResult[];
     try {
       const applied = await applyInPlace(apply, signal, log, this.opts);
@@ -46,9 +54,11 @@ export class MessageRunner {
     const at = new Date(this.opts.now());
     const outgoing = items.map((item, i) => buildResult(item.message, results[i]!, { relayId: config.relayId, relayVersion: this.opts.relayVersion, durationMs, at }));
     // The result goes out before the message is settled: a crash in between repeats the result (same id).
+    // The results of a big snapshot's hundreds of parts do not fit in one send: they go in several.
     try {
-      const sent = await sendInPlace(this.opts.results, outgoing.map((r, i) => resultOutgoing(r, items[i]!.received)), signal, log, this.opts);
-      if (sent === 'stopped') return 'stop';
+      for (const send of splitForSend(outgoing.map((r, i) => resultOutgoing(r, items[i]!.received)))) {
+        if ((await sendInPlace(this.opts.results, send, signal, log, this.opts)) === 'stopped') return 'stop';
+      }
     } catch (error) {
       // Refused as sent: no retry can help. AD holds the change; the dead-letter queue shows the message.
       log.error({ err: (error as Error).message }, 'results refused by the queue; messages dead-lettered');
@@ -72,5 +82,10 @@ export class MessageRunner {
       }
     }
     return step;
+  }
+
+  /** Runs `apply` with transient failures waited out in place; null when `signal` ended a wait. */
+  inPlace<T>(apply: () => Promise<T>, signal: AbortSignal, log: Logger): Promise<T | null> {
+    return applyInPlace(apply, signal, log, this.opts);
   }
 }

@@ -1,12 +1,15 @@
 // Works through ONE accepted session (= one cloud group): its messages strictly in order, each validated,
-// applied, reported and settled (run-messages.ts). Snapshot parts are held (snapshot-assembly.ts) until
-// the snapshot is whole, and a message meeting a transient failure is kept while the failure is waited out;
-// the session lock is renewed all the while. The session ends when it is drained, its lock is lost, or the
+// applied, reported and settled (run-messages.ts). Snapshot parts are applied as they arrive and held,
+// without their members, until the snapshot is whole (snapshot-in-progress.ts); a message meeting a
+// transient failure is kept while the failure is waited out; the session lock is renewed all the while
+// (also while a big snapshot takes minutes). The session ends when it is drained, its lock is lost, or the
 // relay stops (what is unsettled then goes back with the session, without counting a delivery).
 import type { Logger } from '../../shared/logging.js';
 import { MessageLockLostError, type QueueSender, type ReceivedMessage, type SessionReceiver } from '../../shared/ports/queue.js';
 import type { RelayConfig } from '../config.js';
-import type { SnapshotPart } from '../apply/apply-snapshot.js';
+import { MemberProgress, type MemberProgressFigures } from '../apply/member-progress.js';
+import { progressMessageSchema, RESULT_SCHEMA_VERSION } from '../../shared/contracts/result-message.js';
+import type { SnapshotPart } from '../apply/snapshot-stream.js';
 import type { AdContext } from '../ldap/ad-context.js';
 import type { Directory } from '../ldap/directory.js';
 import type { WritebackMessage } from '../../shared/contracts/writeback-message.js';
@@ -14,8 +17,8 @@ import { WritebackApplier } from './apply-writeback.js';
 import { backoffOf } from './backoff.js';
 import type { DirectoryGate } from './directory-gate.js';
 import { MessageRunner } from './run-messages.js';
-import { settle, type ReceivedWriteback, type Step } from './settle.js';
-import { SnapshotAssembly } from './snapshot-assembly.js';
+import { settle, type Step } from './settle.js';
+import { SnapshotInProgress } from './snapshot-in-progress.js';
 import type { RelayStats } from './stats.js';
 import { validateWriteback } from './validate-message.js';
 
@@ -36,6 +39,9 @@ export interface SessionProcessorOptions {
   log: Logger;
   now?: () => number;
 }
+
+/** Snapshots smaller than this are over in seconds: no progress reports. */
+const PROGRESS_MIN_MEMBERS = 5_000;
 
 export class SessionProcessor {
   private readonly now: () => number;
@@ -63,7 +69,7 @@ export class SessionProcessor {
         log.warn({ err: (error as Error).message }, error instanceof MessageLockLostError ? 'session lock lost' : 'cannot renew the session lock yet');
       });
     }, sessions.lockRenewMs);
-    let pending: SnapshotAssembly<ReceivedWriteback> | null = null;
+    let pending: SnapshotInProgress | null = null;
     let partDeadline = 0;
     try {
       while (!done.aborted) {
@@ -73,7 +79,7 @@ export class SessionProcessor {
         if (!received) {
           if (pending && this.now() < partDeadline) continue;
           // No next part in time: apply what came (adds only) rather than hold the group forever.
-          if (pending) await this.applyParts(session, pending, false, log, done);
+          if (pending) await this.finishSnapshot(session, pending, false, log, done);
           pending = null;
           break;
         }
@@ -81,27 +87,29 @@ export class SessionProcessor {
         this.opts.stats.lastMessageAt = new Date(this.now()).toISOString();
         const message = await this.validate(session, received, log);
         if (!message) continue;
-        const item = { received, message };
         const samePending = pending && message.kind === 'snapshot' && message.snapshotId === pending.snapshotId;
         if (pending && !samePending) {
           const held = pending;
           pending = null;
           // On 'stop' the new message goes back with the session too, after the held parts.
-          if ((await this.applyParts(session, held, false, log, done)) === 'stop') break;
+          if ((await this.finishSnapshot(session, held, false, log, done)) === 'stop') break;
         }
         let step: Step;
         if (message.kind === 'snapshot') {
-          pending ??= new SnapshotAssembly<ReceivedWriteback>(message.snapshotId, message.parts);
-          const state = pending.add(message.part, item);
+          pending ??= this.startSnapshot(message, log);
+          const snapshot = pending;
+          const partLog = log.child({ snapshotId: message.snapshotId, seq: message.seq, part: message.part, parts: message.parts });
+          // Unsettled on 'stop': this part and the held ones go back with the session.
+          if ((await this.runner.inPlace(() => snapshot.apply(message), done, partLog)) === null) break;
+          const state = snapshot.hold({ received, message });
           if (state === 'waiting') {
             partDeadline = this.now() + sessions.snapshotPartWaitMs;
             continue;
           }
-          const held = pending;
           pending = null;
-          step = await this.applyParts(session, held, state === 'complete', log, done);
+          step = await this.finishSnapshot(session, snapshot, state === 'complete', log, done);
         } else {
-          step = await this.applyOne(session, item, log, done);
+          step = await this.applyOne(session, { received, message }, log, done);
         }
         if (step === 'stop') break;
       }
@@ -121,23 +129,46 @@ export class SessionProcessor {
     return null;
   }
 
-  private applyOne(session: SessionReceiver, item: ReceivedWriteback, log: Logger, done: AbortSignal): Promise<Step> {
+  private applyOne(session: SessionReceiver, item: { received: ReceivedMessage; message: Exclude<WritebackMessage, SnapshotPart> }, log: Logger, done: AbortSignal): Promise<Step> {
     const m = item.message;
     const msgLog = log.child({ seq: m.seq, kind: m.kind, messageId: item.received.messageId });
-    return this.runner.run(session, [item], msgLog, done, () => this.applier.message(item, msgLog));
+    return this.runner.run(session, [item], msgLog, done, () => this.applier.message(m, msgLog));
   }
 
-  private applyParts(
-    session: SessionReceiver,
-    assembly: SnapshotAssembly<ReceivedWriteback>,
-    complete: boolean,
-    log: Logger,
-    done: AbortSignal,
-  ): Promise<Step> {
-    const items = assembly.messages();
-    const parts = items.map((i) => i.message as SnapshotPart);
-    const partLog = log.child({ snapshotId: assembly.snapshotId, parts: items.map((i) => i.message.seq) });
-    if (!complete) partLog.warn({ missing: assembly.missingParts() }, 'snapshot incomplete: adding members, removing none');
-    return this.runner.run(session, items, partLog, done, () => this.applier.snapshotParts(parts, complete, partLog));
+  private startSnapshot(first: SnapshotPart, log: Logger): SnapshotInProgress {
+    const snapLog = log.child({ snapshotId: first.snapshotId });
+    const progress = new MemberProgress({
+      log: snapLog,
+      everyMs: this.opts.config.sessions.progressEveryMs,
+      minTotal: PROGRESS_MIN_MEMBERS,
+      now: this.now,
+      onReport: (figures) => this.sendProgress(first, figures, snapLog),
+    });
+    return new SnapshotInProgress(first, (part) => this.applier.beginSnapshot(part, snapLog, progress), this.now());
+  }
+
+  /** Best effort, not waited for: a lost report only leaves the status showing an older one. */
+  private sendProgress(first: SnapshotPart, figures: MemberProgressFigures, log: Logger): void {
+    const seq = first.seq + (first.parts - first.part);
+    const at = new Date(this.now()).toISOString();
+    const body = progressMessageSchema.parse({
+      v: RESULT_SCHEMA_VERSION,
+      type: 'progress',
+      tenantId: first.tenantId,
+      groupId: first.groupId,
+      relayId: this.opts.config.relayId,
+      progress: { seq, ...figures, stage: figures.stage.slice(0, 100), at },
+    });
+    this.opts.results
+      .send([{ messageId: `progress:${first.groupId}:${seq}:${figures.done}`, body }])
+      .catch((error: unknown) => log.warn({ err: (error as Error).message }, 'progress report not sent'));
+  }
+
+  /** Removes what no part named (when complete), then reports and settles every held part. */
+  private finishSnapshot(session: SessionReceiver, snapshot: SnapshotInProgress, complete: boolean, log: Logger, done: AbortSignal): Promise<Step> {
+    const items = snapshot.items();
+    const partLog = log.child({ snapshotId: snapshot.snapshotId, parts: items.map((i) => i.message.seq) });
+    if (!complete) partLog.warn({ missing: snapshot.missingParts() }, 'snapshot incomplete: adding members, removing none');
+    return this.runner.run(session, items, partLog, done, () => snapshot.finish(complete), snapshot.startedAt);
   }
 }

@@ -4,6 +4,7 @@
 import type { Client } from 'ldapts';
 import type { Logger } from '../../shared/logging.js';
 import { connectLdap, type LdapConnectOptions } from './connect.js';
+import { BulkLane } from './bulk-lane.js';
 import { classifyLdapError, DirectoryUnavailableError, isConnectionLoss } from './errors.js';
 
 export interface DirectoryOptions {
@@ -29,11 +30,13 @@ export class Directory {
   private inFlight = 0;
   private readonly connect: (opts: LdapConnectOptions) => Promise<Client>;
   private readonly now: () => number;
+  private readonly lane: BulkLane;
 
   constructor(private readonly opts: DirectoryOptions) {
     if (opts.urls.length === 0) throw new Error('Directory needs at least one DC URL');
     this.connect = opts.connect ?? connectLdap;
     this.now = opts.now ?? Date.now;
+    this.lane = new BulkLane({ graceMs: 50, maxWaitMs: 1_000 });
   }
 
   /** The DC this run is pinned to. */
@@ -44,21 +47,28 @@ export class Directory {
   /**
    * Runs `fn` with the bound client. A connection loss drops the client (the next call reconnects, pinned
    * DC first, then the others). `retry: true` runs `fn` once more on a fresh connection: only for reads.
+   * `bulk: true` (a big group's member work) lets other requests go first (bulk-lane.ts).
    */
-  async use<T>(fn: (client: Client) => Promise<T>, opts: { retry?: boolean } = {}): Promise<T> {
-    const client = await this.acquire();
-    this.inFlight += 1;
+  async use<T>(fn: (client: Client) => Promise<T>, opts: { retry?: boolean; bulk?: boolean } = {}): Promise<T> {
+    if (opts.bulk) await this.lane.turn();
+    else this.lane.enter();
     try {
-      return await fn(client);
-    } catch (error) {
-      if (!isConnectionLoss(error)) throw error;
-      this.drop(client, error);
-      if (!opts.retry) throw error;
-      const fresh = await this.acquire();
-      return await fn(fresh);
+      const client = await this.acquire();
+      this.inFlight += 1;
+      try {
+        return await fn(client);
+      } catch (error) {
+        if (!isConnectionLoss(error)) throw error;
+        this.drop(client, error);
+        if (!opts.retry) throw error;
+        const fresh = await this.acquire();
+        return await fn(fresh);
+      } finally {
+        this.inFlight -= 1;
+        this.lastUsedMs = this.now();
+      }
     } finally {
-      this.inFlight -= 1;
-      this.lastUsedMs = this.now();
+      if (!opts.bulk) this.lane.leave();
     }
   }
 

@@ -32,22 +32,28 @@ export function rangedValues(entry: Entry): { values: string[]; next: number | n
 /** AD's default MaxValRange: the most values one read returns. */
 export const MAX_VAL_RANGE = 1500;
 
-export async function readMembers(directory: Directory, groupDn: string, pageSize = MAX_VAL_RANGE): Promise<CurrentMember[]> {
-  const members: CurrentMember[] = [];
+/** The members page by page (each page parsed, none kept): big groups are walked without a list of them all. */
+export async function* memberPages(directory: Directory, groupDn: string, pageSize = MAX_VAL_RANGE, bulk = false): AsyncGenerator<CurrentMember[]> {
   let from: number | null = 0;
   while (from !== null) {
     const start: number = from;
     const attribute = `member;range=${start}-${start + pageSize - 1}`;
     const { searchEntries } = await directory.use(
       (c) => c.search(groupDn, { scope: 'base', filter: '(objectClass=*)', attributes: [attribute] }, extendedDnControl()),
-      { retry: true },
+      { retry: true, bulk },
     );
     const entry = searchEntries[0];
     if (!entry) break;
     const page = rangedValues(entry);
-    members.push(...page.values.map(parseExtendedDn));
+    yield page.values.map(parseExtendedDn);
     // Guard against a server repeating the same range forever.
     from = page.next !== null && page.next > start ? page.next : null;
   }
+}
+
+/** The whole member list (for groups the relay empties or tests look at, not for snapshots). */
+export async function readMembers(directory: Directory, groupDn: string, pageSize = MAX_VAL_RANGE): Promise<CurrentMember[]> {
+  const members: CurrentMember[] = [];
+  for await (const page of memberPages(directory, groupDn, pageSize)) members.push(...page);
   return members;
 }

@@ -1,4 +1,5 @@
-// Messages on the `writeback-results` queue (relay -> recordResults): one per writeback message.
+// Messages on the `writeback-results` queue (relay -> recordResults): one result per writeback message, and,
+// while long member work runs (a big snapshot), a progress report every few seconds.
 import { z } from 'zod';
 
 export const RESULT_SCHEMA_VERSION = 1 as const;
@@ -34,3 +35,41 @@ export const resultMessageSchema = z
   })
   .strict();
 export type ResultMessage = z.infer<typeof resultMessageSchema>;
+
+const count = z.number().int().nonnegative();
+
+/** How far long member work on a change set has come (shown on the group status until its results arrive). */
+export const memberProgressSchema = z
+  .object({
+    /** The change set's last seq (a snapshot's last part): results up to it end the progress. */
+    seq: z.number().int().nonnegative(),
+    /** Members checked and, where needed, written or removed. */
+    done: count,
+    /** Members named so far plus an estimate for the parts still to come. */
+    total: count,
+    membersAdded: count,
+    membersRemoved: count,
+    perSecond: count,
+    /** Where the work is ('part 3 of 40', 'removing'). */
+    stage: z.string().max(100),
+    at: z.string(),
+  })
+  .strict();
+export type MemberProgress = z.infer<typeof memberProgressSchema>;
+
+/** `type: "progress"` tells it from results (which have no `type`) and heartbeats. */
+export const progressMessageSchema = z
+  .object({
+    v: z.literal(RESULT_SCHEMA_VERSION),
+    type: z.literal('progress'),
+    tenantId: z.string(),
+    groupId: z.string(),
+    relayId: z.string(),
+    progress: memberProgressSchema,
+  })
+  .strict();
+export type ProgressMessage = z.infer<typeof progressMessageSchema>;
+
+export function isProgressBody(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { type?: unknown }).type === 'progress';
+}

@@ -9,9 +9,11 @@ export const WRITEBACK_SCHEMA_VERSION = 1 as const;
 const sid = z.string().regex(/^S-1-\d+(-\d+)+$/, 'expected a SID string');
 const anchor = z.string().refine(isGroupAnchor, 'expected a group anchor');
 
-/** How the relay finds a member in AD without a name. Cloud-only members are never sent. */
+/** How the relay finds a member in AD without a name. Cloud-only members are never sent. A `sid` ref says
+ *  whether the member is a user or a group, as the planner knows it: the relay checks AD's nesting rules only
+ *  for groups (absent, in messages from planners before it: checked as a possible group). */
 export const memberRefSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('sid'), cloudId: guid, sid }).strict(),
+  z.object({ kind: z.literal('sid'), cloudId: guid, sid, objectType: z.enum(['user', 'group']).optional() }).strict(),
   z.object({ kind: z.literal('group'), cloudId: guid, anchor }).strict(),
   z.object({ kind: z.literal('device'), cloudId: guid, deviceId: guid }).strict(),
 ]);

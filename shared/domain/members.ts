@@ -44,15 +44,15 @@ export function resolveMember(
 ): MemberEntry {
   const skipped = (skip: MemberSkipReason): MemberEntry => ({ cloudId, ref: null, skip });
   if (!identity) return skipped('memberNotFound');
-  const bySid = (): MemberEntry => {
+  const bySid = (objectType: 'user' | 'group'): MemberEntry => {
     const sid = identity.onPremisesSecurityIdentifier!;
-    return SID.test(sid) ? { cloudId, ref: { kind: 'sid', cloudId, sid }, skip: null } : skipped('invalidSecurityIdentifier');
+    return SID.test(sid) ? { cloudId, ref: { kind: 'sid', cloudId, sid, objectType }, skip: null } : skipped('invalidSecurityIdentifier');
   };
   switch (identity.type) {
     case 'user':
-      return synced(identity) ? bySid() : skipped('cloudOnlyUser');
+      return synced(identity) ? bySid('user') : skipped('cloudOnlyUser');
     case 'group':
-      if (synced(identity)) return bySid();
+      if (synced(identity)) return bySid('group');
       return nestedWritten(cloudId)
         ? { cloudId, ref: { kind: 'group', cloudId, anchor: groupAnchor(cloudId) }, skip: null }
         : skipped('cloudOnlyGroupNotWrittenBack');

@@ -9,9 +9,10 @@ export const AD_GROUP_TYPES: readonly AdGroupType[] = [
   'universalMailEnabledSecurityGroup',
 ];
 
-/** How the relay finds a member in AD without a name. Cloud-only members are never sent. */
+/** How the relay finds a member in AD without a name. Cloud-only members are never sent. A `sid` ref says
+ *  whether the member is a user or a group (the relay checks nesting rules only for groups; absent: unknown). */
 export type MemberRef =
-  | { kind: 'sid'; cloudId: string; sid: string }
+  | { kind: 'sid'; cloudId: string; sid: string; objectType?: 'user' | 'group' }
   | { kind: 'group'; cloudId: string; anchor: string }
   | { kind: 'device'; cloudId: string; deviceId: string };
 

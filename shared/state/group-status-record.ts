@@ -1,7 +1,7 @@
 // The per-group status record: its schema (the ONE both writers use: the planner and recordResults) and the
 // store it lives in. How a status changes is decided in shared/app/status/group-status.ts (mergeStatus).
 import { z } from 'zod';
-import { memberErrorSchema, resultOutcomeSchema } from '../contracts/result-message.js';
+import { memberErrorSchema, memberProgressSchema, resultOutcomeSchema } from '../contracts/result-message.js';
 import { AD_GROUP_TYPES, type AdGroupType } from '../domain/model.js';
 
 export const groupStateSchema = z.enum(['written', 'partial', 'failed', 'skipped', 'deleted', 'softDeleted', 'pending', 'held']);
@@ -78,6 +78,8 @@ export const groupStatusSchema = z
     error: z.object({ code: z.string(), message: z.string() }).strict().nullable(),
     counts: z.object({ membersAdded: z.number().int().nonnegative(), membersRemoved: z.number().int().nonnegative() }).strict(),
     relayId: z.string().nullable(),
+    /** While the relay writes a big change set: how far it has come (cleared by its results). Rows before it: null. */
+    progress: memberProgressSchema.nullable().default(null),
     /** Set while a change set that did not land waits for the group's full state. Rows before it: null. */
     repair: groupRepairSchema.nullable().default(null),
     notes: z.array(z.string()),
@@ -110,6 +112,7 @@ export function emptyStatus(tenantId: string, groupId: string, at: string): Grou
     error: null,
     counts: { membersAdded: 0, membersRemoved: 0 },
     relayId: null,
+    progress: null,
     repair: null,
     notes: [],
     resultAt: null,

@@ -2,12 +2,14 @@
 // re-apply, rename and move keeping objectGUID/SID, a group AD Connect wrote adopted in place, attribute
 // updates, member changes in chunks with bad members isolated, AD's nesting rule, snapshots (drift repair,
 // empty), delete only by anchor, staging.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyDelete } from '../../relay/apply/apply-delete.js';
-import { applySnapshot } from '../../relay/apply/apply-snapshot.js';
+import { applySnapshot } from '../support/apply-snapshot.js';
 import { applyUpsert } from '../../relay/apply/apply-upsert.js';
 import { readMembers } from '../../relay/ldap/ranged-members.js';
 import { RefusedError } from '../../relay/ldap/errors.js';
+import type { MemberRef } from '../../shared/contracts/writeback-message.js';
 import { addMembers, createGroup, createUser, readObject, uniqueSuffix, type AdObject } from '../support/ad.js';
 import {
   deleteMessage,
@@ -202,6 +204,17 @@ describe('upsert', () => {
     const members = await readMembers(fx.directory, result.ad!.dn);
     expect(members.map((m) => m.guid).sort()).toEqual([child.ad!.objectGUID, person!.objectGUID].sort());
     expect(members.some((m) => m.guid === local.objectGUID)).toBe(false);
+  });
+
+  it('checks the nesting rules only for refs that may be groups: a ref the planner marks as a user is not looked up', async () => {
+    const asGroup = await createGroup(fx.admin, fx.otherOu, `dl${uniqueSuffix()}`, { scope: 'domainLocal', security: true });
+    // A wrong hint shows the lookup was skipped: Samba itself does not enforce the rule.
+    const asUser = await createGroup(fx.admin, fx.otherOu, `dl${uniqueSuffix()}`, { scope: 'domainLocal', security: true });
+    const groupHinted: MemberRef = { kind: 'sid', cloudId: randomUUID(), sid: asGroup.objectSid, objectType: 'group' };
+    const userHinted: MemberRef = { kind: 'sid', cloudId: randomUUID(), sid: asUser.objectSid, objectType: 'user' };
+    const result = await applyUpsert(fx.env(), upsertMessage(newGroupId(), 1, { add: [groupHinted, userHinted] }));
+    expect(result.memberErrors.map((e) => [e.member, e.code])).toEqual([[groupHinted.cloudId, 'ERROR_DS_UNIVERSAL_CANT_HAVE_LOCAL_MEMBER']]);
+    expect((await readMembers(fx.directory, result.ad!.dn)).map((m) => m.guid)).toEqual([asUser.objectGUID]);
   });
 
   it('reports a nested group that is not written back yet, and writes the rest', async () => {

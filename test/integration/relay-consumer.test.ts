@@ -1,17 +1,19 @@
 // The relay as a whole (startRelay) on the embedded queue against the real Samba DC: results before
 // settlement, invalid messages dead-lettered, permanent failures reported and dead-lettered at once, DC
-// failover, snapshots held across parts (and across a restart), staging mode, the relay's version in results
-// and its heartbeats (recorded as recordResults does). DC outages: relay-outage.test.ts.
+// failover, snapshots applied part by part and settled after the last (also across a restart), staging
+// mode, the relay's version in results and its heartbeats (recorded as recordResults does). DC outages:
+// relay-outage.test.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { EmbeddedBroker } from '../../dev/queue/index.js';
 import { MemoryTableStore } from '../../dev/tables/memory-table-store.js';
 import { recordResult } from '../../shared/app/status/results-recorder.js';
 import { heartbeatMessageSchema, type HeartbeatMessage } from '../../shared/contracts/heartbeat-message.js';
-import { resultMessageSchema, type ResultMessage } from '../../shared/contracts/result-message.js';
+import { isProgressBody, progressMessageSchema, resultMessageSchema, type ResultMessage } from '../../shared/contracts/result-message.js';
 import { tableGroupStatusStore } from '../../shared/state/group-status-table.js';
 import { RelayRepository } from '../../shared/state/relays.js';
-import { writebackMessageId, type WritebackMessage } from '../../shared/contracts/writeback-message.js';
+import { writebackMessageId, type MemberRef, type WritebackMessage } from '../../shared/contracts/writeback-message.js';
 import { silentLogger } from '../../shared/logging.js';
 import { sleep } from '../../shared/timers.js';
 import type { OutgoingMessage, QueueClient, SessionReceiver } from '../../shared/ports/queue.js';
@@ -246,7 +248,7 @@ describe('relay consumer', () => {
     expect(result).toMatchObject({ outcome: 'failed', ad: null, error: { code: 'WritebackOuMissing' } });
   });
 
-  it('holds snapshot parts until the last one, also across a restart of the relay', async () => {
+  it('adds snapshot parts as they come, removes and settles only after the last one, also across a restart of the relay', async () => {
     const broker = newBroker();
     const queue = broker.client();
     const groupId = newGroupId();
@@ -262,9 +264,11 @@ describe('relay consumer', () => {
     await expect.poll(() => first.stats.messages, { timeout: 10_000 }).toBe(3);
     await first.stop();
     running.splice(running.indexOf(first), 1);
-    // Nothing settled, nothing removed: the held parts went back to the queue with the session.
+    // The parts' members were added, nothing was removed or settled: the parts went back to the queue with the session.
     expect(broker.counts(WRITEBACK)).toMatchObject({ active: 2, deadLettered: 0 });
-    expect((await readMembers(fx.directory, dn)).length).toBe(3);
+    expect((await readMembers(fx.directory, dn)).map((m) => m.sid).sort()).toEqual(
+      [people[0]!.objectSid, people[1]!.objectSid, people[2]!.objectSid, people[3]!.objectSid].sort(),
+    );
     expect(await takeResults(queue)).toEqual([]);
 
     const second = await start(queue, { sessions });
@@ -315,6 +319,43 @@ describe('relay consumer', () => {
     expect(results.map((r) => r.outcome)).toEqual(['skipped', 'skipped', 'skipped']);
     expect(results[0]!.membersAdded).toBe(1);
     expect(await findByAnchor(groupId)).toHaveLength(0);
+  });
+
+  it('a big snapshot reports its progress, which the group status shows until the results come', async () => {
+    const broker = newBroker();
+    const queue = broker.client();
+    const relay = await start(queue, {
+      safety: { stagingMode: true },
+      sessions: { concurrency: 1, receiveWaitMs: 100, retryDelayMs: 100, snapshotPartWaitMs: 2_000, lockRenewMs: 5_000, progressEveryMs: 1 },
+    });
+    const groupId = newGroupId();
+    // Staging with refs marked as users: computed and reported, nothing looked up or written.
+    const refs: MemberRef[] = Array.from({ length: 6_000 }, (_, i) => ({ kind: 'sid', cloudId: randomUUID(), sid: `S-1-5-21-7-8-9-${200_000 + i}`, objectType: 'user' }));
+    for (const part of snapshotMessages(groupId, 1, refs, { parts: 4 })) await send(queue, [part]);
+    await drained(broker, relay);
+    const receiver = queue.receiver(RESULTS);
+    const received = await receiver.receive(100, 100);
+    for (const m of received) await receiver.complete(m);
+    await receiver.close();
+    const progress = received.filter((m) => isProgressBody(m.body)).map((m) => progressMessageSchema.parse(m.body));
+    const results = received.filter((m) => !isProgressBody(m.body)).map((m) => resultMessageSchema.parse(m.body));
+    expect(results.map((r) => [r.seq, r.outcome, r.membersAdded])).toEqual([
+      [1, 'skipped', 1_500],
+      [2, 'skipped', 1_500],
+      [3, 'skipped', 1_500],
+      [4, 'skipped', 1_500],
+    ]);
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    const last = progress.at(-1)!;
+    expect(last).toMatchObject({ groupId, relayId: 'relay-test', progress: { seq: 4, total: 6_000, membersAdded: 0 } });
+
+    const tables = new MemoryTableStore();
+    const deps = { statuses: tableGroupStatusStore(tables), relays: new RelayRepository(tables), changes: queue.sender('unused'), log: silentLogger(), now: () => new Date() };
+    for (const p of progress) expect(await recordResult(deps, p)).toBe('progress');
+    const shown = (await deps.statuses.read(TENANT_ID, groupId))!.status;
+    expect(shown.progress).toEqual(last.progress);
+    for (const r of results) await recordResult(deps, r);
+    expect((await deps.statuses.read(TENANT_ID, groupId))!.status).toMatchObject({ state: 'skipped', progress: null });
   });
 
   it('recreates a group deleted by hand on the next snapshot', async () => {

@@ -6,7 +6,7 @@
 import type { Client } from 'ldapts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedBroker } from '../../dev/queue/index.js';
-import { applySnapshot } from '../../relay/apply/apply-snapshot.js';
+import { applySnapshot } from '../support/apply-snapshot.js';
 import { applyUpsert } from '../../relay/apply/apply-upsert.js';
 import { WATERMARK_ATTRIBUTE, watermarkValue } from '../../relay/apply/watermark.js';
 import { Directory } from '../../relay/ldap/directory.js';

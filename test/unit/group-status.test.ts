@@ -52,6 +52,45 @@ function run(...updates: StatusUpdate[]): GroupStatus {
   return groupStatusSchema.parse(s);
 }
 
+function progress(seq: number, done: number, when: string): StatusUpdate {
+  return {
+    kind: 'progress',
+    at,
+    message: {
+      v: 1,
+      type: 'progress',
+      tenantId,
+      groupId,
+      relayId: 'relay-1',
+      progress: { seq, done, total: 250_000, membersAdded: done, membersRemoved: 0, perSecond: 2_000, stage: 'part 3 of 40', at: when },
+    },
+  };
+}
+
+describe('mergeStatus: progress of a big change set', () => {
+  const t1 = '2025-01-01T00:00:05.000Z';
+  const t2 = '2025-01-01T00:00:10.000Z';
+
+  it('is shown while the change set is written, without changing the state or the time', () => {
+    const before = run(planned(1, 40));
+    const s = run(planned(1, 40), progress(40, 10_000, t1));
+    expect(s.progress).toMatchObject({ seq: 40, done: 10_000, total: 250_000, perSecond: 2_000, stage: 'part 3 of 40', at: t1 });
+    expect(s).toMatchObject({ state: 'pending', updatedAt: before.updatedAt, outcome: null });
+  });
+
+  it('a newer report replaces it, an older one (queues do not keep order) is ignored', () => {
+    expect(run(planned(1, 40), progress(40, 20_000, t2), progress(40, 10_000, t1)).progress?.done).toBe(20_000);
+    expect(run(planned(1, 40), progress(40, 10_000, t1), progress(40, 20_000, t2)).progress?.done).toBe(20_000);
+  });
+
+  it('stays through the results of earlier parts, goes with the last one, and never comes back after it', () => {
+    expect(run(planned(1, 3), progress(3, 10, t1), result(1), result(2)).progress?.done).toBe(10);
+    const done = run(planned(1, 3), progress(3, 10, t1), result(1), result(2), result(3));
+    expect(done).toMatchObject({ state: 'written', progress: null });
+    expect(run(planned(1, 3), result(1), result(2), result(3), progress(3, 10, t2)).progress).toBeNull();
+  });
+});
+
 describe('mergeStatus', () => {
   it('a planned change set is pending until its last seq is reported', () => {
     const s = run(planned(1, 3), result(1), result(2));

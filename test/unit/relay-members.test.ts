@@ -1,5 +1,5 @@
-// The relay's pure parts: chunking, member comparison by SID/GUID, AD's nesting rules, header diffs,
-// snapshot assembly, ranged-attribute paging and DN handling.
+// The relay's pure parts: chunking, member key sets by SID/GUID, member error bounds, AD's nesting rules,
+// header diffs, snapshot assembly, ranged-attribute paging and DN handling.
 import type { Entry } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import type { GroupHeader } from '../../shared/contracts/writeback-message.js';
@@ -7,7 +7,10 @@ import { cnRdn, isWithin, parentDn, sameDn } from '../../relay/ldap/dn.js';
 import { rangedValues } from '../../relay/ldap/ranged-members.js';
 import { chunk } from '../../relay/apply/chunk.js';
 import { attributeChanges, attributesForCreate, desiredAttributes } from '../../relay/apply/header-attributes.js';
-import { memberDrift, parseExtendedDn, type CurrentMember, type DesiredMember } from '../../relay/apply/member-identity.js';
+import { parseExtendedDn } from '../../relay/apply/member-identity.js';
+import { MemberKeySet, SidDomains } from '../../relay/apply/member-keys.js';
+import { boundedErrors, MAX_MEMBER_ERRORS, MemberErrorTally } from '../../relay/apply/member-errors.js';
+import type { MemberError } from '../../shared/contracts/result-message.js';
 import { nestingViolation } from '../../relay/apply/scope-rules.js';
 import { SnapshotAssembly } from '../../relay/consume/snapshot-assembly.js';
 import { unescapeDnValue } from '../../relay/ldap/escape.js';
@@ -42,27 +45,83 @@ describe('extended DN values', () => {
   });
 });
 
-describe('member drift', () => {
-  const current: CurrentMember[] = [
+describe('member key sets', () => {
+  const current = [
     { guid: 'a0000000-0000-0000-0000-000000000001', sid: 'S-1-5-21-1-2-3-1001', dn: 'CN=keep-by-sid' },
-    { guid: 'a0000000-0000-0000-0000-000000000002', sid: 'S-1-5-21-1-2-3-1002', dn: 'CN=keep-by-guid' },
-    { guid: 'a0000000-0000-0000-0000-000000000003', sid: 'S-1-5-21-1-2-3-1003', dn: 'CN=added-by-hand' },
-  ];
-  const desired: DesiredMember[] = [
-    { cloudId: 'c1', value: '<SID=S-1-5-21-1-2-3-1001>', sid: 's-1-5-21-1-2-3-1001', guid: null },
-    { cloudId: 'c2', value: 'CN=nested', sid: null, guid: 'A0000000-0000-0000-0000-000000000002' },
-    { cloudId: 'c4', value: '<SID=S-1-5-21-1-2-3-1004>', sid: 'S-1-5-21-1-2-3-1004', guid: null },
-    { cloudId: 'c4-again', value: '<SID=S-1-5-21-1-2-3-1004>', sid: 'S-1-5-21-1-2-3-1004', guid: null },
+    { guid: 'a0000000-0000-0000-0000-000000000002', sid: null, dn: 'CN=device-by-guid' },
+    { guid: 'a0000000-0000-0000-0000-000000000003', sid: 'S-1-5-21-9-9-9-1001', dn: 'CN=same-rid-other-domain' },
+    { guid: 'a0000000-0000-0000-0000-000000000004', sid: 'S-1-5-32-544', dn: 'CN=builtin' },
   ];
 
-  it('removes what no desired member matches and adds what is missing, once', () => {
-    const drift = memberDrift(current, desired);
-    expect(drift.toRemove.map((m) => m.dn)).toEqual(['CN=added-by-hand']);
-    expect(drift.toAdd.map((m) => m.cloudId)).toEqual(['c4']);
+  it('finds members by SID (case-insensitive, domain and RID both count) or, without a SID, by GUID', () => {
+    const domains = new SidDomains();
+    const set = new MemberKeySet(domains);
+    for (const m of current) set.add(m);
+    set.seal();
+    expect(set.size).toBe(4);
+    expect(set.has({ sid: 's-1-5-21-1-2-3-1001', guid: null })).toBe(true);
+    expect(set.has({ sid: 'S-1-5-21-9-9-9-1001', guid: null })).toBe(true);
+    expect(set.has({ sid: 'S-1-5-21-1-2-3-1002', guid: null })).toBe(false);
+    expect(set.has({ sid: 'S-1-5-21-1-2-4-1001', guid: null })).toBe(false);
+    expect(set.has({ sid: 'S-1-5-32-544', guid: null })).toBe(true);
+    expect(set.has({ sid: null, guid: 'A0000000-0000-0000-0000-000000000002' })).toBe(true);
+    expect(set.has({ sid: null, guid: 'a0000000-0000-0000-0000-000000000001' })).toBe(false);
   });
 
-  it('an empty desired list removes everyone', () => {
-    expect(memberDrift(current, []).toRemove).toHaveLength(3);
+  it('grows past its first room, keeps the largest RIDs, and answers only once sealed', () => {
+    const set = new MemberKeySet(new SidDomains());
+    const rids = Array.from({ length: 5000 }, (_, i) => (i * 7919) % 5003).concat([4294967295]);
+    for (const rid of rids) set.add({ sid: `S-1-5-21-1-2-3-${rid}`, guid: null });
+    expect(() => set.has({ sid: 'S-1-5-21-1-2-3-1', guid: null })).toThrow(/not sealed/);
+    set.seal();
+    expect(rids.every((rid) => set.has({ sid: `S-1-5-21-1-2-3-${rid}`, guid: null }))).toBe(true);
+    expect(set.has({ sid: 'S-1-5-21-1-2-3-5003', guid: null })).toBe(false);
+    expect(() => set.add({ sid: 'S-1-5-21-1-2-3-1', guid: null })).toThrow(/sealed/);
+  });
+
+  it('counts the members another set does not hold (drift), by SID or GUID', () => {
+    const domains = new SidDomains();
+    const have = new MemberKeySet(domains);
+    const want = new MemberKeySet(domains);
+    for (const m of current) have.add(m);
+    want.add({ sid: 'S-1-5-21-1-2-3-1001', guid: null });
+    want.add({ sid: null, guid: 'a0000000-0000-0000-0000-000000000002' });
+    want.add({ sid: 'S-1-5-21-1-2-3-7777', guid: null });
+    have.seal();
+    want.seal();
+    expect(have.countNotIn(want)).toBe(2);
+    expect(want.countNotIn(have)).toBe(1);
+    expect(have.countNotIn(have)).toBe(0);
+    expect(() => have.countNotIn(new MemberKeySet(new SidDomains()).seal())).toThrow(/different SID domains/);
+  });
+
+  it('keeps SIDs whose last part is no 32-bit RID as text', () => {
+    const set = new MemberKeySet(new SidDomains());
+    set.add({ sid: 'S-1-5-21-1-2-3-99999999999', guid: null });
+    set.seal();
+    expect(set.has({ sid: 'S-1-5-21-1-2-3-99999999999', guid: null })).toBe(true);
+    expect(set.has({ sid: 'S-1-5-21-1-2-3-1215752191', guid: null })).toBe(false);
+  });
+});
+
+describe('member error tally', () => {
+  const error = (i: number): MemberError => ({ member: `m${i}`, code: 'X', message: 'x'.repeat(600) });
+
+  it('lists every error up to the limit, text cut to 500 characters', () => {
+    const t = new MemberErrorTally();
+    t.push(Array.from({ length: MAX_MEMBER_ERRORS }, (_, i) => error(i)));
+    expect(t.list()).toHaveLength(MAX_MEMBER_ERRORS);
+    expect(t.list()[0]!.message).toHaveLength(500);
+  });
+
+  it('beyond it, lists the first ones and how many more, and bounding again changes nothing', () => {
+    const t = new MemberErrorTally();
+    t.push(Array.from({ length: 1000 }, (_, i) => error(i)));
+    const listed = t.list();
+    expect(t.count).toBe(1000);
+    expect(listed).toHaveLength(MAX_MEMBER_ERRORS);
+    expect(listed[MAX_MEMBER_ERRORS - 1]).toEqual({ member: '*', code: 'MoreMemberErrors', message: '801 more member errors are not listed (see the relay log)' });
+    expect(boundedErrors(listed)).toEqual(listed);
   });
 });
 

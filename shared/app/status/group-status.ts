@@ -9,7 +9,7 @@
 //    after it is applied;
 //  - `held` (deletion guard) stays until the planner plans the released change set;
 //  - the members the planner did not send follow every plan of the group, also one that sends nothing.
-import type { MemberError, ResultMessage, ResultOutcome } from '../../contracts/result-message.js';
+import type { MemberError, ProgressMessage, ResultMessage, ResultOutcome } from '../../contracts/result-message.js';
 import { emptyStatus, type GroupFacts, type GroupState, type GroupStatus, type GroupStatusStore, type PlanIntent } from '../../state/group-status-record.js';
 import { failureOf, isStaleRefusal, markRequested, noteFailure, notePlanned, repairedBy, showRepair, type RepairSeen } from './repair.js';
 import { clip } from './status-text.js';
@@ -69,6 +69,8 @@ export type StatusUpdate =
     }
   /** recordResults: the relay's result for one writeback message. */
   | { kind: 'result'; result: ResultMessage; at: string }
+  /** recordResults: how far the relay has come with a big change set (the state stays as it is). */
+  | { kind: 'progress'; message: ProgressMessage; at: string }
   /** The planner was asked for the group's full state (repair-requests.ts), having seen the status as `seen`. */
   | { kind: 'repairRequested'; tenantId: string; groupId: string; seen: RepairSeen; at: string };
 
@@ -124,6 +126,7 @@ export function mergeStatus(existing: GroupStatus | null, update: StatusUpdate):
 
 function mergeUpdate(existing: GroupStatus | null, update: StatusUpdate): GroupStatus {
   if (update.kind === 'result') return mergeResult(existing, update.result, update.at);
+  if (update.kind === 'progress') return mergeProgress(existing, update.message, update.at);
   if (update.kind === 'repairRequested') return markRequested(existing ?? emptyStatus(update.tenantId, update.groupId, update.at), update.seen, update.at);
   const base = existing ?? emptyStatus(update.tenantId, update.groupId, update.at);
   if (update.kind === 'settled') return settled(existing, base, update);
@@ -205,6 +208,17 @@ function observed(existing: GroupStatus | null, base: GroupStatus, update: Extra
   return JSON.stringify(next) === JSON.stringify(existing) ? existing : next;
 }
 
+/** Shown until results up to its seq arrive; a report older than the shown one (queues do not keep order) is
+ *  ignored. Neither the state nor the time of the status changes: progress is not a result. */
+function mergeProgress(existing: GroupStatus | null, m: ProgressMessage, at: string): GroupStatus {
+  const base = existing ?? emptyStatus(m.tenantId, m.groupId, at);
+  const p = m.progress;
+  if (base.lastResultSeq !== null && p.seq <= base.lastResultSeq) return existing ?? base;
+  const shown = base.progress;
+  if (shown !== null && (shown.seq > p.seq || (shown.seq === p.seq && shown.at >= p.at))) return existing ?? base;
+  return { ...base, progress: { ...p, stage: clip(p.stage) }, relayId: m.relayId };
+}
+
 function mergeResult(existing: GroupStatus | null, r: ResultMessage, at: string): GroupStatus {
   if (existing !== null && existing.lastResultSeq !== null && r.seq <= existing.lastResultSeq) return existing;
   const base = existing ?? emptyStatus(r.tenantId, r.groupId, at);
@@ -245,6 +259,7 @@ function mergeResult(existing: GroupStatus | null, r: ResultMessage, at: string)
     error: r.error !== null ? { code: r.error.code, message: clip(r.error.message) } : sameSet ? base.error : null,
     counts,
     relayId: r.relayId,
+    progress: base.progress !== null && r.seq < base.progress.seq ? base.progress : null,
     resultAt: r.at,
     updatedAt: at,
   };
@@ -254,7 +269,7 @@ const MAX_ATTEMPTS = 8;
 
 /** Read, merge, conditional write; retried on a concurrent writer (planner and recordResults). */
 export async function applyStatusUpdate(store: GroupStatusStore, update: StatusUpdate): Promise<{ status: GroupStatus; changed: boolean }> {
-  const key = update.kind === 'result' ? update.result : update;
+  const key = update.kind === 'result' ? update.result : update.kind === 'progress' ? update.message : update;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const current = await store.read(key.tenantId, key.groupId);
     const merged = mergeStatus(current?.status ?? null, update);

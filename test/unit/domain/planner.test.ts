@@ -133,7 +133,7 @@ describe('planner: member kinds', () => {
   it('nested cloud groups only when written back; groups synced from AD by SID; devices only with device writeback', () => {
     const h = harness().know(cloudGroupMember(child), syncedGroupMember(adGroup, 4242), device(dev));
     const r1 = h.step({ cloud: security(G, wb(true)), membership: complete(child, adGroup, dev) });
-    expect((r1.messages[0] as SnapshotMessage).members).toEqual([{ kind: 'sid', cloudId: adGroup, sid: sidOf(4242) }]);
+    expect((r1.messages[0] as SnapshotMessage).members).toEqual([{ kind: 'sid', cloudId: adGroup, sid: sidOf(4242), objectType: 'group' }]);
     expect(r1.status.skipped.counts).toEqual({ cloudOnlyGroupNotWrittenBack: 1, deviceWritebackDisabled: 1 });
 
     h.writtenGroups.add(child);

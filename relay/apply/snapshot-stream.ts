@@ -1,0 +1,178 @@
+// snapshot: the complete member list, in parts, applied part by part as the parts arrive, so memory stays
+// bounded however big the group: begin() makes the group match the header and reads its current members
+// into a compact key set (member-keys.ts); each part adds its members that are not members yet (only those:
+// Samba fails a whole modify when one value is there already) and leaves only its members' keys behind;
+// finish() removes the current members no part named (drift repair, members added by hand; an empty
+// snapshot removes everyone), walking the member list again only when there are any. An incomplete snapshot (a part never arrived) only adds:
+// without the whole list nothing may be removed.
+// The snapshot counts as its last part's seq: the parts are on consecutive seqs (shared/domain/split.ts),
+// so any part tells it. Older than the group's applied watermark, every part is skipped untouched;
+// otherwise the watermark moves to it with the header (watermark.ts) at begin(), and a redelivery of the
+// same snapshot (after a crash half-way) is not stale: its adds are idempotent.
+import type { MemberError } from '../../shared/contracts/result-message.js';
+import type { WritebackMessage } from '../../shared/contracts/writeback-message.js';
+import { identityOf, memberOutcome, type AdIdentity, type ApplyEnv, type ApplyResult } from './apply-result.js';
+import { ensureGroup } from './ensure-group.js';
+import type { AdGroup } from './lookup.js';
+import { MemberErrorTally } from './member-errors.js';
+import type { DesiredMember } from './member-identity.js';
+import { MemberKeySet, SidDomains } from './member-keys.js';
+import type { MemberProgress } from './member-progress.js';
+import { writeMembers, type MemberValue } from './member-writer.js';
+import { memberPages } from '../ldap/ranged-members.js';
+import { resolveMembers } from './resolve-members.js';
+import { staleResult } from './watermark.js';
+
+export type SnapshotPart = Extract<WritebackMessage, { kind: 'snapshot' }>;
+
+interface PartTally {
+  added: number;
+  errors: MemberErrorTally;
+}
+
+export class SnapshotStream {
+  private readonly domains = new SidDomains();
+  private readonly current: MemberKeySet;
+  /** Every member some part named and AD can hold; sealed by finish(). */
+  private readonly desired: MemberKeySet;
+  private readonly tallies = new Map<number, PartTally>();
+  private membersNamed = 0;
+
+  private constructor(
+    private readonly env: ApplyEnv,
+    private readonly first: SnapshotPart,
+    private readonly group: AdGroup | null,
+    private readonly stale: { group: AdGroup; appliedSeq: number } | null,
+    private readonly progress: MemberProgress | null,
+  ) {
+    this.current = new MemberKeySet(this.domains);
+    this.desired = new MemberKeySet(this.domains);
+  }
+
+  /** A snapshot of several parts is a big group: its member work lets other groups' requests go first. */
+  private get bulk(): boolean {
+    return this.first.parts > 1;
+  }
+
+  /** The snapshot's seq: its last part's. */
+  get seq(): number {
+    return this.first.seq + (this.first.parts - this.first.part);
+  }
+
+  /** Ensures the group (or finds the snapshot stale) and reads its current members, with `first` (any part). */
+  static async begin(env: ApplyEnv, first: SnapshotPart, progress: MemberProgress | null = null): Promise<SnapshotStream> {
+    const lastSeq = first.seq + (first.parts - first.part);
+    const ensured = await ensureGroup(env, first.header, lastSeq);
+    if ('appliedSeq' in ensured) return new SnapshotStream(env, first, ensured.group, ensured, progress);
+    const stream = new SnapshotStream(env, first, ensured.group, null, progress);
+    if (ensured.group) {
+      for await (const page of memberPages(env.directory, ensured.group.dn, env.memberReadPageSize, stream.bulk)) for (const m of page) stream.current.add(m);
+    }
+    stream.current.seal();
+    return stream;
+  }
+
+  /** Adds the part's members that are not members yet. Applying a part again (a retry) replaces its tally. */
+  async apply(part: SnapshotPart): Promise<void> {
+    if (this.stale) {
+      this.tallies.set(part.part, { added: 0, errors: new MemberErrorTally() });
+      return;
+    }
+    const { env, group } = this;
+    const groupType = group?.groupType ?? part.header.groupType;
+    const resolved = await resolveMembers(env.directory, env.ctx, part.members, 'add', groupType);
+    const toAdd: DesiredMember[] = [];
+    const seen = new Set<string>();
+    for (const m of resolved.members) {
+      this.desired.add(m);
+      // The same object listed twice is added once.
+      if (!this.current.has(m) && !seen.has(m.value)) toAdd.push(m);
+      seen.add(m.value);
+    }
+    const errors = new MemberErrorTally();
+    errors.push(resolved.errors);
+    let added = toAdd.length;
+    if (!env.staging && group) {
+      const written = await writeMembers(env.directory, group.dn, 'add', toAdd, env.memberChunkSize, {
+        onWritten: (n) => this.progress?.note({ membersAdded: n }),
+        bulk: this.bulk,
+      });
+      added = toAdd.length - new Set(written.errors.map((e) => e.member)).size;
+      errors.push(written.errors);
+    }
+    if (!this.tallies.has(part.part)) this.membersNamed += part.members.length;
+    this.tallies.set(part.part, { added, errors });
+    // Later parts are estimated at this part's size (all but the last are about as full).
+    const total = this.membersNamed + Math.max(0, part.parts - this.tallies.size) * part.members.length;
+    this.progress?.note({ done: part.members.length, total, stage: `part ${part.part} of ${part.parts}` });
+  }
+
+  /**
+   * After the last part (complete) or when the rest will not come (incomplete, `missing` the parts that did
+   * not): removes the members no part named when complete, and gives the result of each applied part.
+   * Repeating it (a retry) removes what is still left.
+   */
+  async finish(complete: boolean, missing: readonly number[]): Promise<Map<number, ApplyResult>> {
+    const { env, group, first } = this;
+    const parts = [...this.tallies.keys()].sort((a, b) => a - b);
+    if (this.stale) {
+      const { group: staleGroup, appliedSeq } = this.stale;
+      return new Map(parts.map((p) => [p, staleResult(identityOf(staleGroup), this.seq, appliedSeq)]));
+    }
+    const lastPart = parts[parts.length - 1] ?? first.part;
+    if (complete) this.desired.seal();
+    // Walked again (for the values to delete) only when some current member is not wanted: most snapshots
+    // (a new group, a resync without drift) remove nothing and cost no second read.
+    const drift = complete && group ? this.current.countNotIn(this.desired) : 0;
+    const toRemove = drift > 0 && group ? await this.undesired(group) : [];
+    let removed = toRemove.length;
+    const removeErrors: MemberError[] = [];
+    if (!env.staging && group && toRemove.length > 0) {
+      this.progress?.note({ stage: 'removing' });
+      const written = await writeMembers(env.directory, group.dn, 'delete', toRemove, env.memberChunkSize, {
+        onWritten: (n) => this.progress?.note({ done: n, membersRemoved: n }),
+        bulk: this.bulk,
+      });
+      removed = written.written;
+      removeErrors.push(...written.errors);
+    }
+    const added = parts.reduce((sum, p) => sum + this.tallies.get(p)!.added, 0);
+    if (added > 0 || toRemove.length > 0) {
+      env.log.info({ dn: group?.dn ?? null, add: added, remove: toRemove.length, complete, staging: env.staging }, 'snapshot drift');
+    }
+    const ad: AdIdentity | null = group ? identityOf(group) : null;
+    return new Map(
+      parts.map((p): [number, ApplyResult] => {
+        const tally = this.tallies.get(p)!;
+        // Errors about AD objects in no part (failed removals) go to the last part.
+        if (p === lastPart) tally.errors.push(removeErrors);
+        const memberErrors = tally.errors.list();
+        return [
+          p,
+          {
+            outcome: complete ? memberOutcome(env.staging, memberErrors) : env.staging ? 'skipped' : 'partial',
+            ad,
+            memberErrors,
+            error: complete
+              ? null
+              : {
+                  code: 'SnapshotIncomplete',
+                  message: `snapshot ${first.snapshotId}: part(s) ${missing.join(', ')} of ${first.parts} never arrived; members were added, none removed`,
+                },
+            membersAdded: tally.added,
+            membersRemoved: p === lastPart ? removed : 0,
+          },
+        ];
+      }),
+    );
+  }
+
+  /** Current members no part named, as values to delete (collected first: deleting while reading ranges would shift them). */
+  private async undesired(group: AdGroup): Promise<MemberValue[]> {
+    const out: MemberValue[] = [];
+    for await (const page of memberPages(this.env.directory, group.dn, this.env.memberReadPageSize, this.bulk)) {
+      for (const m of page) if (!this.desired.has(m)) out.push({ cloudId: m.sid ?? m.guid, value: `<GUID=${m.guid}>` });
+    }
+    return out;
+  }
+}
