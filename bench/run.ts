@@ -1,12 +1,13 @@
-// Benchmark entry point: `npm run bench -- <throughput|latency|all> [options]`. Prints each result as
+// Benchmark entry point: `npm run bench -- <throughput|latency|burst|...|all> [options]`. Prints each result as
 // markdown and replaces its section in BENCHMARKS.md (unless --no-write).
 import { z } from 'zod';
 import { exitWithUsage, parseCommandLine } from '../dev/command-line.js';
 import { CHANGE_KINDS, runLatency, type ChangeKind } from './latency.js';
+import { runBurst } from './burst.js';
 import { runMemberThroughput } from './member-throughput.js';
 import { benchCommand, writeSection, BENCHMARKS_FILE } from './report.js';
 
-const HELP = `Usage: npm run bench -- <throughput|latency|all> [options]
+const HELP = `Usage: npm run bench -- <throughput|latency|burst|all> [options]
 
 throughput   member throughput: a new group of --members synced users written by the relay and by
              ldapmodify (same modifies) against the same Samba DC; ratio, peak memory, LDAP call profile.
@@ -19,6 +20,12 @@ latency      end-to-end latency through the whole local pipeline, one change at 
   --per-kind N     changes per kind (default 200)
   --kinds LIST     comma-separated: attribute,member,create (default all three)
   --create-members N   members of each created group (default 3)
+
+burst        --groups groups written back, then one member added to each within --window-ms, each with its
+             own notification: delta rounds, Graph calls per changed group, table requests, executions,
+             messages, time until AD equals the cloud.
+  --groups N       groups (default 1000)
+  --window-ms N    the changes are spread over this long (default 1000)
 
 common
   --keep-dc        leave the Samba DC running afterwards (with the bench users, ~10 min to create on a fresh DC)
@@ -40,9 +47,13 @@ const optionsSchema = z.object({
     .transform((s) => s.split(',').map((k) => k.trim()))
     .pipe(z.array(z.enum(['attribute', 'member', 'create'])).min(1)),
   'create-members': intArg('create-members', 1).default(3),
+  groups: intArg('groups', 1).default(1000),
+  'window-ms': intArg('window-ms', 0).default(1000),
   'no-write': z.boolean().default(false),
   'keep-dc': z.boolean().default(false),
 });
+
+const BENCHMARKS = ['throughput', 'latency', 'burst', 'all'];
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(
@@ -57,6 +68,8 @@ async function main(argv: string[]): Promise<number> {
         'per-kind': { type: 'string' },
         kinds: { type: 'string' },
         'create-members': { type: 'string' },
+        groups: { type: 'string' },
+        'window-ms': { type: 'string' },
         'no-write': { type: 'boolean' },
         'keep-dc': { type: 'boolean' },
       },
@@ -64,9 +77,9 @@ async function main(argv: string[]): Promise<number> {
     argv,
   );
   const which = positionals[0];
-  if (!which) exitWithUsage(HELP, 'which benchmark? throughput, latency or all');
-  if (positionals.length > 1 || !['throughput', 'latency', 'all'].includes(which)) {
-    exitWithUsage(HELP, `unknown benchmark ${positionals.join(' ')}: throughput, latency or all`);
+  if (!which) exitWithUsage(HELP, `which benchmark? ${BENCHMARKS.join(', ')}`);
+  if (positionals.length > 1 || !BENCHMARKS.includes(which)) {
+    exitWithUsage(HELP, `unknown benchmark ${positionals.join(' ')}: ${BENCHMARKS.join(', ')}`);
   }
   const parsed = optionsSchema.safeParse(values);
   if (!parsed.success) {
@@ -94,6 +107,12 @@ async function main(argv: string[]): Promise<number> {
       command,
     );
     sections.push({ name: 'latency', markdown: r.markdown });
+    console.log(`${r.markdown}\n`);
+  }
+  if (which === 'burst' || which === 'all') {
+    progress(`burst: ${o.groups} groups, one change each within ${o['window-ms']} ms`);
+    const r = await runBurst({ groups: o.groups, windowMs: o['window-ms'], timeoutMs: 20 * 60_000, keepDc: o['keep-dc'], progress }, command);
+    sections.push({ name: 'burst', markdown: r.markdown });
     console.log(`${r.markdown}\n`);
   }
   if (!o['no-write']) {
