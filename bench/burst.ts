@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { sleep } from '../shared/timers.js';
 import { differences, readWrittenGroups } from './ad-groups.js';
 import { startBenchStack, syncedUsers } from './bench-stack.js';
+import { costTable, perChange, PRICES_ASSUMED } from './cost.js';
 import { countRows, type PipelineCounts } from './pipeline-counts.js';
 import { machineInfo, machineLines, markdownTable } from './report.js';
 import type { RoundRecord } from './round-log.js';
@@ -128,7 +129,7 @@ function renderBurst(f: BurstFigures, header: string): string {
   const allGraph = graphCalls + c.graphInBatch;
   const meets = deltaRounds <= 10 && allGraph / f.groups <= 2 && f.adDifferences.count === 0;
   return [
-    '## Burst (1,000 notifications within a second)',
+    `## Burst (${fmt(f.groups)} changes to ${fmt(f.groups)} groups within ${fmt(f.windowMs / 1000, 1)} s)`,
     '',
     header,
     '',
@@ -168,6 +169,10 @@ function renderBurst(f: BurstFigures, header: string): string {
     'Table requests by kind:',
     '',
     markdownTable(['Request', 'Count'], countRows(c.tableByKind)),
+    '',
+    `What 1,000,000 changes like these cost in Azure (counts of this run per change; list prices, ${PRICES_ASSUMED.region}, looked up ${PRICES_ASSUMED.date}; the fixed monthly charges and execution time are not in it: BENCHMARKS.md, "Cost"):`,
+    '',
+    costTable(perChange(c, f.groups), 1_000_000),
     '',
     `**${fmt(deltaRounds)} delta rounds, ${perGroup(allGraph)} Graph calls per changed group** (HTTP requests and requests inside $batch together) -- ${meets ? 'meets' : 'MISSES'} the targets (<= 10 rounds, <= 2 Graph calls per changed group, AD equal to the cloud).`,
   ].join('\n');
