@@ -45,8 +45,10 @@ export async function runLatencyUnderLoad(opts: LatencyUnderLoadOptions, command
   const bench = await startBenchStack('bench-latency-load', opts.keepDc);
   const { stack, counter, rounds } = bench;
   try {
-    opts.progress(`local stack up (run OU ${stack.runOu}); preparing ${fmt(opts.bigMembers + opts.smallGroups)} synced users`);
-    const users = await syncedUsers(stack, opts.bigMembers + opts.smallGroups, opts.progress);
+    // Each change adds a user not added before: a pool beside the big group's members.
+    const poolSize = Math.max(opts.smallGroups, 1000);
+    opts.progress(`local stack up (run OU ${stack.runOu}); preparing ${fmt(opts.bigMembers + poolSize)} synced users`);
+    const users = await syncedUsers(stack, opts.bigMembers + poolSize, opts.progress);
     const bigUsers = users.slice(0, opts.bigMembers);
     const pool: CloudUser[] = users.slice(opts.bigMembers);
     await stack.subscribe();
