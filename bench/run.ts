@@ -1,13 +1,16 @@
-// Benchmark entry point: `npm run bench -- <throughput|latency|relay-memory|all> [options]`. Prints each result as
+// Benchmark entry point: `npm run bench -- <name|all> [options]` (names in --help). Prints each result as
 // markdown and replaces its section in BENCHMARKS.md (unless --no-write).
 import { z } from 'zod';
 import { exitWithUsage, parseCommandLine } from '../dev/command-line.js';
 import { CHANGE_KINDS, runLatency, type ChangeKind } from './latency.js';
+import { runBurst } from './burst.js';
+import { runInitialSync } from './initial-sync.js';
+import { runLatencyUnderLoad } from './latency-under-load.js';
 import { runMemberThroughput } from './member-throughput.js';
 import { runRelayMemory } from './relay-memory.js';
 import { benchCommand, writeSection, BENCHMARKS_FILE } from './report.js';
 
-const HELP = `Usage: npm run bench -- <throughput|latency|relay-memory|all> [options]
+const HELP = `Usage: npm run bench -- <throughput|latency|relay-memory|burst|initial-sync|latency-under-load|all> [options]
 
 throughput   member throughput: a new group of --members synced users written by the relay and by
              ldapmodify (same modifies) against the same Samba DC; ratio, peak memory, LDAP call profile.
@@ -25,6 +28,27 @@ relay-memory one group of --members (default 1000000 here) through the relay alo
              staging mode (made-up user SIDs: it computes and reports, writes nothing, barely asks the DC);
              peak RSS and time. Not part of 'all'.
   --members N      members of the group
+
+burst        --groups groups written back, then one member added to each within --window-ms, each with its
+             own notification: delta rounds, Graph calls per changed group, table requests, executions,
+             messages, time until AD equals the cloud.
+  --groups N       groups (default 1000)
+  --window-ms N    the changes are spread over this long (default 1000; above 1000 the section is
+                   burst-spread, so the cost of changes that come one by one stands beside the burst's)
+
+initial-sync --sync-groups groups of --sync-members synced users each in the simulator, the planner's first
+             round and the relay write them: time until AD equals the cloud, Graph calls, table requests,
+             messages, peak RSS, the planner's progress lines.
+  --sync-groups N  groups (default 10000)
+  --sync-members N members per group (default 100)
+  --sync-users N   synced users the members are drawn from (default 10000; created in AD once)
+
+latency-under-load   a new group of --big-members members is written while single-member changes to other
+             groups are made one at a time: p50/p95/p99 latency of those changes.
+  --big-members N  members of the big group (default 250000; that many bench users are created in AD once)
+  --small-groups N groups the single-member changes go to, round robin (default 10)
+
+all          throughput, latency and burst (the tenant-scale runs take from minutes to hours: run them by name)
 
 common
   --keep-dc        leave the Samba DC running afterwards (with the bench users, ~10 min to create on a fresh DC)
@@ -46,9 +70,18 @@ const optionsSchema = z.object({
     .transform((s) => s.split(',').map((k) => k.trim()))
     .pipe(z.array(z.enum(['attribute', 'member', 'create'])).min(1)),
   'create-members': intArg('create-members', 1).default(3),
+  groups: intArg('groups', 1).default(1000),
+  'window-ms': intArg('window-ms', 0).default(1000),
+  'sync-groups': intArg('sync-groups', 1).default(10_000),
+  'sync-members': intArg('sync-members', 0).default(100),
+  'sync-users': intArg('sync-users', 1).default(10_000),
+  'big-members': intArg('big-members', 1).default(250_000),
+  'small-groups': intArg('small-groups', 1).default(10),
   'no-write': z.boolean().default(false),
   'keep-dc': z.boolean().default(false),
 });
+
+const BENCHMARKS = ['throughput', 'latency', 'relay-memory', 'burst', 'initial-sync', 'latency-under-load', 'all'];
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(
@@ -63,6 +96,13 @@ async function main(argv: string[]): Promise<number> {
         'per-kind': { type: 'string' },
         kinds: { type: 'string' },
         'create-members': { type: 'string' },
+        groups: { type: 'string' },
+        'window-ms': { type: 'string' },
+        'sync-groups': { type: 'string' },
+        'sync-members': { type: 'string' },
+        'sync-users': { type: 'string' },
+        'big-members': { type: 'string' },
+        'small-groups': { type: 'string' },
         'no-write': { type: 'boolean' },
         'keep-dc': { type: 'boolean' },
       },
@@ -70,9 +110,9 @@ async function main(argv: string[]): Promise<number> {
     argv,
   );
   const which = positionals[0];
-  if (!which) exitWithUsage(HELP, 'which benchmark? throughput, latency or all');
-  if (positionals.length > 1 || !['throughput', 'latency', 'relay-memory', 'all'].includes(which)) {
-    exitWithUsage(HELP, `unknown benchmark ${positionals.join(' ')}: throughput, latency, relay-memory or all`);
+  if (!which) exitWithUsage(HELP, `which benchmark? ${BENCHMARKS.join(', ')}`);
+  if (positionals.length > 1 || !BENCHMARKS.includes(which)) {
+    exitWithUsage(HELP, `unknown benchmark ${positionals.join(' ')}: ${BENCHMARKS.join(', ')}`);
   }
   const parsed = optionsSchema.safeParse(values);
   if (!parsed.success) {
@@ -108,6 +148,29 @@ async function main(argv: string[]): Promise<number> {
     progress(`relay memory: ${members} members`);
     const r = await runRelayMemory({ members, timeoutMs: 30 * 60_000, keepDc: o['keep-dc'], progress }, command);
     sections.push({ name: 'relay-memory', markdown: r.markdown });
+    console.log(`${r.markdown}\n`);
+  }
+  if (which === 'burst' || which === 'all') {
+    progress(`burst: ${o.groups} groups, one change each within ${o['window-ms']} ms`);
+    const r = await runBurst({ groups: o.groups, windowMs: o['window-ms'], timeoutMs: 20 * 60_000, keepDc: o['keep-dc'], progress }, command);
+    // A slow spread (changes one by one, each its own round) is kept apart from the burst.
+    sections.push({ name: o['window-ms'] <= 1000 ? 'burst' : 'burst-spread', markdown: r.markdown });
+    console.log(`${r.markdown}\n`);
+  }
+  if (which === 'initial-sync') {
+    const size = { groups: o['sync-groups'], membersPerGroup: o['sync-members'], users: o['sync-users'] };
+    progress(`initial sync: ${size.groups} groups of ${size.membersPerGroup} members from ${size.users} users`);
+    const r = await runInitialSync({ ...size, verifySample: 200, timeoutMs: 60 * 60_000, keepDc: o['keep-dc'], progress }, command);
+    sections.push({ name: 'initial-sync', markdown: r.markdown });
+    console.log(`${r.markdown}\n`);
+  }
+  if (which === 'latency-under-load') {
+    progress(`latency under load: a ${o['big-members']}-member group, single-member changes to ${o['small-groups']} other groups`);
+    const r = await runLatencyUnderLoad(
+      { bigMembers: o['big-members'], smallGroups: o['small-groups'], changeTimeoutMs: 120_000, timeoutMs: 60 * 60_000, keepDc: o['keep-dc'], progress },
+      command,
+    );
+    sections.push({ name: 'latency-under-load', markdown: r.markdown });
     console.log(`${r.markdown}\n`);
   }
   if (!o['no-write']) {

@@ -18,6 +18,7 @@ import { GraphRouter } from './graph-router.js';
 import { Router, type SimRequest, type SimResponse } from './http-types.js';
 import { SimEntra } from './entra.js';
 import { GrantedPermissions, INFRA_PERMISSIONS } from './permissions.js';
+import { RequestCounter, requestKind } from './request-count.js';
 import { DirectoryStore } from './store.js';
 import { SubscriptionService, type SubscriptionOptions } from './subscriptions.js';
 import { selfSignedCertificate, type TlsMaterial } from './tls.js';
@@ -63,6 +64,8 @@ export interface GraphSimulator {
   readonly control: GraphSimControl;
   /** Entra's part: the tenant's signing keys and admin tokens for the admin API (entra.ts). */
   readonly entra: SimEntra;
+  /** Graph requests served since start (or the last reset), by kind. */
+  readonly requests: RequestCounter;
   close(): Promise<void>;
 }
 
@@ -102,8 +105,10 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
   const controlRouter = new Router();
   controlRoutes(controlRouter, control);
 
+  const requests = new RequestCounter();
   const dispatch = async (req: SimRequest): Promise<SimResponse> => {
     const target = `${req.method} /${req.version}${req.path}`;
+    requests.count(requestKind(req.method, req.version, req.path), req.inBatch);
     for (const d of failures.decide(target, req.inBatch)) {
       if (d.kind === 'delay') await sleep(d.ms);
       else if (d.kind === 'throttle') return throttled(req, d.retryAfterSeconds, clock.now());
@@ -133,6 +138,7 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
     caPem: tls ? tls.cert : null,
     control,
     entra,
+    requests,
     close: async () => {
       deliveries.close();
       server.closeAllConnections();

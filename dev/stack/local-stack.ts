@@ -65,6 +65,9 @@ export interface LocalStackOptions {
   deltaPageSize?: number;
   /** Relay settings over the local defaults (e.g. memberChunkSize, concurrency). */
   relay?: Partial<Pick<RelayConfigInput, 'sessions' | 'safety'>> & { memberChunkSize?: number };
+  /** A hop the Functions runtime's table traffic passes before Azurite (a benchmark counts requests there):
+   *  given Azurite's address, returns the one to use instead. The caller closes it after stop(). */
+  tablesHop?: (azurite: { host: string; port: number }) => Promise<{ host: string; port: number }>;
 }
 
 export interface LocalStack {
@@ -145,7 +148,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   // reaches it through a proxy (a `tables` fault); the stack's own admin work (loseState) goes direct.
   const azurite = await ensureAzurite({ log });
   const azuritePort = Number(new URL(azurite.tableEndpoint).port);
-  const tablesProxy = await startFaultProxy({ host: '127.0.0.1', port: azuritePort });
+  const azuriteAddress = { host: '127.0.0.1', port: azuritePort };
+  const tablesProxy = await startFaultProxy(opts.tablesHop ? await opts.tablesHop(azuriteAddress) : azuriteAddress);
   const tables = new AzureTableStore({
     connectionString: azuriteConnectionString(azurite.tableEndpoint.replace(`:${azuritePort}/`, `:${tablesProxy.port}/`)),
   });

@@ -149,13 +149,17 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
   let messages = 0;
   let repaired = 0;
   let held = 0;
+  const planningFrom = deps.now().getTime();
   for (let i = 0; i < views.length; i += chunkSize) {
     const outcome = await planChunk({ ...deps, log }, ctx, views.slice(i, i + chunkSize));
     planned += outcome.planned;
     messages += outcome.messages;
     repaired += outcome.repaired;
     held += outcome.held;
-    if (views.length > chunkSize) log.info({ planned, of: views.length, messages }, 'delta round progress');
+    // Long rounds (an initial sync) report how far they are and how fast they go.
+    const seconds = (deps.now().getTime() - planningFrom) / 1000;
+    const groupsPerSecond = seconds > 0 ? Math.round((planned / seconds) * 10) / 10 : null;
+    if (views.length > chunkSize) log.info({ planned, of: views.length, messages, groupsPerSecond }, 'delta round progress');
   }
 
   // ---- the round is done: unknown groups remembered, the token moves on, the journal is obsolete ----------
