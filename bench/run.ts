@@ -1,12 +1,13 @@
-// Benchmark entry point: `npm run bench -- <throughput|latency|all> [options]`. Prints each result as
+// Benchmark entry point: `npm run bench -- <throughput|latency|planner-memory|all> [options]`. Prints each result as
 // markdown and replaces its section in BENCHMARKS.md (unless --no-write).
 import { z } from 'zod';
 import { exitWithUsage, parseCommandLine } from '../dev/command-line.js';
 import { CHANGE_KINDS, runLatency, type ChangeKind } from './latency.js';
 import { runMemberThroughput } from './member-throughput.js';
+import { runPlannerMemory } from './planner-memory.js';
 import { benchCommand, writeSection, BENCHMARKS_FILE } from './report.js';
 
-const HELP = `Usage: npm run bench -- <throughput|latency|all> [options]
+const HELP = `Usage: npm run bench -- <throughput|latency|planner-memory|all> [options]
 
 throughput   member throughput: a new group of --members synced users written by the relay and by
              ldapmodify (same modifies) against the same Samba DC; ratio, peak memory, LDAP call profile.
@@ -20,6 +21,11 @@ latency      end-to-end latency through the whole local pipeline, one change at 
   --kinds LIST     comma-separated: attribute,member,create (default all three)
   --create-members N   members of each created group (default 3)
 
+planner-memory   the planner's memory for one big group (Graph simulator, Azurite, no DC): a new group,
+             a resync of it and a round without token, each with peak RSS, time, Graph calls, table
+             operations, messages and bytes. Not part of "all".
+  --members N      members of the group (default 250000 here)
+
 common
   --keep-dc        leave the Samba DC running afterwards (with the bench users, ~10 min to create on a fresh DC)
   --no-write       print only; leave BENCHMARKS.md alone
@@ -29,7 +35,7 @@ const intArg = (name: string, min: number) =>
   z.coerce.number().int().min(min, `--${name} must be an integer >= ${min}`);
 
 const optionsSchema = z.object({
-  members: intArg('members', 1).default(20_000),
+  members: intArg('members', 1).optional(),
   runs: intArg('runs', 1).default(5),
   chunk: intArg('chunk', 1).max(5000).default(500),
   kind: z.enum(['snapshot', 'upsert']).default('snapshot'),
@@ -64,9 +70,9 @@ async function main(argv: string[]): Promise<number> {
     argv,
   );
   const which = positionals[0];
-  if (!which) exitWithUsage(HELP, 'which benchmark? throughput, latency or all');
-  if (positionals.length > 1 || !['throughput', 'latency', 'all'].includes(which)) {
-    exitWithUsage(HELP, `unknown benchmark ${positionals.join(' ')}: throughput, latency or all`);
+  if (!which) exitWithUsage(HELP, 'which benchmark? throughput, latency, planner-memory or all');
+  if (positionals.length > 1 || !['throughput', 'latency', 'planner-memory', 'all'].includes(which)) {
+    exitWithUsage(HELP, `unknown benchmark ${positionals.join(' ')}: throughput, latency, planner-memory or all`);
   }
   const parsed = optionsSchema.safeParse(values);
   if (!parsed.success) {
@@ -79,9 +85,10 @@ async function main(argv: string[]): Promise<number> {
   const sections: { name: string; markdown: string }[] = [];
 
   if (which === 'throughput' || which === 'all') {
-    progress(`member throughput: ${o.members} members, ${o.runs} runs per side, chunk ${o.chunk}, ${o.kind}`);
+    const members = o.members ?? 20_000;
+    progress(`member throughput: ${members} members, ${o.runs} runs per side, chunk ${o.chunk}, ${o.kind}`);
     const r = await runMemberThroughput(
-      { members: o.members, runs: o.runs, chunkSize: o.chunk, kind: o.kind, timeoutMs: 15 * 60_000, keepDc: o['keep-dc'], progress },
+      { members, runs: o.runs, chunkSize: o.chunk, kind: o.kind, timeoutMs: 15 * 60_000, keepDc: o['keep-dc'], progress },
       command,
     );
     sections.push({ name: 'throughput', markdown: r.markdown });
@@ -94,6 +101,13 @@ async function main(argv: string[]): Promise<number> {
       command,
     );
     sections.push({ name: 'latency', markdown: r.markdown });
+    console.log(`${r.markdown}\n`);
+  }
+  if (which === 'planner-memory') {
+    const members = o.members ?? 250_000;
+    progress(`planner memory: ${members} members`);
+    const r = await runPlannerMemory({ members, timeoutMs: 60 * 60_000, progress }, command);
+    sections.push({ name: `planner-memory-${members}`, markdown: r.markdown });
     console.log(`${r.markdown}\n`);
   }
   if (!o['no-write']) {
