@@ -134,7 +134,6 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
   const ctx: ChunkContext = {
     mode,
     settings,
-    enumerated,
     writtenInRound: new Map(views.map((v) => [v.id, writtenAfterRound(v)])),
     writtenOutside: new Map(),
     guard,
