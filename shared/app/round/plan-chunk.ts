@@ -78,7 +78,10 @@ async function memberships(deps: PlanReadDeps, ctx: ChunkContext, views: readonl
     }
     // complete: the group's member list read with every member's identity, one call per 999 members (also when a
     // round without token listed the members: resolving them by id would cost one request per 15).
-    const members = await deps.directory.groupMemberIdentities(view.id, expectedMembers(view));
+    const expected = expectedMembers(view);
+    // What delta listed of the members is not read again: let a big group's ids go before the list is read.
+    view.change?.members.clear();
+    const members = await deps.directory.groupMemberIdentities(view.id, expected);
     if (members === null) {
       lagging.push(view.id);
       return { view, membership: { kind: 'none' }, resolve: [], known: [] };
