@@ -139,9 +139,8 @@ export function plan(input: PlanInput): PlanResult {
   ): PlanResult => {
     const seq = messages.length > 0 ? messages[messages.length - 1]!.seq : startSeq;
     const next: PlannedGroup = { groupId, seq, lifecycle, cloud, ...state, newGroupDefault: groupSettings.newUnifiedGroupWritebackDefault };
-    const detail =
-      status.detail ??
-      (status.reason === null || status.reason === 'memberLimitExceeded' ? null : status.reason === 'hardDeleted' ? 'permanently deleted in the cloud' : SKIP_REASON_TEXT[status.reason]);
+    const reason = status.reason === 'memberLimitExceeded' ? null : status.reason; // its detail names the count
+    const detail = status.detail ?? (reason === null ? null : reason === 'hardDeleted' ? 'permanently deleted in the cloud' : SKIP_REASON_TEXT[reason]);
     return {
       messages,
       next,
@@ -153,8 +152,7 @@ export function plan(input: PlanInput): PlanResult {
   const deleteMessage = (reason: 'hardDeleted' | 'writebackDisabled' | 'tenantDisabled' | 'outOfScope'): WritebackMessage[] =>
     wasWritten ? [{ v: 1, tenantId, groupId, seq: firstSeq, kind: 'delete', anchor, reason }] : [];
 
-  // Over the tenant's member limit: nothing is sent and nothing stored changes, so AD keeps what it has (never a
-  // half-written group); the flag makes the next plan read the complete member list again.
+  // Over the member limit: nothing sent, entries kept, AD stays as it is; the next plan reads the complete list.
   const heldBack = (members: number, planned: PlannedDecision): PlanResult => {
     const { written, header, memberCount, skipped } = prev ?? notWritten(planned);
     const state = { decision: planned, written, header, memberCount, skipped, overMemberLimit: members };
@@ -277,9 +275,7 @@ function resendRefs(m: Extract<Membership, { kind: 'changes' }>, previousMembers
   return refs;
 }
 
-function skippedOf(entries: readonly MemberEntry[]): SkippedMembers {
-  return updateSkipped(emptySkipped(), [], entries);
-}
+const skippedOf = (entries: readonly MemberEntry[]): SkippedMembers => updateSkipped(emptySkipped(), [], entries);
 
 /** Counts stay exact; the sample drops members that left or were resolved and takes new ones up to its size. */
 function updateSkipped(prev: SkippedMembers, gone: readonly MemberEntry[], added: readonly MemberEntry[]): SkippedMembers {
