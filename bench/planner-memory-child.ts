@@ -77,6 +77,7 @@ async function main(): Promise<void> {
       ms,
       cpuMs: (cpu.user + cpu.system) / 1000,
       baseRss: base.rss,
+      baseHeap: base.heapUsed,
       peakRss,
       peakHeap,
       graphCalls: since(before.calls, graph.calls),

@@ -26,6 +26,7 @@ export const phaseSchema = z
     cpuMs: z.number(),
     /** RSS / heap after a forced GC before the phase; highest sampled during it. */
     baseRss: z.number(),
+    baseHeap: z.number(),
     peakRss: z.number(),
     peakHeap: z.number(),
     /** HTTP calls to Graph by kind, and the requests inside `$batch` calls by kind. */

@@ -86,7 +86,7 @@ function phaseRow(p: PlannerPhase): string[] {
     p.name,
     mib(p.peakRss),
     mib(p.baseRss),
-    mib(p.peakHeap),
+    `${mib(p.peakHeap)} (${mib(p.baseHeap)} before)`,
     `${fmt(p.ms / 1000, 1)} s`,
     `${fmt(p.cpuMs / 1000, 1)} s`,
     String(total(p.graphCalls)),
