@@ -7,10 +7,11 @@ import { runBurst } from './burst.js';
 import { runInitialSync } from './initial-sync.js';
 import { runLatencyUnderLoad } from './latency-under-load.js';
 import { runMemberThroughput } from './member-throughput.js';
+import { runPlannerMemory } from './planner-memory.js';
 import { runRelayMemory } from './relay-memory.js';
 import { benchCommand, writeSection, BENCHMARKS_FILE } from './report.js';
 
-const HELP = `Usage: npm run bench -- <throughput|latency|relay-memory|burst|initial-sync|latency-under-load|all> [options]
+const HELP = `Usage: npm run bench -- <throughput|latency|planner-memory|relay-memory|burst|initial-sync|latency-under-load|all> [options]
 
 throughput   member throughput: a new group of --members synced users written by the relay and by
              ldapmodify (same modifies) against the same Samba DC; ratio, peak memory, LDAP call profile.
@@ -23,6 +24,11 @@ latency      end-to-end latency through the whole local pipeline, one change at 
   --per-kind N     changes per kind (default 200)
   --kinds LIST     comma-separated: attribute,member,create (default all three)
   --create-members N   members of each created group (default 3)
+
+planner-memory   the planner's memory for one big group (Graph simulator, Azurite, no DC): a new group,
+             a resync of it and a round without token, each with peak RSS, time, Graph calls, table
+             operations, messages and bytes. Not part of 'all'.
+  --members N      members of the group (default 250000 here)
 
 relay-memory one group of --members (default 1000000 here) through the relay alone, in its own process in
              staging mode (made-up user SIDs: it computes and reports, writes nothing, barely asks the DC);
@@ -81,7 +87,7 @@ const optionsSchema = z.object({
   'keep-dc': z.boolean().default(false),
 });
 
-const BENCHMARKS = ['throughput', 'latency', 'relay-memory', 'burst', 'initial-sync', 'latency-under-load', 'all'];
+const BENCHMARKS = ['throughput', 'latency', 'planner-memory', 'relay-memory', 'burst', 'initial-sync', 'latency-under-load', 'all'];
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(
@@ -141,6 +147,13 @@ async function main(argv: string[]): Promise<number> {
       command,
     );
     sections.push({ name: 'latency', markdown: r.markdown });
+    console.log(`${r.markdown}\n`);
+  }
+  if (which === 'planner-memory') {
+    const members = o.members ?? 250_000;
+    progress(`planner memory: ${members} members`);
+    const r = await runPlannerMemory({ members, timeoutMs: 60 * 60_000, progress }, command);
+    sections.push({ name: `planner-memory-${members}`, markdown: r.markdown });
     console.log(`${r.markdown}\n`);
   }
   if (which === 'relay-memory') {

@@ -1,6 +1,7 @@
 // `key=value` pairs of `gwb settings set` as a partial of the stored tenant settings: the names are the
 // domain's (shared/domain/settings.ts), each value typed like its default (true/false, a whole number, a
-// word; newUnifiedGroupWritebackDefault also null = follow Graph). The API checks the values' ranges.
+// word; the settings whose default is null also take null: newUnifiedGroupWritebackDefault = follow Graph,
+// memberLimit = no limit, which also takes a whole number). The API checks the values' types and ranges.
 import { DEFAULT_STORED_SETTINGS, type StoredTenantSettings } from '../shared/domain/settings.js';
 
 export const SETTING_NAMES = Object.keys(DEFAULT_STORED_SETTINGS) as (keyof StoredTenantSettings)[];
@@ -14,7 +15,8 @@ function typed(name: keyof StoredTenantSettings, raw: string): boolean | number 
   if (example === null || typeof example === 'boolean') {
     if (raw === 'true' || raw === 'false') return raw === 'true';
     if (example === null && raw === 'null') return null;
-    return new Error(`${name} takes true or false${example === null ? ' (or null: follow Graph)' : ''}`);
+    if (example === null && /^\d+$/.test(raw)) return Number(raw);
+    return new Error(`${name} takes ${example === null ? 'true, false, a whole number or null' : 'true or false'}`);
   }
   if (typeof example === 'number') return /^\d+$/.test(raw) ? Number(raw) : new Error(`${name} takes a whole number`);
   return raw;

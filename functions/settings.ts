@@ -1,8 +1,9 @@
 // Admin HTTP API (functions/admin-auth.ts: Writeback.Read to look, Writeback.Admin to change):
 //   GET   /api/settings                 { settings, effective: { newUnifiedGroupWritebackDefault } }
-//   PATCH /api/settings?confirm=true    body: a partial change of the stored settings (thresholds and
-//         safetyNetSeconds too). A change that would remove written-back groups from AD answers 409
-//         { wouldRemove, groups (first 50) } and changes nothing, unless confirm=true; otherwise 200 { settings }.
+//   PATCH /api/settings?confirm=true    body: a partial change of the stored settings (thresholds,
+//         safetyNetSeconds and memberLimit too: a whole number from 1, or null for none). A change that would
+//         remove written-back groups from AD answers 409 { wouldRemove, groups (first 50) } and changes nothing,
+//         unless confirm=true; otherwise 200 { settings }.
 //         A change of decisions asks for a full round (shared/app/settings/tenant-settings.ts), whose removals pass
 //         the deletion guard. Logic: shared/app/settings/settings-admin.ts.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';

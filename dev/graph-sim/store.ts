@@ -31,6 +31,9 @@ export const GROUP_UNIFIED_TEMPLATE_ID = '62375ab9-6b52-47ed-826b-58e47e0e304b';
 
 export class DirectoryStore {
   readonly users = new Map<string, UserRecord>();
+  /** Lower-case userPrincipalName -> user id, so a million users are created without a scan each. An entry may
+   *  be stale (user deleted or renamed): findUser checks it against the user. */
+  private readonly upnIndex = new Map<string, string>();
   readonly groups = new Map<string, GroupRecord>();
   readonly devices = new Map<string, DeviceRecord>();
   /** Soft-deleted objects (directory/deletedItems), with the memberships to restore. */
@@ -56,6 +59,7 @@ export class DirectoryStore {
 
   clear(): void {
     this.users.clear();
+    this.upnIndex.clear();
     this.groups.clear();
     this.devices.clear();
     this.deleted.clear();
@@ -72,10 +76,13 @@ export class DirectoryStore {
     const byId = this.users.get(idOrUpn);
     if (byId) return byId;
     const upn = idOrUpn.toLowerCase();
-    for (const u of this.users.values()) {
-      if (String(u.props['userPrincipalName']).toLowerCase() === upn) return u;
-    }
-    return undefined;
+    const u = this.users.get(this.upnIndex.get(upn) ?? '');
+    return u !== undefined && String(u.props['userPrincipalName']).toLowerCase() === upn ? u : undefined;
+  }
+
+  private indexUpn(u: UserRecord): void {
+    const upn = u.props['userPrincipalName'];
+    if (typeof upn === 'string' && upn !== '') this.upnIndex.set(upn.toLowerCase(), u.id);
   }
 
   group(id: string): GroupRecord {
@@ -94,6 +101,7 @@ export class DirectoryStore {
     }
     const rec: UserRecord = { kind: 'user', id, props: { securityIdentifier: cloudSid(id), createdDateTime: this.clock.now().toISOString(), deletedDateTime: null, ...props, id } };
     this.users.set(id, rec);
+    this.indexUpn(rec);
     return rec;
   }
 
@@ -101,6 +109,7 @@ export class DirectoryStore {
     const u = this.users.get(id);
     if (!u) throw notFound(id);
     Object.assign(u.props, patch, { id });
+    this.indexUpn(u);
   }
 
   addDevice(id: string, props: JsonObject): DeviceRecord {
@@ -240,6 +249,7 @@ export class DirectoryStore {
       this.emit(id, 'updated');
     } else {
       this.users.set(id, rec);
+      this.indexUpn(rec);
     }
     for (const gid of item.memberOf) {
       const g = this.groups.get(gid);

@@ -3,7 +3,6 @@
 // a snapshot removes every member the previous plan wrote that it no longer names (an empty one, the soft-delete
 // emptying, removes them all). The effect is the same whichever way the change set is sent (a delta round's
 // upserts, or a later round's snapshot of the complete list): a rejected change set is recognised by it.
-import type { MemberEntry } from './members.js';
 import type { DeleteReason, GroupHeader, WritebackMessage } from './model.js';
 import type { PlannedGroup } from './planned-state.js';
 import type { GuardCost } from './deletion-guard.js';
@@ -22,7 +21,7 @@ function snapshotMemberIds(messages: readonly WritebackMessage[]): Set<string> {
 
 const hadMembers = (previous: PlannedGroup | null): boolean => previous !== null && previous.written && previous.memberCount > 0;
 
-/** Whether the effect needs the previous plan's member entries: a snapshot naming members replaces the members
+/** Whether the effect needs the members the previous plan wrote: a snapshot naming members replaces the members
  *  of a group that has some in AD. */
 export function needsPreviousMembers(previous: PlannedGroup | null, messages: readonly WritebackMessage[]): boolean {
   return hadMembers(previous) && snapshotMemberIds(messages).size > 0;
@@ -30,11 +29,12 @@ export function needsPreviousMembers(previous: PlannedGroup | null, messages: re
 
 const without = (ids: Iterable<string>, drop: ReadonlySet<string>): string[] => [...new Set(ids)].filter((id) => !drop.has(id)).sort();
 
-/** `previousMembers`: every member entry of the previous plan when needsPreviousMembers says so (else unused). */
+/** `previousWritten`: the cloud ids of the members the previous plan wrote (its entries with a reference) when
+ *  needsPreviousMembers says so (else unused). */
 export function changeSetEffect(
   previous: PlannedGroup | null,
   messages: readonly WritebackMessage[],
-  previousMembers: ReadonlyMap<string, MemberEntry>,
+  previousWritten: ReadonlySet<string>,
 ): ChangeSetEffect {
   let header: GroupHeader | null = null;
   const removed = new Set<string>();
@@ -51,8 +51,7 @@ export function changeSetEffect(
   const kept = snapshotMemberIds(messages);
   if (!hadMembers(previous)) return { kind: 'write', header, removed: [], added: [...kept].sort() };
   if (kept.size === 0) return { kind: 'write', header, removed: 'every', added: [] };
-  const had = new Set([...previousMembers.values()].filter((e) => e.ref !== null).map((e) => e.cloudId));
-  return { kind: 'write', header, removed: without(had, kept), added: without(kept, had) };
+  return { kind: 'write', header, removed: without(previousWritten, kept), added: without(kept, previousWritten) };
 }
 
 export function costOf(previous: PlannedGroup | null, effect: ChangeSetEffect): GuardCost {

@@ -30,6 +30,9 @@ export interface PlannedGroup {
   /** NewUnifiedGroupWritebackDefault as it stood when the product first saw the group: it decides while
    *  isEnabled is null (./group-default.ts). Absent in states saved before it was kept. */
   newGroupDefault?: boolean;
+  /** The member count the last plan found over the tenant's member limit (shared/domain/settings.ts): nothing
+   *  was sent, the member entries are those of the last plan that was. Absent when within the limit. */
+  overMemberLimit?: number;
 }
 
 /** How the stored member entries change: a patch (delta) or a complete replacement (snapshot). */

@@ -6,6 +6,7 @@ import { SKIPPED_MEMBER_SAMPLE, MESSAGE_BODY_BUDGET_BYTES } from './limits.js';
 import { resolveMember, sameEntry, type MemberEntry, type MemberSkipReason, type NestedGroupWritten } from './members.js';
 import type { CloudGroup, GroupLifecycle, MemberIdentity, MemberRef, WritebackMessage } from './model.js';
 import { desiredHeader, sameHeader } from './header.js';
+import { memberLimitText, membersAfterChanges, overMemberLimit } from './member-limit.js';
 import { settingsForGroup } from './group-default.js';
 import { groupAnchor } from './naming.js';
 import { emptySkipped, type MemberEntryChanges, type PlannedDecision, type PlannedGroup, type SkippedMembers } from './planned-state.js';
@@ -54,7 +55,7 @@ export type GroupPlanState = 'written' | 'softDeleted' | 'skipped' | 'deleted';
 export interface GroupPlanStatus {
   groupId: string;
   state: GroupPlanState;
-  reason: SkipReason | 'hardDeleted' | null;
+  reason: SkipReason | 'hardDeleted' | 'memberLimitExceeded' | null;
   detail: string | null;
   memberCount: number;
   skipped: SkippedMembers;
@@ -87,7 +88,8 @@ export function membershipNeed(
   repair = false,
 ): 'complete' | 'changes' | 'none' {
   if (lifecycle !== 'present' || decision === null || !decision.write) return 'none';
-  if (mode !== 'delta' || repair) return 'complete';
+  // A group held back by the member limit missed member changes: only its complete list tells where it stands.
+  if (mode !== 'delta' || repair || previous?.overMemberLimit !== undefined) return 'complete';
   return previous?.written === true && previous.lifecycle === 'present' ? 'changes' : 'complete';
 }
 
@@ -133,21 +135,29 @@ export function plan(input: PlanInput): PlanResult {
     messages: WritebackMessage[],
     state: Omit<PlannedGroup, 'groupId' | 'seq' | 'lifecycle' | 'cloud'>,
     members: MemberEntryChanges | null,
-    status: Pick<GroupPlanStatus, 'state' | 'reason'>,
+    status: Pick<GroupPlanStatus, 'state' | 'reason'> & { detail?: string },
   ): PlanResult => {
     const seq = messages.length > 0 ? messages[messages.length - 1]!.seq : startSeq;
     const next: PlannedGroup = { groupId, seq, lifecycle, cloud, ...state, newGroupDefault: groupSettings.newUnifiedGroupWritebackDefault };
-    const detail = status.reason === null ? null : status.reason === 'hardDeleted' ? 'permanently deleted in the cloud' : SKIP_REASON_TEXT[status.reason];
+    const reason = status.reason === 'memberLimitExceeded' ? null : status.reason; // its detail names the count
+    const detail = status.detail ?? (reason === null ? null : reason === 'hardDeleted' ? 'permanently deleted in the cloud' : SKIP_REASON_TEXT[reason]);
     return {
       messages,
       next,
       members,
-      status: { groupId, ...status, detail, memberCount: next.memberCount, skipped: next.skipped, seq },
+      status: { groupId, state: status.state, reason: status.reason, detail, memberCount: next.memberCount, skipped: next.skipped, seq },
     };
   };
   const notWritten = (decision: PlannedDecision | null) => ({ decision, written: false, header: null, memberCount: 0, skipped: emptySkipped() });
   const deleteMessage = (reason: 'hardDeleted' | 'writebackDisabled' | 'tenantDisabled' | 'outOfScope'): WritebackMessage[] =>
     wasWritten ? [{ v: 1, tenantId, groupId, seq: firstSeq, kind: 'delete', anchor, reason }] : [];
+
+  // Over the member limit: nothing sent, entries kept, AD stays as it is; the next plan reads the complete list.
+  const heldBack = (members: number, planned: PlannedDecision): PlanResult => {
+    const { written, header, memberCount, skipped } = prev ?? notWritten(planned);
+    const state = { decision: planned, written, header, memberCount, skipped, overMemberLimit: members };
+    return finish([], state, null, { state: 'skipped', reason: 'memberLimitExceeded', detail: memberLimitText(members, settings.memberLimit ?? 0) });
+  };
 
   if (lifecycle === 'hardDeleted') {
     return finish(deleteMessage('hardDeleted'), notWritten({ write: false, reason: 'hardDeleted' }), clearEntries, {
@@ -193,7 +203,9 @@ export function plan(input: PlanInput): PlanResult {
     if (input.membership.kind !== 'complete') {
       throw new PlanInputError(groupId, 'the complete member list is required (new, restored or re-enabled group, or a resync)');
     }
-    const entries = [...new Set(input.membership.memberIds)].map(resolve);
+    const ids = [...new Set(input.membership.memberIds)];
+    if (overMemberLimit(ids.length, settings)) return heldBack(ids.length, planned);
+    const entries = ids.map(resolve);
     const refs = entries.flatMap((e) => (e.ref ? [e.ref] : []));
     return finish(
       splitSnapshot(env, firstSeq, refs, budget),
@@ -211,6 +223,8 @@ export function plan(input: PlanInput): PlanResult {
   const gone: MemberEntry[] = [];
   let memberCount = prev!.memberCount;
   if (input.membership.kind === 'changes') {
+    const total = membersAfterChanges(prev!, input.membership, input.previousMembers);
+    if (overMemberLimit(total, settings)) return heldBack(total, planned);
     for (const id of new Set(input.membership.removed)) {
       const old = input.previousMembers.get(id);
       if (!old) continue;
@@ -261,9 +275,7 @@ function resendRefs(m: Extract<Membership, { kind: 'changes' }>, previousMembers
   return refs;
 }
 
-function skippedOf(entries: readonly MemberEntry[]): SkippedMembers {
-  return updateSkipped(emptySkipped(), [], entries);
-}
+const skippedOf = (entries: readonly MemberEntry[]): SkippedMembers => updateSkipped(emptySkipped(), [], entries);
 
 /** Counts stay exact; the sample drops members that left or were resolved and takes new ones up to its size. */
 function updateSkipped(prev: SkippedMembers, gone: readonly MemberEntry[], added: readonly MemberEntry[]): SkippedMembers {

@@ -23,6 +23,8 @@ export interface TenantSettings {
   memberRemovalThreshold: number;
   /** Longest a change may go unnoticed when notifications are lost (the safety-net round's period). */
   safetyNetSeconds: number;
+  /** Most members a group may have to be written; a group over it is left as it is in AD (null: no limit). */
+  memberLimit: number | null;
 }
 
 /** The settings the product stores itself. newUnifiedGroupWritebackDefault null = follow Graph. */
@@ -38,6 +40,9 @@ export interface StoredTenantSettings {
   /** The safety net's bound: a delta round runs when none started for this long, whether or not a
    *  notification came (shared/app/round/safety-net.ts). Decides nothing about groups: not in the fingerprint. */
   safetyNetSeconds: number;
+  /** Groups with more members are not written (their AD group is left as it is) until they have fewer or the
+   *  limit is raised; null: no limit. Part of the fingerprint: raising it writes the groups it held back. */
+  memberLimit: number | null;
 }
 
 /** Defaults of the deletion guard, per GUARD_WINDOW_MS (24 h); why these numbers: docs/planner.md, "Deletion guard". */
@@ -54,6 +59,7 @@ export const DEFAULT_STORED_SETTINGS: StoredTenantSettings = {
   deletionThreshold: DEFAULT_DELETION_THRESHOLD,
   memberRemovalThreshold: DEFAULT_MEMBER_REMOVAL_THRESHOLD,
   safetyNetSeconds: 300,
+  memberLimit: null,
 };
 
 /**
@@ -74,6 +80,7 @@ export function effectiveSettings(stored: StoredTenantSettings, graphUnifiedDefa
     deletionThreshold: stored.deletionThreshold,
     memberRemovalThreshold: stored.memberRemovalThreshold,
     safetyNetSeconds: stored.safetyNetSeconds,
+    memberLimit: stored.memberLimit,
   };
 }
 
@@ -94,5 +101,7 @@ export function settingsFingerprint(s: TenantSettings): string {
     s.newUnifiedGroupWritebackDefault ? 'm365default-on' : 'm365default-off',
     s.deviceWriteback ? 'devices' : 'no-devices',
     s.exchangeSchema ? 'exchange' : 'no-exchange',
+    // Only when set, so the fingerprints of tenants without a limit stay as they were (no needless full round).
+    ...(s.memberLimit === null ? [] : [`member-limit-${s.memberLimit}`]),
   ].join('|');
 }

@@ -43,6 +43,10 @@ export interface DirectoryReader {
   deletedGroups(groupIds: readonly string[]): Promise<Set<string>>;
   /** The complete direct member list of a group; null when the group does not exist. */
   groupMembers(groupId: string): Promise<MemberId[] | null>;
+  /** The complete direct member list of a group with what the directory says about each member, read in
+   *  pages without lookups; null when the group does not exist. `expected`: the count the caller expects, for
+   *  the progress lines of long reads. */
+  groupMemberIdentities(groupId: string, expected?: number | null): Promise<MemberIdentity[] | null>;
   /** What the directory says about member objects; ids it does not return are absent from the map. */
   memberIdentities(members: readonly MemberId[]): Promise<Map<string, MemberIdentity>>;
   /** The tenant's NewUnifiedGroupWritebackDefault directory setting; null when no Group.Unified setting exists. */

@@ -85,6 +85,18 @@ function decodeRow(text: string): Map<string, MemberEntry> {
   return out;
 }
 
+/** The nested cloud groups (isNestedCloudGroup) of a stored row, read from its text without decoding the rest. */
+function nestedIdsIn(text: string): string[] {
+  const ids: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line.includes(' g') || line.endsWith(' x cloudOnlyGroupNotWrittenBack')) {
+      const e = decodeEntry(line);
+      if (isNestedCloudGroup(e)) ids.push(e.cloudId);
+    }
+  }
+  return ids;
+}
+
 function encodeRow(entries: Map<string, MemberEntry>): string {
   return [...entries.values()].map(encodeEntry).sort().join('\n');
 }
@@ -128,26 +140,41 @@ export class MemberEntryRepository {
     return out;
   }
 
+  /** The cloud ids of the members the group's entries reference in AD (not the skipped ones), read from the
+   *  rows' text without decoding the entries (the deletion guard compares a big group's snapshot with them). */
+  async writtenIds(tenantId: string, groupId: string): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const e of await this.table.listPartition(memberPartition(tenantId, groupId))) {
+      for (const line of textOf(e).split('\n')) {
+        const space = line.indexOf(' ');
+        if (space > 0 && line[space + 1] !== 'x') out.add(line.slice(0, space));
+      }
+    }
+    return out;
+  }
+
   /** Applies the changes; returns how the group's nested cloud-group members changed (nesting index). */
   async apply(tenantId: string, groupId: string, changes: MemberEntryChanges): Promise<NestedGroupChanges> {
     const pk = memberPartition(tenantId, groupId);
     const before = new Set<string>();
     const after = new Set<string>();
     if (changes.kind === 'replace') {
-      const next = new Map<string, Map<string, MemberEntry>>();
+      // Row by row: a big group's entries are never held decoded twice (the stored rows stay text).
+      const next = new Map<string, MemberEntry[]>();
       for (const e of changes.entries) {
         const b = bucketOf(e.cloudId);
-        let m = next.get(b);
-        if (m === undefined) next.set(b, (m = new Map()));
-        m.set(e.cloudId, e);
+        let list = next.get(b);
+        if (list === undefined) next.set(b, (list = []));
+        list.push(e);
+        if (isNestedCloudGroup(e)) after.add(e.cloudId);
       }
-      const existing = await this.table.listPartition(pk);
-      for (const e of existing) for (const entry of decodeRow(textOf(e)).values()) if (isNestedCloudGroup(entry)) before.add(entry.cloudId);
-      for (const e of changes.entries) if (isNestedCloudGroup(e)) after.add(e.cloudId);
-      const stale = existing.filter((e) => !next.has(e.rowKey)).map((e) => e.rowKey);
-      const unchanged = new Set(existing.filter((e) => next.has(e.rowKey) && textOf(e) === encodeRow(next.get(e.rowKey)!)).map((e) => e.rowKey));
-      await mapLimit([...next].filter(([b]) => !unchanged.has(b)), this.concurrency, ([b, m]) => this.writeBucket(pk, b, m));
-      await mapLimit(stale, this.concurrency, (b) => this.table.delete(pk, b));
+      const stored = new Map((await this.table.listPartition(pk)).map((e) => [e.rowKey, textOf(e)]));
+      for (const text of stored.values()) for (const id of nestedIdsIn(text)) before.add(id);
+      await mapLimit([...next], this.concurrency, async ([b, list]) => {
+        const entries = new Map(list.map((e) => [e.cloudId, e]));
+        if (stored.get(b) !== encodeRow(entries)) await this.writeBucket(pk, b, entries);
+      });
+      await mapLimit([...stored.keys()].filter((b) => !next.has(b)), this.concurrency, (b) => this.table.delete(pk, b));
       return nestedDiff(before, after);
     }
     const byBucket = new Map<string, { upsert: MemberEntry[]; remove: string[] }>();

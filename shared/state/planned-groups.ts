@@ -84,6 +84,7 @@ export const plannedGroupSchema = z
       })
       .strict(),
     newGroupDefault: z.boolean().optional(),
+    overMemberLimit: z.number().int().nonnegative().optional(),
   })
   .strict();
 

@@ -18,6 +18,8 @@ export const storedTenantSettingsSchema = z
     memberRemovalThreshold: z.number().int().min(0).max(100_000_000),
     /** At least the safety-net timer's tick (15 s); at most an hour, so a lost notification is never left for long. */
     safetyNetSeconds: z.number().int().min(15).max(3600),
+    /** null: no limit. */
+    memberLimit: z.number().int().min(1).max(100_000_000).nullable(),
   })
   .strict();
 

@@ -140,7 +140,13 @@ describe('admin API: changing things', () => {
     expect(await confirmed.json()).toMatchObject({ settings: { writebackEnabled: false, cnFormat: 'displayName', deletionThreshold: 5 } });
     expect(await takePokes()).toEqual([expect.objectContaining({ reason: 'resync' })]);
 
-    for (const bad of [{ safetyNetSeconds: 5 }, { unknownSetting: true }, { deletionThreshold: 'many' }]) {
+    // A member limit decides which groups are written: saved and a full round asked for; null removes it.
+    const limited = await api('PATCH', 'settings', undefined, { memberLimit: 250_000 });
+    expect(await limited.json()).toMatchObject({ settings: { memberLimit: 250_000 } });
+    expect(await takePokes()).toEqual([expect.objectContaining({ reason: 'resync' })]);
+    expect(await (await api('PATCH', 'settings', undefined, { memberLimit: null })).json()).toMatchObject({ settings: { memberLimit: null } });
+
+    for (const bad of [{ safetyNetSeconds: 5 }, { unknownSetting: true }, { deletionThreshold: 'many' }, { memberLimit: 0 }, { memberLimit: 2.5 }]) {
       const res = await api('PATCH', 'settings?confirm=true', undefined, bad);
       expect(res.status, JSON.stringify(bad)).toBe(400);
     }

@@ -366,10 +366,10 @@ describe('delta round against the Graph simulator', () => {
     expect(token).not.toBeNull();
   });
 
-  it('throttling (429 with Retry-After) on delta, member lookups and inside $batch is waited out', async () => {
+  it('throttling (429 with Retry-After) on delta, member lists and inside $batch is waited out', async () => {
     seedTenant();
     sim.control.addFailure({ match: '^GET /v1.0/groups/delta', kind: 'throttle', everyNth: 2, times: 2, retryAfterSeconds: 1 });
-    sim.control.addFailure({ match: '^GET /v1.0/users$', kind: 'throttle', times: 1, retryAfterSeconds: 1, inBatch: true });
+    sim.control.addFailure({ match: '^GET /v1.0/groups/[0-9a-f-]+/members', kind: 'throttle', times: 1, retryAfterSeconds: 1 });
     sim.control.addFailure({ match: '^GET /beta/groups/', kind: 'throttle', times: 2, retryAfterSeconds: 1, inBatch: true });
     const messages = await world.round();
     expect([...byGroup(messages).keys()].sort()).toEqual([G(1), G(2), G(3), G(7)].sort());

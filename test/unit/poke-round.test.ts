@@ -40,7 +40,7 @@ function sender(fail?: Error): QueueSender & { sent: OutgoingMessage[] } {
 /** A directory whose every call fails with `error`: the round fails at its first Graph read. */
 function failingDirectory(error: unknown): DirectoryReader {
   const fail = (): Promise<never> => Promise.reject(error);
-  return { groupsDelta: fail, readGroups: fail, deletedGroups: fail, groupMembers: fail, memberIdentities: fail, unifiedGroupWritebackDefault: fail };
+  return { groupsDelta: fail, readGroups: fail, deletedGroups: fail, groupMembers: fail, groupMemberIdentities: fail, memberIdentities: fail, unifiedGroupWritebackDefault: fail };
 }
 
 async function deps(error: unknown, changes: QueueSender): Promise<PokeRoundDeps> {

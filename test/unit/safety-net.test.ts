@@ -106,7 +106,7 @@ describe('a safety-net poke in planChanges', () => {
   it('a transient failure is left to the next safety-net poke: no retry is scheduled', async () => {
     const tables = new MemoryTableStore();
     const fail = (): Promise<never> => Promise.reject(Object.assign(new Error('boom'), { statusCode: 503 }));
-    const directory: DirectoryReader = { groupsDelta: fail, readGroups: fail, deletedGroups: fail, groupMembers: fail, memberIdentities: fail, unifiedGroupWritebackDefault: fail };
+    const directory: DirectoryReader = { groupsDelta: fail, readGroups: fail, deletedGroups: fail, groupMembers: fail, groupMemberIdentities: fail, memberIdentities: fail, unifiedGroupWritebackDefault: fail };
     const pokes = sender();
     const outcome = await handlePoke(
       { tenantId, directory, store: createPlannerStore(tables), writeback: sender(), pokes, statuses: tableGroupStatusStore(tables), log: silentLogger(), now: () => NOW },

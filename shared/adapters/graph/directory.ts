@@ -1,5 +1,6 @@
 // The directory reader over Microsoft Graph (shared/ports/directory.ts): delta rounds over /v1.0/groups/delta,
-// group reads with writebackConfiguration from /beta (in $batch calls of 20), member lists, member identities
+// group reads with writebackConfiguration from /beta (in $batch calls of 20), member lists (with their
+// identities: member-pages.ts), member identities
 // (and names, for the admin API) and the tenant's Group.Unified setting. 429 and 503 on single calls are retried by the SDK's RetryHandler
 // (default middleware, Retry-After honoured); inner $batch answers are retried in batch.ts.
 import type { Client } from '@microsoft/microsoft-graph-client';
@@ -15,6 +16,7 @@ import { deltaResetReason, isNotFound } from './graph-errors.js';
 import { cloudGroupOf, DELTA_SELECT, deltaItemsOf, GROUP_READ_SELECT, odataTypeName } from './group-wire.js';
 import { followLink } from './links.js';
 import { readMemberIdentities, readMemberNames } from './member-identities.js';
+import { readMemberPages } from './member-pages.js';
 import { readUnifiedGroupWritebackDefault } from './tenant-settings.js';
 
 export interface GraphDirectoryOptions {
@@ -131,6 +133,10 @@ export class GraphDirectoryReader implements DirectoryReader, MemberNameReader {
       if (!page['@odata.nextLink']) return out;
       request = followLink(this.client, this.opts.baseUrl, page['@odata.nextLink']);
     }
+  }
+
+  groupMemberIdentities(groupId: string, expected: number | null = null): Promise<MemberIdentity[] | null> {
+    return readMemberPages(this.client, assertGuid(groupId), { baseUrl: this.opts.baseUrl, log: this.opts.log, expected });
   }
 
   memberIdentities(members: readonly MemberId[]): Promise<Map<string, MemberIdentity>> {

@@ -52,7 +52,6 @@ export async function planPreview(deps: PreviewDeps, groupId: string): Promise<P
   const chunk: ChunkContext = {
     mode: 'full',
     settings,
-    enumerated: false,
     writtenInRound: new Map([[id, writtenAfterRound(view)]]),
     writtenOutside: new Map(),
     guard,

@@ -21,8 +21,6 @@ import { recordCreations } from './nested-creations.js';
 export interface ChunkContext {
   mode: PlanMode;
   settings: TenantSettings;
-  /** The delta listed complete member lists (a round without token). */
-  enumerated: boolean;
   /** Groups of this round that have an AD object afterwards (nested references). */
   writtenInRound: ReadonlyMap<string, boolean>;
   /** Written flags of groups outside the round, filled as needed. */
@@ -50,8 +48,17 @@ export type PlanReadDeps = Pick<DeltaRoundDeps, 'tenantId' | 'directory' | 'stor
 interface Need {
   view: GroupView;
   membership: Membership;
-  /** Member ids (with types) whose identity must be known. */
+  /** Member ids (with types) whose identity must be looked up. */
   resolve: MemberId[];
+  /** Identities read with a complete member list (no lookup needed). */
+  known: readonly MemberIdentity[];
+}
+
+/** The members a complete read should find, for its progress lines: what delta listed, else what was planned. */
+function expectedMembers(view: GroupView): number | null {
+  if (view.change !== null && view.change.members.size > 0) return [...view.change.members.values()].filter((m) => !m.removed).length;
+  if (view.previous === null) return null;
+  return view.previous.memberCount + Object.values(view.previous.skipped.counts).reduce((a, n) => a + (n ?? 0), 0);
 }
 
 async function memberships(deps: PlanReadDeps, ctx: ChunkContext, views: readonly GroupView[]): Promise<Need[]> {
@@ -60,27 +67,26 @@ async function memberships(deps: PlanReadDeps, ctx: ChunkContext, views: readonl
     let need = membershipNeed(view.previous, view.lifecycle, view.decision, ctx.mode, view.repairAfterSeq !== undefined);
     // The member changes of a held change set came with a delta that is consumed: compare complete lists.
     if (need === 'changes' && ctx.guard.isHeld(view.id)) need = 'complete';
-    if (need === 'none') return { view, membership: { kind: 'none' }, resolve: [] };
+    if (need === 'none') return { view, membership: { kind: 'none' }, resolve: [], known: [] };
     if (need === 'changes') {
       const delta = view.change === null ? { added: [], removed: [] } : memberDelta(view.change);
       const gone = new Set(delta.removed);
       // Nested groups that flipped are resolved again (as if added: the planner compares with the stored entry).
       const added = [...new Set([...delta.added, ...view.reResolve.filter((id) => !gone.has(id))])];
       const resolve = added.map((id) => ({ id, type: view.change?.members.get(id)?.type ?? (view.reResolve.includes(id) ? 'group' : null) }));
-      return { view, membership: { kind: 'changes', added, removed: delta.removed, resend: view.resend }, resolve };
+      return { view, membership: { kind: 'changes', added, removed: delta.removed, resend: view.resend }, resolve, known: [] };
     }
-    // complete: a round without token listed every member; otherwise read the group's member list.
-    let members: MemberId[] | null;
-    if (ctx.enumerated && view.change !== null) {
-      members = [...view.change.members.values()].filter((m) => !m.removed).map((m) => ({ id: m.id, type: m.type }));
-    } else {
-      members = await deps.directory.groupMembers(view.id);
-    }
+    // complete: the group's member list read with every member's identity, one call per 999 members (also when a
+    // round without token listed the members: resolving them by id would cost one request per 15).
+    const expected = expectedMembers(view);
+    // What delta listed of the members is not read again: let a big group's ids go before the list is read.
+    view.change?.members.clear();
+    const members = await deps.directory.groupMemberIdentities(view.id, expected);
     if (members === null) {
       lagging.push(view.id);
-      return { view, membership: { kind: 'none' }, resolve: [] };
+      return { view, membership: { kind: 'none' }, resolve: [], known: [] };
     }
-    return { view, membership: { kind: 'complete', memberIds: members.map((m) => m.id) }, resolve: members };
+    return { view, membership: { kind: 'complete', memberIds: members.map((m) => m.id) }, resolve: [], known: members };
   });
   if (lagging.length > 0) throw new DirectoryLagError(lagging);
   return needs;
@@ -112,6 +118,7 @@ export async function planGroups(deps: PlanReadDeps, ctx: ChunkContext, views: r
   const toResolve = new Map<string, MemberId>();
   for (const n of needs) for (const m of n.resolve) if (!toResolve.has(m.id) || toResolve.get(m.id)!.type === null) toResolve.set(m.id, m);
   const identities = toResolve.size > 0 ? await deps.directory.memberIdentities([...toResolve.values()]) : new Map<string, MemberIdentity>();
+  for (const n of needs) for (const m of n.known) identities.set(m.id, m);
   const nestedWritten = await nestedWrittenLookup(deps, ctx, identities);
 
   const planned: PlannedChange[] = [];

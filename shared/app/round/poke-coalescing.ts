@@ -110,6 +110,7 @@ export function recordingReader(directory: DirectoryReader): { reader: Directory
     },
     deletedGroups: (groupIds) => directory.deletedGroups(groupIds),
     groupMembers: (groupId) => directory.groupMembers(groupId),
+    groupMemberIdentities: (groupId, expected) => directory.groupMemberIdentities(groupId, expected),
     memberIdentities: (members) => directory.memberIdentities(members),
     unifiedGroupWritebackDefault: () => directory.unifiedGroupWritebackDefault(),
   };

@@ -18,7 +18,6 @@ import {
   type GuardThresholds,
   type HeldChange,
 } from '../../domain/deletion-guard.js';
-import type { MemberEntry } from '../../domain/members.js';
 import type { PlanResult } from '../../domain/planner.js';
 import { mapLimit } from '../../concurrency.js';
 import type { Logger } from '../../logging.js';
@@ -95,8 +94,8 @@ export class RoundGuard {
 
   /** The cost and fingerprint of a planned change set (reads the previous plan's members when needed). */
   private async assess({ view, result }: PlannedChange): Promise<{ cost: GuardCost; fingerprint: string }> {
-    const members = needsPreviousMembers(view.previous, result.messages) ? await this.store.members.load(this.tenantId, view.id) : new Map<string, MemberEntry>();
-    const effect = changeSetEffect(view.previous, result.messages, members);
+    const written = needsPreviousMembers(view.previous, result.messages) ? await this.store.members.writtenIds(this.tenantId, view.id) : new Set<string>();
+    const effect = changeSetEffect(view.previous, result.messages, written);
     return { cost: costOf(view.previous, effect), fingerprint: effectFingerprint(effect) };
   }
 

@@ -48,7 +48,9 @@ export function statusUpdateOf(tenantId: string, previous: PlannedGroup | null, 
   }
   if (rechecked) return { kind: 'settled', tenantId, groupId: status.groupId, state: status.state, reason: status.detail, facts, at };
   const decidedAgain = previous !== null && JSON.stringify(previous.decision) === JSON.stringify(result.next.decision);
-  if (status.state === 'skipped' && status.detail !== null && !decidedAgain) {
+  // Held back by the member limit: the decision stands, but the count in the reason may have moved.
+  const limited = status.reason === 'memberLimitExceeded';
+  if (status.state === 'skipped' && status.detail !== null && (!decidedAgain || limited)) {
     return { kind: 'decision', tenantId, groupId: status.groupId, state: 'skipped', reason: status.detail, cloudOnlyMembers: 0, notes: [], facts, at };
   }
   const seenBefore = previous === null ? null : { facts: groupFactsOf(previous), skipped: previous.skipped };

@@ -77,8 +77,11 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
   let deltaLink: string | null = null;
   let deltaPages = 0;
   if (!targeted) {
+    // A round without token reads every written group's complete member list with the identities (plan-chunk.ts):
+    // the member ids its enumeration lists are not kept (a big group's would be held for the whole round).
     const collect = (items: Parameters<typeof mergeDeltaItems>[1]): void => {
-      mergeDeltaItems(merged, items.map((i) => ({ ...i, id: normaliseId(i.id), members: i.members.map((m) => ({ ...m, id: normaliseId(m.id) })) })));
+      const keepMembers = mode === 'delta';
+      mergeDeltaItems(merged, items.map((i) => ({ ...i, id: normaliseId(i.id), members: keepMembers ? i.members.map((m) => ({ ...m, id: normaliseId(m.id) })) : [] })));
     };
     let outcome = await directory.groupsDelta(mode === 'delta' ? token!.deltaLink : null, collect);
     if (outcome.kind === 'resetRequired') {
@@ -134,7 +137,6 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
   const ctx: ChunkContext = {
     mode,
     settings,
-    enumerated,
     writtenInRound: new Map(views.map((v) => [v.id, writtenAfterRound(v)])),
     writtenOutside: new Map(),
     guard,

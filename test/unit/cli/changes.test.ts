@@ -165,7 +165,7 @@ describe('gwb settings', () => {
       gwb(api, ['settings', 'get', 'cnFormat']),
     ]);
     expect(runs.map((r) => [r.code, r.err[0]])).toEqual([
-      [2, 'unknown setting "colour"; settings: writebackEnabled, groupWritebackV2, cnFormat, newUnifiedGroupWritebackDefault, deviceWriteback, exchangeSchema, deletionThreshold, memberRemovalThreshold, safetyNetSeconds'],
+      [2, 'unknown setting "colour"; settings: writebackEnabled, groupWritebackV2, cnFormat, newUnifiedGroupWritebackDefault, deviceWriteback, exchangeSchema, deletionThreshold, memberRemovalThreshold, safetyNetSeconds, memberLimit'],
       [2, 'writebackEnabled takes true or false'],
       [2, 'deletionThreshold takes a whole number'],
       [2, '"cnFormat" is not key=value'],

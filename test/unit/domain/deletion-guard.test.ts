@@ -34,8 +34,11 @@ const upsert = (remove: MemberRef[], add: MemberRef[], seq = 5): WritebackMessag
 const snapshot = (members: MemberRef[], seq = 5): WritebackMessage => ({ ...base, seq, kind: 'snapshot', header, snapshotId: `${G}:5`, part: 1, parts: 1, members });
 const del: WritebackMessage = { ...base, seq: 5, kind: 'delete', anchor: `Group_${G}`, reason: 'hardDeleted' };
 
+/** The members the previous plan wrote, as the member entries repository reads them (entries with a reference). */
+const writtenOf = (entries: ReadonlyMap<string, MemberEntry>): Set<string> => new Set([...entries.values()].filter((e) => e.ref !== null).map((e) => e.cloudId));
+
 const changeSetCost = (p: PlannedGroup | null, messages: WritebackMessage[], members: ReadonlyMap<string, MemberEntry>) =>
-  costOf(p, changeSetEffect(p, messages, members));
+  costOf(p, changeSetEffect(p, messages, writtenOf(members)));
 
 describe('change set cost', () => {
   it('a delete is one deletion and nothing else', () => {
@@ -70,15 +73,15 @@ describe('change set cost', () => {
 describe('change set effect', () => {
   it('is the same for a delta round\'s upserts and a later round\'s snapshot of the same cloud state', () => {
     const before = new Map([1, 2, 3].map((n) => [gid(n, 'c'), entry(n)]));
-    const fromDelta = changeSetEffect(previous(3), [upsert([user(1)], [user(4)])], new Map());
-    const fromSnapshot = changeSetEffect(previous(3), [snapshot([user(2), user(3), user(4)], 9)], before);
+    const fromDelta = changeSetEffect(previous(3), [upsert([user(1)], [user(4)])], new Set());
+    const fromSnapshot = changeSetEffect(previous(3), [snapshot([user(2), user(3), user(4)], 9)], writtenOf(before));
     expect(fromDelta).toEqual({ kind: 'write', header, removed: [gid(1, 'c')], added: [gid(4, 'c')] });
     expect(fromSnapshot).toEqual(fromDelta);
   });
 
   it('names a delete by its reason, and the soft-delete emptying as removing every member', () => {
-    expect(changeSetEffect(previous(3), [del], new Map())).toEqual({ kind: 'delete', reason: 'hardDeleted' });
-    expect(changeSetEffect(previous(3), [snapshot([])], new Map())).toEqual({ kind: 'write', header, removed: 'every', added: [] });
+    expect(changeSetEffect(previous(3), [del], new Set())).toEqual({ kind: 'delete', reason: 'hardDeleted' });
+    expect(changeSetEffect(previous(3), [snapshot([])], new Set())).toEqual({ kind: 'write', header, removed: 'every', added: [] });
   });
 });
 

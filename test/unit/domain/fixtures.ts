@@ -14,6 +14,7 @@ export const settings = (over: Partial<TenantSettings> = {}): TenantSettings => 
   deletionThreshold: 20,
   memberRemovalThreshold: 1000,
   safetyNetSeconds: 300,
+  memberLimit: null,
   ...over,
 });
 
