@@ -9,7 +9,7 @@ import type { MemberEntryChanges } from '../domain/planned-state.js';
 import { mapLimit } from '../concurrency.js';
 import { memberPartition } from './keys.js';
 import { TABLES } from './tables.js';
-import type { TableStore } from '../ports/table-store.js';
+import { MAX_BATCH_OPERATIONS, type BatchOperation, type TableStore } from '../ports/table-store.js';
 import { textOf, textProperties } from './text-chunks.js';
 
 const SKIP_REASONS: readonly MemberSkipReason[] = [
@@ -101,6 +101,10 @@ function encodeRow(entries: Map<string, MemberEntry>): string {
   return [...entries.values()].map(encodeEntry).sort().join('\n');
 }
 
+/** Text per transaction: 1.5 M UTF-16 characters is 3 MB, under the 4 MiB a transaction may carry. */
+const BATCH_TEXT_CHARS = 1_500_000;
+const BATCH_CONCURRENCY = 4;
+
 export class MemberEntryRepository {
   constructor(
     private readonly tables: TableStore,
@@ -116,12 +120,31 @@ export class MemberEntryRepository {
     return e === null ? new Map() : decodeRow(textOf(e));
   }
 
-  private async writeBucket(pk: string, bucket: string, entries: Map<string, MemberEntry>): Promise<void> {
-    if (entries.size === 0) await this.table.delete(pk, bucket);
-    else {
-      const properties = { entries: entries.size, ...textProperties(`members ${pk}/${bucket}`, encodeRow(entries)) };
-      await this.table.upsert({ partitionKey: pk, rowKey: bucket, properties }, 'replace');
+  /** Writes rows (an empty one is deleted) in entity group transactions: the rows of a group share its
+   *  partition, so a new 100-member group costs one request instead of one per row. Not atomic across
+   *  transactions, as the rows were not before: each row is whole, and a retry rewrites what is left. */
+  private async writeRows(pk: string, rows: readonly (readonly [string, Map<string, MemberEntry>])[]): Promise<void> {
+    const batches: BatchOperation[][] = [];
+    let current: BatchOperation[] = [];
+    let chars = 0;
+    for (const [bucket, entries] of rows) {
+      if (entries.size === 0) {
+        // A transaction fails whole on a missing row; delete() does not.
+        await this.table.delete(pk, bucket);
+        continue;
+      }
+      const text = encodeRow(entries);
+      if (current.length === MAX_BATCH_OPERATIONS || (current.length > 0 && chars + text.length > BATCH_TEXT_CHARS)) {
+        batches.push(current);
+        current = [];
+        chars = 0;
+      }
+      const properties = { entries: entries.size, ...textProperties(`members ${pk}/${bucket}`, text) };
+      current.push({ kind: 'upsert', rowKey: bucket, properties, mode: 'replace' });
+      chars += text.length;
     }
+    if (current.length > 0) batches.push(current);
+    await mapLimit(batches, BATCH_CONCURRENCY, (ops) => this.table.batch(pk, ops));
   }
 
   /** All entries of a group, or only those of `ids` (reading only their rows). */
@@ -170,10 +193,12 @@ export class MemberEntryRepository {
       }
       const stored = new Map((await this.table.listPartition(pk)).map((e) => [e.rowKey, textOf(e)]));
       for (const text of stored.values()) for (const id of nestedIdsIn(text)) before.add(id);
-      await mapLimit([...next], this.concurrency, async ([b, list]) => {
+      const rows: [string, Map<string, MemberEntry>][] = [];
+      for (const [b, list] of next) {
         const entries = new Map(list.map((e) => [e.cloudId, e]));
-        if (stored.get(b) !== encodeRow(entries)) await this.writeBucket(pk, b, entries);
-      });
+        if (stored.get(b) !== encodeRow(entries)) rows.push([b, entries]);
+      }
+      await this.writeRows(pk, rows);
       await mapLimit([...stored.keys()].filter((b) => !next.has(b)), this.concurrency, (b) => this.table.delete(pk, b));
       return nestedDiff(before, after);
     }
@@ -186,6 +211,7 @@ export class MemberEntryRepository {
     };
     for (const id of changes.remove) at(id).remove.push(id);
     for (const e of changes.upsert) at(e.cloudId).upsert.push(e);
+    const rows: [string, Map<string, MemberEntry>][] = [];
     await mapLimit([...byBucket], this.concurrency, async ([b, c]) => {
       const entries = await this.readBucket(pk, b);
       for (const id of [...c.remove, ...c.upsert.map((e) => e.cloudId)]) {
@@ -197,8 +223,9 @@ export class MemberEntryRepository {
         entries.set(e.cloudId, e);
         if (isNestedCloudGroup(e)) after.add(e.cloudId);
       }
-      await this.writeBucket(pk, b, entries);
+      rows.push([b, entries]);
     });
+    await this.writeRows(pk, rows);
     return nestedDiff(before, after);
   }
 }

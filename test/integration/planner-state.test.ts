@@ -100,6 +100,47 @@ function defineStateTests(makeStore: () => Promise<TableStore>): void {
     expect((await store.members.load(tenant, G)).size).toBe(0);
   });
 
+  it('writes a group\'s member rows in transactions: one request for a new 100-member group, not one per row', async () => {
+    const calls: string[] = [];
+    // Counts the writes the repository makes through the port (reads pass through uncounted).
+    const counting: TableStore = {
+      ensureTable: (name) => tables.ensureTable(name),
+      deleteTable: (name) => tables.deleteTable(name),
+      listTables: () => tables.listTables(),
+      table(name) {
+        const t = tables.table(name);
+        return {
+          name: t.name,
+          get: (pk, rk) => t.get(pk, rk),
+          listPartition: (pk) => t.listPartition(pk),
+          query: (f, o) => t.query(f, o),
+          insertIfAbsent: (e) => (calls.push('insertIfAbsent'), t.insertIfAbsent(e)),
+          update: (e, etag, mode) => (calls.push('update'), t.update(e, etag, mode)),
+          upsert: (e, mode) => (calls.push('upsert'), t.upsert(e, mode)),
+          delete: (pk, rk, etag) => (calls.push('delete'), t.delete(pk, rk, etag)),
+          batch: (pk, ops) => (calls.push(`batch:${ops.length}`), t.batch(pk, ops)),
+        };
+      },
+    };
+    const members = createPlannerStore(counting).members;
+    const G = gid(11);
+    const entries = Array.from({ length: 100 }, (_, i) => sidEntry(randomMember(), 200000 + i));
+    await members.apply(tenant, G, { kind: 'replace', entries });
+    const rows = new Set(entries.map((e) => bucketOf(e.cloudId))).size;
+    expect(calls).toEqual([`batch:${rows}`]);
+    expect((await store.members.load(tenant, G)).size).toBe(100);
+
+    // A patch touching three rows: read each, one transaction for the three; a row left empty is deleted alone.
+    calls.length = 0;
+    const lone = entries.find((e) => entries.filter((x) => bucketOf(x.cloudId) === bucketOf(e.cloudId)).length === 1);
+    const patch = [sidEntry(gid(12, 'ab'), 1), sidEntry(gid(13, 'cd'), 2), sidEntry(gid(14, 'ef'), 3)];
+    await members.apply(tenant, G, { kind: 'patch', upsert: patch, remove: lone ? [lone.cloudId] : [] });
+    const touched = new Set(patch.map((e) => bucketOf(e.cloudId)));
+    expect(calls.filter((c) => c.startsWith('batch:'))).toEqual([`batch:${touched.size}`]);
+    expect(calls.filter((c) => c === 'delete').length).toBe(lone && !touched.has(bucketOf(lone.cloudId)) ? 1 : 0);
+    expect((await store.members.load(tenant, G)).size).toBe(100 + 3 - (lone ? 1 : 0));
+  });
+
   it('reports nested cloud groups added and removed, and keeps the child -> parents index', async () => {
     const parent = gid(1, 'p');
     const child = gid(2, 'ab');
