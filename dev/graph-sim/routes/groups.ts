@@ -9,7 +9,7 @@ import { parseSelect, serialize } from '../serialize.js';
 import { newId } from '../ids.js';
 import type { SimContext } from '../context.js';
 import type { GroupRecord, Json, JsonObject, WritebackConfiguration } from '../types.js';
-import { page, parseListFilter } from './paging.js';
+import { page, pageOf, parseListFilter } from './paging.js';
 import { idFromReference } from './refs.js';
 
 const MAIL_NICKNAME = /^[\x21-\x7e]{1,64}$/;
@@ -177,9 +177,11 @@ export function groupRoutes(router: GraphRouter, ctx: SimContext): void {
     .add('GET', '/groups/:id/members', NEEDS.groupRead, (req, p) => {
       const g = ctx.store.group(p['id'] ?? '');
       const select = parseSelect(req.query.get('$select'), ['user', 'group', 'device'], req.version);
-      const members = [...g.members].map((m) => ctx.store.find(m)).filter((r) => r !== undefined);
+      const ids = [...g.members];
+      // Only the page's members are looked up (a page may come out short if one vanished: Graph's may too).
+      const at = (offset: number, top: number) => ids.slice(offset, offset + top).map((m) => ctx.store.find(m)).filter((r) => r !== undefined);
       const context = `${ctx.baseUrl()}/${req.version}/$metadata#directoryObjects`;
-      return json(200, page(req, ctx.baseUrl(), members, (r) => serialize(r, { version: req.version, select, withType: true }), context));
+      return json(200, pageOf(req, ctx.baseUrl(), ids.length, at, (r) => serialize(r, { version: req.version, select, withType: true }), context));
     })
     .add('POST', '/groups/:id/members/$ref', NEEDS.memberWrite, (req, p) => {
       const g = ctx.store.group(p['id'] ?? '');

@@ -10,6 +10,19 @@ const MAX_IN_VALUES = 15;
 const QUOTED = "'(?:[^']|'')*'";
 
 export function page<T>(req: SimRequest, baseUrl: string, items: T[], render: (item: T) => JsonObject, context: string): JsonObject {
+  return pageOf(req, baseUrl, items.length, (offset, top) => items.slice(offset, offset + top), render, context);
+}
+
+/** page() over `total` items of which only the page's are produced (`at`): a million-member group's page
+ *  costs its 999 members, not the whole list. */
+export function pageOf<T>(
+  req: SimRequest,
+  baseUrl: string,
+  total: number,
+  at: (offset: number, top: number) => T[],
+  render: (item: T) => JsonObject,
+  context: string,
+): JsonObject {
   const topRaw = req.query.get('$top');
   const top = topRaw === null ? DEFAULT_TOP : Number(topRaw);
   if (!Number.isInteger(top) || top < 1 || top > MAX_TOP) throw badRequest(`Invalid page size specified: '${topRaw}'. Must be between 1 and ${MAX_TOP} inclusive.`);
@@ -19,9 +32,9 @@ export function page<T>(req: SimRequest, baseUrl: string, items: T[], render: (i
     offset = Number(Buffer.from(skipRaw, 'base64url').toString('utf8'));
     if (!Number.isInteger(offset) || offset < 0) throw badRequest('The $skiptoken is malformed.');
   }
-  const slice = items.slice(offset, offset + top);
+  const slice = at(offset, top);
   const body: JsonObject = { '@odata.context': context };
-  if (offset + top < items.length) {
+  if (offset + top < total) {
     const q = new URLSearchParams(req.query);
     q.delete('$skiptoken');
     const rest = [...q].map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
