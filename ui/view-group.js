@@ -22,8 +22,15 @@ function statusSection(s) {
       ['Last change', time(s.lastChangeAt)],
       ['Last result', time(s.lastResultAt)],
       ['Outcome', dash(s.outcome)],
+      ...(s.progress ? [['Writing members', progressText(s.progress)]] : []),
     ]),
   );
+}
+
+/** The relay's last progress report of a big change set: "120,000 of about 250,000 (2,000/s), part 70 of 154". */
+function progressText(p) {
+  const n = (x) => Number(x).toLocaleString('en');
+  return `${n(p.done)} of about ${n(p.total)} (${n(p.perSecond)}/s), ${p.stage}, reported ${new Date(p.at).toLocaleTimeString()}`;
 }
 
 function cloudSection(cloud) {

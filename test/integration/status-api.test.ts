@@ -106,6 +106,7 @@ describe('groups and status API', () => {
       lastChangeAt: expect.any(String) as string,
       lastResultAt: expect.any(String) as string,
       outcome: 'partial',
+      progress: null,
     });
     expect(all.value.find((s) => s.groupId === G(3))).toMatchObject({ type: 'distribution', adGroupType: null, state: 'skipped', reason: expect.stringMatching(/distribution/) as string });
 
@@ -123,6 +124,20 @@ describe('groups and status API', () => {
     expect([...first.value, ...second.value, ...third.value]).toEqual(all.value);
     expect(await page(h, '?state=skipped&search=zet&top=1')).toMatchObject({ count: 1, value: [{ groupId: G(5) }], nextSkip: null });
 
+    // While the relay writes a big change set, its progress report shows on the summary (the state stays).
+    const planned2 = (await runtime.planner.groups.load(tenantId, G(2)))!;
+    const when = new Date().toISOString();
+    await applyStatusUpdate(runtime.statuses, {
+      kind: 'progress',
+      at: when,
+      message: {
+        v: 1, type: 'progress', tenantId, groupId: G(2), relayId: 'relay-a',
+        progress: { seq: planned2.seq, done: 120_000, total: 250_000, membersAdded: 120_000, membersRemoved: 0, perSecond: 2_000, stage: 'part 70 of 154', at: when },
+      },
+    });
+    expect((await page(h, '?search=app')).value).toMatchObject([
+      { groupId: G(2), state: 'pending', progress: { done: 120_000, total: 250_000, perSecond: 2_000, stage: 'part 70 of 154', at: when } },
+    ]);
     for (const bad of ['?top=0', '?top=1001', '?skip=-1', '?state=bogus', `?search=${'x'.repeat(257)}`]) expect((await get(h, `/api/status${bad}`)).status).toBe(400);
   });
 

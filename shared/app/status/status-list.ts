@@ -18,6 +18,8 @@ export interface GroupSummary {
   lastChangeAt: string | null;
   lastResultAt: string | null;
   outcome: string | null;
+  /** While the relay writes a big change set: members done of (about) total, rate, where it is; null otherwise. */
+  progress: { done: number; total: number; perSecond: number; stage: string; at: string } | null;
 }
 
 export interface StatusQuery {
@@ -56,6 +58,7 @@ export function groupSummary(s: GroupStatus): GroupSummary {
     lastChangeAt: s.updatedAt,
     lastResultAt: s.resultAt,
     outcome: s.outcome,
+    progress: s.progress === null ? null : { done: s.progress.done, total: s.progress.total, perSecond: s.progress.perSecond, stage: s.progress.stage, at: s.progress.at },
   };
 }
 
