@@ -1,16 +1,17 @@
-// Benchmark entry point: `npm run bench -- <throughput|latency|all> [options]`. Prints each result as
+// Benchmark entry point: `npm run bench -- <throughput|latency|big|all> [options]`. Prints each result as
 // markdown and replaces its section in BENCHMARKS.md (unless --no-write).
 import { z } from 'zod';
 import { exitWithUsage, parseCommandLine } from '../dev/command-line.js';
+import { runBig } from './big.js';
 import { CHANGE_KINDS, runLatency, type ChangeKind } from './latency.js';
 import { runMemberThroughput } from './member-throughput.js';
 import { benchCommand, writeSection, BENCHMARKS_FILE } from './report.js';
 
-const HELP = `Usage: npm run bench -- <throughput|latency|all> [options]
+const HELP = `Usage: npm run bench -- <throughput|latency|big|all> [options]
 
 throughput   member throughput: a new group of --members synced users written by the relay and by
              ldapmodify (same modifies) against the same Samba DC; ratio, peak memory, LDAP call profile.
-  --members N      members of the group (default 20000; the users are created once and reused)
+  --members N      members of the group (default 20000; the users are created in bulk once and reused)
   --runs N         runs per side, median reported (default 5)
   --chunk N        member values per modify, both sides (default 500, the relay's default)
   --kind K         snapshot (what the planner sends for a new group, default) or upsert
@@ -20,8 +21,14 @@ latency      end-to-end latency through the whole local pipeline, one change at 
   --kinds LIST     comma-separated: attribute,member,create (default all three)
   --create-members N   members of each created group (default 3)
 
+big          a new group of --members synced users end to end (Graph simulator -> planner process -> queue ->
+             relay process -> AD) against ldapmodify writing the same member values; peak RSS of both processes.
+  --members N      members of the group (default 250000; the users are created in bulk once and reused)
+  --runs N         runs per side (default 1)
+  --chunk N        member values per modify, both sides (default 500, the relay's default)
+
 common
-  --keep-dc        leave the Samba DC running afterwards (with the bench users, ~10 min to create on a fresh DC)
+  --keep-dc        leave the Samba DC running afterwards, with the bench users (a fresh DC gets them again)
   --no-write       print only; leave BENCHMARKS.md alone
   --help, -h       this text`;
 
@@ -29,8 +36,9 @@ const intArg = (name: string, min: number) =>
   z.coerce.number().int().min(min, `--${name} must be an integer >= ${min}`);
 
 const optionsSchema = z.object({
-  members: intArg('members', 1).default(20_000),
-  runs: intArg('runs', 1).default(5),
+  // Defaults differ per benchmark (see HELP).
+  members: intArg('members', 1).optional(),
+  runs: intArg('runs', 1).optional(),
   chunk: intArg('chunk', 1).max(5000).default(500),
   kind: z.enum(['snapshot', 'upsert']).default('snapshot'),
   'per-kind': intArg('per-kind', 1).default(200),
@@ -64,9 +72,9 @@ async function main(argv: string[]): Promise<number> {
     argv,
   );
   const which = positionals[0];
-  if (!which) exitWithUsage(HELP, 'which benchmark? throughput, latency or all');
-  if (positionals.length > 1 || !['throughput', 'latency', 'all'].includes(which)) {
-    exitWithUsage(HELP, `unknown benchmark ${positionals.join(' ')}: throughput, latency or all`);
+  if (!which) exitWithUsage(HELP, 'which benchmark? throughput, latency, big or all');
+  if (positionals.length > 1 || !['throughput', 'latency', 'big', 'all'].includes(which)) {
+    exitWithUsage(HELP, `unknown benchmark ${positionals.join(' ')}: throughput, latency, big or all`);
   }
   const parsed = optionsSchema.safeParse(values);
   if (!parsed.success) {
@@ -79,9 +87,11 @@ async function main(argv: string[]): Promise<number> {
   const sections: { name: string; markdown: string }[] = [];
 
   if (which === 'throughput' || which === 'all') {
-    progress(`member throughput: ${o.members} members, ${o.runs} runs per side, chunk ${o.chunk}, ${o.kind}`);
+    const members = o.members ?? 20_000;
+    const runs = o.runs ?? 5;
+    progress(`member throughput: ${members} members, ${runs} runs per side, chunk ${o.chunk}, ${o.kind}`);
     const r = await runMemberThroughput(
-      { members: o.members, runs: o.runs, chunkSize: o.chunk, kind: o.kind, timeoutMs: 15 * 60_000, keepDc: o['keep-dc'], progress },
+      { members, runs, chunkSize: o.chunk, kind: o.kind, timeoutMs: 15 * 60_000, keepDc: o['keep-dc'], progress },
       command,
     );
     sections.push({ name: 'throughput', markdown: r.markdown });
@@ -94,6 +104,14 @@ async function main(argv: string[]): Promise<number> {
       command,
     );
     sections.push({ name: 'latency', markdown: r.markdown });
+    console.log(`${r.markdown}\n`);
+  }
+  if (which === 'big') {
+    const members = o.members ?? 250_000;
+    const runs = o.runs ?? 1;
+    progress(`big group: ${members} members end to end, ${runs} run(s) per side, chunk ${o.chunk}`);
+    const r = await runBig({ members, runs, chunkSize: o.chunk, timeoutMs: 60 * 60_000, keepDc: o['keep-dc'], progress }, command);
+    sections.push({ name: 'big', markdown: r.markdown });
     console.log(`${r.markdown}\n`);
   }
   if (!o['no-write']) {
