@@ -60,6 +60,8 @@ async function readBenchUsers(client: Client, ou: string): Promise<Map<string, s
 }
 
 export interface EnsureBenchUsersOptions {
+  /** Adds per transaction (seed-users.ts): larger is faster, but holds the DC's other work up for longer. */
+  perTransaction?: number;
   progress?: (created: number, missing: number, ms: number) => void;
 }
 
@@ -74,6 +76,7 @@ export async function ensureBenchUsers(dc: SambaDc, count: number, opts: EnsureB
       prefix: BENCH_USER_PREFIX,
       width: BENCH_USER_WIDTH,
       count,
+      ...(opts.perTransaction ? { perTransaction: opts.perTransaction } : {}),
       ...(opts.progress ? { progress: opts.progress } : {}),
     });
     const present = await readBenchUsers(admin, benchUsersOu(dc));

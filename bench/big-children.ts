@@ -27,11 +27,11 @@ export class BenchChild {
     readonly name: string,
     script: string,
     inputFile: string,
-    env: Record<string, string> = {},
+    opts: { env?: Record<string, string>; nodeArgs?: readonly string[] } = {},
   ) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', script), inputFile], {
+    this.child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(ROOT, 'bench', script), inputFile], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     readline.createInterface({ input: this.child.stdout! }).on('line', (line) => {

@@ -1,6 +1,7 @@
 // The big-group benchmark's figures and their BENCHMARKS.md section.
 import { markdownTable } from './report.js';
 import { fmt, median, mib } from './stats.js';
+import type { CpuShare } from './cpu-profile.js';
 import type { LdapProfile } from './ldap-profile.js';
 
 /** Targets from the issue: end to end within 1.2x ldapmodify's time; each process within 256 MiB. */
@@ -35,6 +36,8 @@ export interface PipelineRun extends SideRun {
   relayCpuMs: number;
   planner: ProcessMemory;
   relay: ProcessMemory;
+  /** CPU self time by source over each process's life, when profiled (--profile). */
+  cpu?: { planner: CpuShare[]; relay: CpuShare[] };
 }
 
 export type LdapmodifyRun = SideRun;
@@ -53,6 +56,26 @@ function medianRun(runs: readonly PipelineRun[]): PipelineRun | undefined {
 }
 
 const seconds = (ms: number): string => `${fmt(ms / 1000, 1)} s`;
+
+/** The profiled run's CPU by source, both processes side by side (top 12 each). */
+function cpuLines(run: PipelineRun | undefined): string[] {
+  if (!run?.cpu) return [];
+  const { planner, relay } = run.cpu;
+  const total = (shares: CpuShare[]): number => shares.filter((s) => !/^\((idle|program)\)$/.test(s.source)).reduce((n, s) => n + s.ms, 0);
+  const rows = Array.from({ length: 12 }, (_, i) => [
+    planner[i] ? `${planner[i].source}` : '',
+    planner[i] ? seconds(planner[i].ms) : '',
+    relay[i] ? `${relay[i].source}` : '',
+    relay[i] ? seconds(relay[i].ms) : '',
+  ]);
+  return [
+    `CPU profile of that run (V8 --cpu-prof, self time by source over each process's life, start-up included; ` +
+      `busy total planner ${seconds(total(planner))}, relay ${seconds(total(relay))}; the profiler slows both down a little):`,
+    '',
+    markdownTable(['Planner: source', 'Self time', 'Relay: source', 'Self time'], rows),
+    '',
+  ];
+}
 
 export function bigMarkdown(r: BigResult, machine: string): string {
   const { options: o } = r;
@@ -129,6 +152,7 @@ export function bigMarkdown(r: BigResult, machine: string): string {
     '',
     markdownTable(['Operation', 'Calls', 'Time', 'Share'], opRows),
     '',
+    ...cpuLines(mid),
     `Deleting a ${fmt(o.members)}-member group (cleanup, not measured above): median ${seconds(median(r.deleteMs))}.`,
   ].join('\n');
 }

@@ -4,21 +4,26 @@
 // (bench/big-relay-child.ts, its own process) writes it into the DC. Time: from the change in the simulator
 // until the relay sent the result that completes the group (after its LDAP writes), checked in AD. Against
 // ldapmodify writing the same member values into a group created beforehand, alternated. Peak RSS of both
-// processes from /proc (VmHWM). Each run's group is deleted afterwards.
+// processes from /proc (VmHWM). Each run's group is deleted afterwards. The DC is the benchmark's own
+// (bench/bench-dc.ts), with the users seeded into it once.
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Client } from 'ldapts';
 import { startGraphSimulator } from '../dev/graph-sim/index.js';
 import { ensureAzurite, stopAzuriteIfStartedByRun } from '../dev/stack/azurite.js';
 import { createGroup } from '../dev/stack/ad-objects.js';
 import { peerUserId } from '../dev/stack/peer-users.js';
 import { delegateWritebackOu, ensureRelayAccount, type RelayAccount } from '../dev/stack/relay-account.js';
-import { ensureSambaDc, stopSambaDcIfStartedByRun, type SambaDc } from '../dev/stack/samba.js';
+import type { SambaDc } from '../dev/stack/samba.js';
 import { silentLogger } from '../shared/logging.js';
+import { ensureBenchDc, stopBenchDc } from './bench-dc.js';
 import { BenchChild, processMemory } from './big-children.js';
 import { bigMarkdown, type BigResult, type LdapmodifyRun, type PipelineRun } from './big-report.js';
 import { BIND_PASSWORD_ENV, type PlannerInput, type RelayInput } from './big-protocol.js';
 import { adminClient, benchOu, ensureBenchUsers, ensureOu, type BenchUser } from './bench-users.js';
+import { summarizeCpuProfile } from './cpu-profile.js';
 import { LdapmodifyRunner, memberAddLdif } from './ldapmodify.js';
 import { countMembers, probeDc, removeLeftoverGroups, timedDelete } from './member-throughput.js';
 import { machineInfo, machineLines } from './report.js';
@@ -32,8 +37,12 @@ export interface BigOptions {
   /** Per pipeline run, from the change to the group complete in AD. */
   timeoutMs: number;
   keepDc: boolean;
+  /** Write V8 CPU profiles of both processes under this directory and summarise them (adds overhead). */
+  profileDir?: string;
   progress: (line: string) => void;
 }
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Context {
   dc: SambaDc;
@@ -57,6 +66,8 @@ async function pipelineSide(ctx: Context, run: number, first: boolean): Promise<
   let planner: BenchChild | undefined;
   let relay: BenchChild | undefined;
   let sampler: NodeJS.Timeout | undefined;
+  let profiles: { planner: { nodeArgs: string[]; dir: string } | undefined; relay: { nodeArgs: string[]; dir: string } | undefined } = { planner: undefined, relay: undefined };
+  let outcome: Omit<PipelineRun, 'cpu'>;
   try {
     // The same people in the cloud, synced from AD: their onPremisesSecurityIdentifier is the AD SID.
     const ids = users.map((u) => String(sim.control.createUser({ displayName: u.sam, synced: { securityIdentifier: u.sid, samAccountName: u.sam } })['id']));
@@ -65,7 +76,10 @@ async function pipelineSide(ctx: Context, run: number, first: boolean): Promise<
     const plannerInput: PlannerInput = { graphBaseUrl: sim.baseUrl, tenantId: sim.tenantId, simCaFile, tablesConnectionString: ctx.tablesConnectionString };
     const plannerFile = ctx.runner.file(`planner-${run}.json`);
     await writeFile(plannerFile, JSON.stringify(plannerInput));
-    planner = new BenchChild('planner process', 'big-planner-child.ts', plannerFile);
+    const profile = (name: string): { nodeArgs: string[]; dir: string } | undefined =>
+      opts.profileDir === undefined ? undefined : { dir: path.join(opts.profileDir, `run-${run}`, name), nodeArgs: ['--cpu-prof', '--cpu-prof-dir', path.join(opts.profileDir, `run-${run}`, name)] };
+    profiles = { planner: profile('planner'), relay: profile('relay') };
+    planner = new BenchChild('planner process', 'big-planner-child.ts', plannerFile, { nodeArgs: profiles.planner?.nodeArgs ?? [] });
     const ready = await planner.next('ready', 60_000);
     if (!ready.queueUrl) throw new Error('the planner process named no queue URL');
     const relayInput: RelayInput = {
@@ -79,7 +93,7 @@ async function pipelineSide(ctx: Context, run: number, first: boolean): Promise<
     };
     const relayFile = ctx.runner.file(`relay-${run}.json`);
     await writeFile(relayFile, JSON.stringify(relayInput));
-    relay = new BenchChild('relay process', 'big-relay-child.ts', relayFile, { [BIND_PASSWORD_ENV]: ctx.account.password });
+    relay = new BenchChild('relay process', 'big-relay-child.ts', relayFile, { env: { [BIND_PASSWORD_ENV]: ctx.account.password }, nodeArgs: profiles.relay?.nodeArgs ?? [] });
     await relay.next('ready', 60_000);
     planner.send({ cmd: 'subscribe' });
     await planner.next('subscribed', 60_000);
@@ -108,7 +122,7 @@ async function pipelineSide(ctx: Context, run: number, first: boolean): Promise<
     } finally {
       ctx.deleteMs.push(await timedDelete(ctx.admin, done.groupDn));
     }
-    return {
+    outcome = {
       run,
       first,
       probeMs,
@@ -128,6 +142,9 @@ async function pipelineSide(ctx: Context, run: number, first: boolean): Promise<
     await planner?.stop();
     await sim.close();
   }
+  // The profiles are written as the processes exit.
+  if (!profiles.planner || !profiles.relay) return outcome;
+  return { ...outcome, cpu: { planner: await summarizeCpuProfile(profiles.planner.dir, ROOT), relay: await summarizeCpuProfile(profiles.relay.dir, ROOT) } };
 }
 
 async function ldapmodifySide(ctx: Context, run: number, first: boolean): Promise<LdapmodifyRun> {
@@ -149,9 +166,11 @@ async function ldapmodifySide(ctx: Context, run: number, first: boolean): Promis
 
 export async function runBig(opts: BigOptions, command: string): Promise<BigResult & { markdown: string }> {
   const machine = machineInfo();
-  const dc = await ensureSambaDc({ keep: opts.keepDc });
-  opts.progress(`DC ${dc.url}; ensuring ${fmt(opts.members)} bench users (created in bulk once, reused)`);
+  const dc = await ensureBenchDc();
+  opts.progress(`bench DC ${dc.url} (${dc.startedByThisProcess ? 'started' : 'running'}); ensuring ${fmt(opts.members)} bench users (created in bulk once, reused)`);
   const seeded = await ensureBenchUsers(dc, opts.members, {
+    // The bench DC serves nobody else: large transactions (fewer commits of the big index lists).
+    perTransaction: 5000,
     progress: (created, missing, ms) => opts.progress(`  created ${fmt(created)} of ${fmt(missing)} users (${fmt(ms / 1000)} s)`),
   });
   opts.progress(`${fmt(opts.members)} users ready in ${fmt(seeded.ms / 1000)} s (${fmt(seeded.created)} created)`);
@@ -190,7 +209,7 @@ export async function runBig(opts: BigOptions, command: string): Promise<BigResu
     await runner.close();
     await admin.unbind().catch(() => undefined);
     await stopAzuriteIfStartedByRun(peerUserId());
-    if (!opts.keepDc && (await stopSambaDcIfStartedByRun(peerUserId()))) opts.progress('stopped the Samba DC this run started (use --keep-dc to keep it and its bench users)');
+    if (!opts.keepDc) await stopBenchDc(dc);
   }
   const result: BigResult = { options: { members: opts.members, runs: opts.runs, chunkSize: opts.chunkSize }, seeding: { created: seeded.created, createMs: seeded.createMs, ms: seeded.ms }, pipeline, ldapmodify, deleteMs };
   return { ...result, markdown: bigMarkdown(result, machineLines(machine, command)) };

@@ -1,5 +1,6 @@
 // Benchmark entry point: `npm run bench -- <throughput|latency|big|all> [options]`. Prints each result as
 // markdown and replaces its section in BENCHMARKS.md (unless --no-write).
+import path from 'node:path';
 import { z } from 'zod';
 import { exitWithUsage, parseCommandLine } from '../dev/command-line.js';
 import { runBig } from './big.js';
@@ -26,9 +27,13 @@ big          a new group of --members synced users end to end (Graph simulator -
   --members N      members of the group (default 250000; the users are created in bulk once and reused)
   --runs N         runs per side (default 1)
   --chunk N        member values per modify, both sides (default 500, the relay's default)
+  --profile DIR    V8 CPU profiles of the planner and relay processes written under DIR, summarised (slower)
+             Runs on its own DC (bench/bench-dc.ts, 127.0.0.2) whose users stay in its directory across runs.
+
+all          throughput and latency (not big).
 
 common
-  --keep-dc        leave the Samba DC running afterwards, with the bench users (a fresh DC gets them again)
+  --keep-dc        leave the DC running afterwards (the shared DC keeps its bench users only while it runs)
   --no-write       print only; leave BENCHMARKS.md alone
   --help, -h       this text`;
 
@@ -48,6 +53,7 @@ const optionsSchema = z.object({
     .transform((s) => s.split(',').map((k) => k.trim()))
     .pipe(z.array(z.enum(['attribute', 'member', 'create'])).min(1)),
   'create-members': intArg('create-members', 1).default(3),
+  profile: z.string().min(1).optional(),
   'no-write': z.boolean().default(false),
   'keep-dc': z.boolean().default(false),
 });
@@ -65,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
         'per-kind': { type: 'string' },
         kinds: { type: 'string' },
         'create-members': { type: 'string' },
+        profile: { type: 'string' },
         'no-write': { type: 'boolean' },
         'keep-dc': { type: 'boolean' },
       },
@@ -110,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
     const members = o.members ?? 250_000;
     const runs = o.runs ?? 1;
     progress(`big group: ${members} members end to end, ${runs} run(s) per side, chunk ${o.chunk}`);
-    const r = await runBig({ members, runs, chunkSize: o.chunk, timeoutMs: 60 * 60_000, keepDc: o['keep-dc'], progress }, command);
+    const r = await runBig({ members, runs, chunkSize: o.chunk, timeoutMs: 60 * 60_000, keepDc: o['keep-dc'], progress, ...(o.profile ? { profileDir: path.resolve(o.profile) } : {}) }, command);
     sections.push({ name: 'big', markdown: r.markdown });
     console.log(`${r.markdown}\n`);
   }
