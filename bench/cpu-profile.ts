@@ -18,7 +18,8 @@ export interface CpuShare {
 
 /** `…/node_modules/@azure/data-tables/…` -> `@azure/data-tables`; project files relative to `root`. */
 function sourceOf(url: string, functionName: string, root: string): string {
-  if (url === '') return `(${functionName || 'anonymous'})`;
+  // V8's own entries come parenthesised: (garbage collector), (program), (idle), (root).
+  if (url === '') return functionName.startsWith('(') ? functionName : `(${functionName || 'anonymous'})`;
   if (url.startsWith('node:')) return 'node internals';
   const file = url.replace(/^file:\/\//, '');
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
