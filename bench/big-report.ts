@@ -61,7 +61,7 @@ const seconds = (ms: number): string => `${fmt(ms / 1000, 1)} s`;
 function cpuLines(run: PipelineRun | undefined): string[] {
   if (!run?.cpu) return [];
   const { planner, relay } = run.cpu;
-  const total = (shares: CpuShare[]): number => shares.filter((s) => !/^\((idle|program)\)$/.test(s.source)).reduce((n, s) => n + s.ms, 0);
+  const total = (shares: CpuShare[]): number => shares.filter((s) => s.source !== '(idle)').reduce((n, s) => n + s.ms, 0);
   const rows = Array.from({ length: 12 }, (_, i) => [
     planner[i] ? `${planner[i].source}` : '',
     planner[i] ? seconds(planner[i].ms) : '',
