@@ -4,7 +4,6 @@
 import type { Client } from 'ldapts';
 import type { SambaDc } from '../dev/stack/samba.js';
 import { connectLdap } from '../relay/ldap/connect.js';
-import { sidToString } from '../relay/ldap/sid.js';
 import { seedUsers } from './seed-users.js';
 
 export const BENCH_OU_NAME = 'WritebackBench';
@@ -41,24 +40,6 @@ export async function ensureOu(client: Client, dn: string): Promise<void> {
   }
 }
 
-/** Every bench user present, by sAMAccountName (one paged search). */
-async function readBenchUsers(client: Client, ou: string): Promise<Map<string, string>> {
-  const { searchEntries } = await client.search(ou, {
-    scope: 'one',
-    filter: '(objectClass=user)',
-    attributes: ['sAMAccountName', 'objectSid'],
-    explicitBufferAttributes: ['objectSid'],
-    paged: { pageSize: 1000 },
-  });
-  const users = new Map<string, string>();
-  for (const entry of searchEntries) {
-    const sam = entry['sAMAccountName'];
-    const sid = entry['objectSid'];
-    if (typeof sam === 'string' && Buffer.isBuffer(sid)) users.set(sam, sidToString(sid));
-  }
-  return users;
-}
-
 export interface EnsureBenchUsersOptions {
   /** Adds per transaction (seed-users.ts): larger is faster, but holds the DC's other work up for longer. */
   perTransaction?: number;
@@ -69,26 +50,20 @@ export interface EnsureBenchUsersOptions {
  *  how long creating them (createMs) and the whole call (ms, with reading them back) took. */
 export async function ensureBenchUsers(dc: SambaDc, count: number, opts: EnsureBenchUsersOptions = {}): Promise<{ users: BenchUser[]; created: number; createMs: number; ms: number }> {
   const t0 = Date.now();
-  const admin = await adminClient(dc);
-  try {
-    const seeded = await seedUsers(dc, {
-      usersOu: benchUsersOu(dc),
-      prefix: BENCH_USER_PREFIX,
-      width: BENCH_USER_WIDTH,
-      count,
-      ...(opts.perTransaction ? { perTransaction: opts.perTransaction } : {}),
-      ...(opts.progress ? { progress: opts.progress } : {}),
-    });
-    const present = await readBenchUsers(admin, benchUsersOu(dc));
-    const users: BenchUser[] = [];
-    for (let i = 1; i <= count; i += 1) {
-      const sam = benchUserSam(i);
-      const sid = present.get(sam);
-      if (!sid) throw new Error(`bench user ${sam} is missing after creation`);
-      users.push({ sam, sid });
-    }
-    return { users, created: seeded.created, createMs: seeded.ms, ms: Date.now() - t0 };
-  } finally {
-    await admin.unbind().catch(() => undefined);
+  const seeded = await seedUsers(dc, {
+    usersOu: benchUsersOu(dc),
+    prefix: BENCH_USER_PREFIX,
+    width: BENCH_USER_WIDTH,
+    count,
+    ...(opts.perTransaction ? { perTransaction: opts.perTransaction } : {}),
+    ...(opts.progress ? { progress: opts.progress } : {}),
+  });
+  const users: BenchUser[] = [];
+  for (let i = 1; i <= count; i += 1) {
+    const sam = benchUserSam(i);
+    const sid = seeded.sids.get(sam);
+    if (!sid) throw new Error(`bench user ${sam} is missing after creation`);
+    users.push({ sam, sid });
   }
+  return { users, created: seeded.created, createMs: seeded.ms, ms: Date.now() - t0 };
 }

@@ -125,7 +125,7 @@ export function bigMarkdown(r: BigResult, machine: string): string {
       'process (the local Functions host: webhook, planChanges with the real round code, state in Azurite) plans it and',
       'sends its snapshot to the queue it serves; the relay process writes it into the DC. Time: the change in the',
       'simulator until the relay sent the result that completes the group (after its last LDAP write); every run is',
-      `checked in AD (member count through memberOf). ldapmodify writes the same \`<SID=...>\` values, ${fmt(o.chunkSize)}`,
+      `checked in AD (member count by ranged reads of \`member\`). ldapmodify writes the same \`<SID=...>\` values, ${fmt(o.chunkSize)}`,
       `per modify (the relay's chunk), into a group created beforehand. ${o.runs} run(s) per side, alternating which side`,
       `goes first. The ${fmt(o.members)} AD users: ${seeding}.`,
     ].join(' '),

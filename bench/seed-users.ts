@@ -14,13 +14,17 @@ const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'seed-use
 
 const lineSchema = z.union([
   z.object({ created: z.number(), missing: z.number(), ms: z.number() }).strict(),
+  z.object({ user: z.tuple([z.string(), z.string()]) }).strict(),
   z.object({ result: z.object({ present: z.number(), created: z.number(), ms: z.number() }).strict() }).strict(),
 ]);
 
 export interface SeedResult {
   present: number;
   created: number;
+  /** Time spent creating. */
   ms: number;
+  /** Every user in the OU afterwards: sAMAccountName -> SID (S-1-5-21-...). */
+  sids: Map<string, string>;
 }
 
 /** The interpreter on samba-tool's `#!` line (the one with Samba's Python bindings). */
@@ -51,7 +55,8 @@ export function seedUsers(dc: Pick<SambaDc, 'dir'>, opts: SeedOptions): Promise<
   return new Promise((resolve, reject) => {
     // The DC itself runs without fsync (dev/stack/samba-domain.ts); its sam.ldb is written the same way.
     const child = spawn(sambaPython(), args, { env: { ...process.env, TDB_NO_FSYNC: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let result: SeedResult | undefined;
+    let result: Omit<SeedResult, 'sids'> | undefined;
+    const sids = new Map<string, string>();
     let stderr = '';
     let buffered = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -61,13 +66,14 @@ export function seedUsers(dc: Pick<SambaDc, 'dir'>, opts: SeedOptions): Promise<
       for (const line of lines.filter(Boolean)) {
         const parsed = lineSchema.parse(JSON.parse(line));
         if ('result' in parsed) result = parsed.result;
+        else if ('user' in parsed) sids.set(parsed.user[0], parsed.user[1]);
         else opts.progress?.(parsed.created, parsed.missing, parsed.ms);
       }
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
     child.once('error', reject);
     child.once('close', (code, signal) => {
-      if (code === 0 && result) resolve(result);
+      if (code === 0 && result) resolve({ ...result, sids });
       else reject(new Error(`seeding users failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
     });
   });
