@@ -143,7 +143,7 @@ export function bigMarkdown(r: BigResult, machine: string): string {
     '',
     'Per run. "Relay took it" is the change until the relay accepted the group\'s session (notification, webhook,',
     'planChanges reading the members from Graph and sending the snapshot). "DC probe" is the median round trip of a',
-    'trivial search before each side (pipeline / ldapmodify): the DC is shared and serves one request at a time. RSS',
+    "trivial search before each side (pipeline / ldapmodify): the DC is the benchmark's own but shares the machine. RSS",
     'columns: before the change / highest sampled during the run / VmHWM over the process life.',
     '',
     markdownTable(['Run', 'First', 'Pipeline', 'Relay took it', 'ldapmodify', 'Ratio', 'DC probe ms', 'Planner RSS', 'Relay RSS', 'Relay CPU s'], perRun),
