@@ -67,7 +67,7 @@ export function groupsOu(dc: Pick<SambaDc, 'baseDn'>): string {
 }
 
 /** Members of `groupDn` among the bench users, counted through the memberOf back-link (paged). */
-async function countMembers(admin: Client, dc: SambaDc, groupDn: string): Promise<number> {
+export async function countMembers(admin: Client, dc: SambaDc, groupDn: string): Promise<number> {
   const { searchEntries } = await admin.search(benchUsersOu(dc), {
     scope: 'one',
     filter: escapeFilter`(memberOf=${groupDn})`,
@@ -78,14 +78,14 @@ async function countMembers(admin: Client, dc: SambaDc, groupDn: string): Promis
 }
 
 /** Groups left in the bench OU by an interrupted run. */
-async function removeLeftoverGroups(admin: Client, ou: string): Promise<number> {
+export async function removeLeftoverGroups(admin: Client, ou: string): Promise<number> {
   const { searchEntries } = await admin.search(ou, { scope: 'one', filter: '(objectClass=group)', attributes: ['1.1'] });
   for (const entry of searchEntries) await admin.del(entry.dn);
   return searchEntries.length;
 }
 
 /** The DC is shared (one per machine): a trivial search's round trip shows whether others keep it busy. */
-async function probeDc(admin: Client): Promise<number> {
+export async function probeDc(admin: Client): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < 5; i += 1) {
     const t0 = performance.now();
@@ -95,7 +95,7 @@ async function probeDc(admin: Client): Promise<number> {
   return median(times);
 }
 
-async function timedDelete(admin: Client, dn: string): Promise<number> {
+export async function timedDelete(admin: Client, dn: string): Promise<number> {
   const t0 = performance.now();
   await admin.del(dn);
   return performance.now() - t0;

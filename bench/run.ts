@@ -1,7 +1,9 @@
 // Benchmark entry point: `npm run bench -- <name|all> [options]` (names in --help). Prints each result as
 // markdown and replaces its section in BENCHMARKS.md (unless --no-write).
+import path from 'node:path';
 import { z } from 'zod';
 import { exitWithUsage, parseCommandLine } from '../dev/command-line.js';
+import { runBig } from './big.js';
 import { CHANGE_KINDS, runLatency, type ChangeKind } from './latency.js';
 import { runBurst } from './burst.js';
 import { runInitialSync } from './initial-sync.js';
@@ -11,11 +13,11 @@ import { runPlannerMemory } from './planner-memory.js';
 import { runRelayMemory } from './relay-memory.js';
 import { benchCommand, writeSection, BENCHMARKS_FILE } from './report.js';
 
-const HELP = `Usage: npm run bench -- <throughput|latency|planner-memory|relay-memory|burst|initial-sync|latency-under-load|all> [options]
+const HELP = `Usage: npm run bench -- <throughput|latency|big|planner-memory|relay-memory|burst|initial-sync|latency-under-load|all> [options]
 
 throughput   member throughput: a new group of --members synced users written by the relay and by
              ldapmodify (same modifies) against the same Samba DC; ratio, peak memory, LDAP call profile.
-  --members N      members of the group (default 20000; the users are created once and reused)
+  --members N      members of the group (default 20000; the users are created in bulk once and reused)
   --runs N         runs per side, median reported (default 5)
   --chunk N        member values per modify, both sides (default 500, the relay's default)
   --kind K         snapshot (what the planner sends for a new group, default) or upsert
@@ -24,6 +26,15 @@ latency      end-to-end latency through the whole local pipeline, one change at 
   --per-kind N     changes per kind (default 200)
   --kinds LIST     comma-separated: attribute,member,create (default all three)
   --create-members N   members of each created group (default 3)
+
+big          a new group of --members synced users end to end (Graph simulator -> planner process -> queue ->
+             relay process -> AD) against ldapmodify writing the same member values; peak RSS of both processes.
+  --members N      members of the group (default 250000; the users are created in bulk once and reused)
+  --runs N         runs per side (default 1)
+  --chunk N        member values per modify, both sides (default 500, the relay's default)
+  --profile DIR    V8 CPU profiles of the planner and relay processes written under DIR, summarised (slower)
+             Runs on its own DC (bench/bench-dc.ts, 127.0.0.2) whose users stay in its directory across runs.
+
 
 planner-memory   the planner's memory for one big group (Graph simulator, Azurite, no DC): a new group,
              a resync of it and a round without token, each with peak RSS, time, Graph calls, table
@@ -57,7 +68,7 @@ latency-under-load   a new group of --big-members members is written while singl
 all          throughput, latency and burst (the tenant-scale runs take from minutes to hours: run them by name)
 
 common
-  --keep-dc        leave the Samba DC running afterwards (with the bench users, ~10 min to create on a fresh DC)
+  --keep-dc        leave the DC running afterwards (the shared DC keeps its bench users only while it runs)
   --no-write       print only; leave BENCHMARKS.md alone
   --help, -h       this text`;
 
@@ -65,8 +76,9 @@ const intArg = (name: string, min: number) =>
   z.coerce.number().int().min(min, `--${name} must be an integer >= ${min}`);
 
 const optionsSchema = z.object({
+  // Defaults differ per benchmark (see HELP).
   members: intArg('members', 1).optional(),
-  runs: intArg('runs', 1).default(5),
+  runs: intArg('runs', 1).optional(),
   chunk: intArg('chunk', 1).max(5000).default(500),
   kind: z.enum(['snapshot', 'upsert']).default('snapshot'),
   'per-kind': intArg('per-kind', 1).default(200),
@@ -83,11 +95,12 @@ const optionsSchema = z.object({
   'sync-users': intArg('sync-users', 1).default(10_000),
   'big-members': intArg('big-members', 1).default(250_000),
   'small-groups': intArg('small-groups', 1).default(10),
+  profile: z.string().min(1).optional(),
   'no-write': z.boolean().default(false),
   'keep-dc': z.boolean().default(false),
 });
 
-const BENCHMARKS = ['throughput', 'latency', 'planner-memory', 'relay-memory', 'burst', 'initial-sync', 'latency-under-load', 'all'];
+const BENCHMARKS = ['throughput', 'latency', 'big', 'planner-memory', 'relay-memory', 'burst', 'initial-sync', 'latency-under-load', 'all'];
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(
@@ -109,6 +122,7 @@ async function main(argv: string[]): Promise<number> {
         'sync-users': { type: 'string' },
         'big-members': { type: 'string' },
         'small-groups': { type: 'string' },
+        profile: { type: 'string' },
         'no-write': { type: 'boolean' },
         'keep-dc': { type: 'boolean' },
       },
@@ -132,9 +146,10 @@ async function main(argv: string[]): Promise<number> {
 
   if (which === 'throughput' || which === 'all') {
     const members = o.members ?? 20_000;
-    progress(`member throughput: ${members} members, ${o.runs} runs per side, chunk ${o.chunk}, ${o.kind}`);
+    const runs = o.runs ?? 5;
+    progress(`member throughput: ${members} members, ${runs} runs per side, chunk ${o.chunk}, ${o.kind}`);
     const r = await runMemberThroughput(
-      { members, runs: o.runs, chunkSize: o.chunk, kind: o.kind, timeoutMs: 15 * 60_000, keepDc: o['keep-dc'], progress },
+      { members, runs, chunkSize: o.chunk, kind: o.kind, timeoutMs: 15 * 60_000, keepDc: o['keep-dc'], progress },
       command,
     );
     sections.push({ name: 'throughput', markdown: r.markdown });
@@ -147,6 +162,14 @@ async function main(argv: string[]): Promise<number> {
       command,
     );
     sections.push({ name: 'latency', markdown: r.markdown });
+    console.log(`${r.markdown}\n`);
+  }
+  if (which === 'big') {
+    const members = o.members ?? 250_000;
+    const runs = o.runs ?? 1;
+    progress(`big group: ${members} members end to end, ${runs} run(s) per side, chunk ${o.chunk}`);
+    const r = await runBig({ members, runs, chunkSize: o.chunk, timeoutMs: 60 * 60_000, keepDc: o['keep-dc'], progress, ...(o.profile ? { profileDir: path.resolve(o.profile) } : {}) }, command);
+    sections.push({ name: 'big', markdown: r.markdown });
     console.log(`${r.markdown}\n`);
   }
   if (which === 'planner-memory') {

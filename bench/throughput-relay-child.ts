@@ -5,7 +5,6 @@
 // Input: a JSON file named by argv[2]; the bind password in WRITEBACK_BENCH_BIND_PASSWORD.
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'ldapts';
 import { localRelayConfig } from '../dev/stack/relay-config.js';
 import { startRelay } from '../relay/start.js';
 import { EmbeddedBroker } from '../dev/queue/index.js';
@@ -17,27 +16,8 @@ import { splitSnapshot, splitUpserts } from '../shared/domain/split.js';
 import { createLogger } from '../shared/logging.js';
 import { splitForSend } from '../shared/ports/queue.js';
 import { benchHeader } from './bench-group.js';
+import { instrumentLdap } from './ldap-profile.js';
 import { BIND_PASSWORD_ENV, RESULT_PREFIX, childInputSchema, type ChildInput, type ChildOutput } from './relay-child-protocol.js';
-
-/** Counts and times ldapts operations of every client in this process (the relay's own included). */
-function instrumentLdap(): Record<string, { count: number; ms: number }> {
-  const ops: Record<string, { count: number; ms: number }> = {};
-  const proto = Client.prototype as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-  for (const name of ['search', 'modify', 'add', 'del', 'modifyDN', 'bind']) {
-    const original = proto[name]!;
-    proto[name] = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
-      const t0 = performance.now();
-      try {
-        return await original.apply(this, args);
-      } finally {
-        const op = (ops[name] ??= { count: 0, ms: 0 });
-        op.count += 1;
-        op.ms += performance.now() - t0;
-      }
-    };
-  }
-  return ops;
-}
 
 /** What the planner sends for a new group (snapshot parts) or for a big addition (upserts), each under the budget. */
 export function benchMessages(input: Pick<ChildInput, 'tenantId' | 'groupId' | 'kind' | 'members'>): WritebackMessage[] {

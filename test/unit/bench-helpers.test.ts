@@ -1,9 +1,12 @@
 // The benchmark helpers whose mistakes would silently skew a figure: the LDIF ldapmodify gets (same
-// modifies as the relay), the percentiles, and the BENCHMARKS.md section replacement.
+// modifies as the relay), the percentiles, the BENCHMARKS.md section replacement, and what the big-group
+// benchmark reads about its processes (memory from /proc, CPU profile summary).
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { processMemory } from '../../bench/big-children.js';
+import { summarizeCpuProfile } from '../../bench/cpu-profile.js';
 import { ldifLine, memberAddLdif } from '../../bench/ldapmodify.js';
 import { writeSection } from '../../bench/report.js';
 import { median, percentile } from '../../bench/stats.js';
@@ -60,5 +63,43 @@ describe('BENCHMARKS.md sections', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('CPU profile summary (big benchmark --profile)', () => {
+  it('sums self time per source: project file, npm package, Node internals, V8 entries', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-cpu-'));
+    try {
+      const frame = (functionName: string, url: string) => ({ functionName, url, scriptId: '0', lineNumber: 0, columnNumber: 0 });
+      const nodes = [
+        { id: 1, callFrame: frame('(root)', ''), hitCount: 0 },
+        { id: 2, callFrame: frame('plan', 'file:///repo/shared/app/round/run-round.ts'), hitCount: 3 },
+        { id: 3, callFrame: frame('parse', 'file:///repo/node_modules/@azure/data-tables/dist/index.js'), hitCount: 4 },
+        { id: 4, callFrame: frame('other', 'file:///repo/node_modules/@azure/data-tables/dist/other.js'), hitCount: 2 },
+        { id: 5, callFrame: frame('read', 'node:internal/fs/promises'), hitCount: 1 },
+        { id: 6, callFrame: frame('(garbage collector)', ''), hitCount: 5 },
+      ];
+      // 15 samples over 15 ms: 1 ms a sample.
+      await writeFile(path.join(dir, 'x.cpuprofile'), JSON.stringify({ nodes, startTime: 0, endTime: 15_000, samples: Array.from({ length: 15 }, () => 2), timeDeltas: [] }));
+      expect(await summarizeCpuProfile(dir, '/repo')).toEqual([
+        { source: '@azure/data-tables', ms: 6 },
+        { source: '(garbage collector)', ms: 5 },
+        { source: 'shared/app/round/run-round.ts', ms: 3 },
+        { source: 'node internals', ms: 1 },
+        { source: '(root)', ms: 0 },
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('process memory from /proc (big benchmark)', () => {
+  it('reads the resident set and its peak in bytes', () => {
+    const { rss, peakRss } = processMemory(process.pid);
+    expect(rss).toBeGreaterThan(10 * 1024 * 1024);
+    expect(peakRss).toBeGreaterThanOrEqual(rss);
+    // Same order of magnitude as Node's own figure.
+    expect(Math.abs(rss - process.memoryUsage().rss)).toBeLessThan(rss / 2);
   });
 });

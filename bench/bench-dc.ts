@@ -1,0 +1,142 @@
+// The big-group benchmark's own Samba AD DC: a copy of the test domain template (dev/stack/samba-domain.ts)
+// kept in a fixed directory, so the hundreds of thousands of bench users seeded into it stay there across
+// runs, and served on 127.0.0.2 (the shared test DC has 127.0.0.1): a 250,000-member write occupies this
+// single-process DC for minutes without stalling other test runs, and their work does not inflate these
+// figures. Users in it would also slow everyone's user adds on a shared DC (each add copies the growing
+// objectClass index lists). Started for a benchmark, stopped after it unless --keep-dc; one benchmark at a
+// time uses it. Rebuilt (users seeded again) when the template is re-provisioned. ensureTemplate provisions
+// the template only when it is missing or stale, here without the shared DC's lock (a test run provisioning
+// at the same moment would race it; a test DC started within the week leaves it fresh).
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { connectLdap } from '../relay/ldap/connect.js';
+import type { SambaDc } from '../dev/stack/samba.js';
+import { sambaStateDir } from '../dev/stack/samba.js';
+import { isProcessAlive, processName, terminate } from '../dev/stack/processes.js';
+import { DOMAIN, ensureTemplate, requireSambaTools, spawnSamba, tailOfFile } from '../dev/stack/samba-domain.js';
+import { sleep } from '../shared/timers.js';
+
+/** Loopback address of the bench DC; the whole 127/8 is local on Linux, Samba binds it with `interfaces`. */
+export const BENCH_DC_ADDRESS = '127.0.0.2';
+
+const stateSchema = z
+  .object({
+    templateCreatedAt: z.number(),
+    adminPassword: z.string(),
+    /** The running samba process, when one was started and not stopped. */
+    pid: z.number().int().nullable(),
+  })
+  .strict();
+type BenchDcState = z.infer<typeof stateSchema>;
+
+function benchDcDir(): string {
+  return path.join(sambaStateDir(), 'bench-dc');
+}
+
+const files = () => {
+  const dir = benchDcDir();
+  const dcDir = path.join(dir, 'dc');
+  return {
+    dir,
+    stateFile: path.join(dir, 'state.json'),
+    confFile: path.join(dcDir, 'etc', 'smb.conf'),
+    logFile: path.join(dcDir, 'log', 'samba.log'),
+    outFile: path.join(dir, 'samba.out'),
+    caFile: path.join(dcDir, 'private', 'tls', 'ca.pem'),
+  };
+};
+
+async function readState(): Promise<BenchDcState | undefined> {
+  try {
+    return stateSchema.parse(JSON.parse(await readFile(files().stateFile, 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeState(state: BenchDcState): Promise<void> {
+  await writeFile(files().stateFile, JSON.stringify(state), { mode: 0o600 });
+}
+
+const isSamba = (pid: number | null): pid is number => pid !== null && isProcessAlive(pid) && processName(pid) === 'samba';
+
+/** A fresh copy of the template, its smb.conf pointed at the copy and at the bench address. */
+async function rebuild(template: Awaited<ReturnType<typeof ensureTemplate>>): Promise<BenchDcState> {
+  const f = files();
+  await rm(f.dir, { recursive: true, force: true });
+  await mkdir(f.dir, { recursive: true, mode: 0o700 });
+  const dcDir = path.dirname(path.dirname(f.confFile));
+  await cp(template.dcDir, dcDir, { recursive: true, preserveTimestamps: true });
+  const conf = (await readFile(f.confFile, 'utf8')).replaceAll(template.provisionedDir, dcDir).replace(/^(\s*interfaces\s*=).*$/m, `$1 ${BENCH_DC_ADDRESS}/8`);
+  await writeFile(f.confFile, conf);
+  await mkdir(path.join(dcDir, 'run'), { recursive: true, mode: 0o755 });
+  await mkdir(path.join(dcDir, 'log'), { recursive: true, mode: 0o755 });
+  const state = { templateCreatedAt: template.createdAt, adminPassword: template.adminPassword, pid: null };
+  await writeState(state);
+  return state;
+}
+
+function toDc(state: BenchDcState & { pid: number }, caPem: string, startedByThisProcess: boolean): SambaDc {
+  const f = files();
+  return {
+    url: `ldaps://${BENCH_DC_ADDRESS}:636`,
+    tlsServerName: DOMAIN.tlsServerName,
+    caFile: f.caFile,
+    caPem,
+    baseDn: DOMAIN.baseDn,
+    realm: DOMAIN.realm,
+    dnsDomain: DOMAIN.dnsDomain,
+    netbiosDomain: DOMAIN.netbiosDomain,
+    adminBindDn: DOMAIN.adminBindDn,
+    adminUpn: DOMAIN.adminUpn,
+    adminPassword: state.adminPassword,
+    pid: state.pid,
+    dir: f.dir,
+    logFile: f.logFile,
+    startedByThisProcess,
+  };
+}
+
+async function waitForLdaps(state: BenchDcState, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let problem = 'not probed';
+  while (Date.now() < deadline) {
+    try {
+      const caPem = await readFile(files().caFile, 'utf8');
+      const client = await connectLdap({ url: `ldaps://${BENCH_DC_ADDRESS}:636`, tlsServerName: DOMAIN.tlsServerName, caPem, bindDn: DOMAIN.adminBindDn, password: state.adminPassword, timeoutMs: 5_000 });
+      await client.unbind();
+      return caPem;
+    } catch (error) {
+      problem = error instanceof Error ? error.message : String(error);
+    }
+    if (!isSamba(state.pid)) break;
+    await sleep(250);
+  }
+  throw new Error(`the bench DC did not answer on ${BENCH_DC_ADDRESS}:636 (${problem}); samba log:\n${await tailOfFile(files().logFile)}`);
+}
+
+/** Attaches to the running bench DC or starts it (building it from the template first when needed). */
+export async function ensureBenchDc(): Promise<SambaDc> {
+  const tools = requireSambaTools();
+  const template = await ensureTemplate(sambaStateDir(), tools, () => undefined);
+  let state = await readState();
+  if (state && isSamba(state.pid)) {
+    const caPem = await waitForLdaps(state, 30_000);
+    return toDc({ ...state, pid: state.pid }, caPem, false);
+  }
+  if (!state || state.templateCreatedAt !== template.createdAt) state = await rebuild(template);
+  const f = files();
+  const samba = spawnSamba(tools, { dir: f.dir, confFile: f.confFile, logFile: f.logFile, outFile: f.outFile, caFile: f.caFile });
+  state = { ...state, pid: samba.pid };
+  await writeState(state);
+  const caPem = await waitForLdaps(state, 120_000);
+  return toDc({ ...state, pid: samba.pid }, caPem, true);
+}
+
+/** Stops the bench DC's samba process by its pid; the directory (and the users in it) stay. */
+export async function stopBenchDc(dc: Pick<SambaDc, 'pid'>): Promise<void> {
+  if (isSamba(dc.pid)) await terminate(dc.pid);
+  const state = await readState();
+  if (state) await writeState({ ...state, pid: null });
+}
