@@ -1,7 +1,8 @@
 // snapshot: the complete member list, in parts, applied part by part as the parts arrive, so memory stays
 // bounded however big the group: begin() makes the group match the header and reads its current members
 // into a compact key set (member-keys.ts); each part adds its members that are not members yet (only those:
-// Samba fails a whole modify when one value is there already) and leaves only its members' keys behind;
+// Samba fails a whole modify when one value is there already) in whole modifies, carrying the rest into the
+// next part's, and leaves only its members' keys behind;
 // finish() removes the current members no part named (drift repair, members added by hand; an empty
 // snapshot removes everyone), walking the member list again only when there are any. An incomplete snapshot (a part never arrived) only adds:
 // without the whole list nothing may be removed.
@@ -18,7 +19,7 @@ import { MemberErrorTally } from './member-errors.js';
 import type { DesiredMember } from './member-identity.js';
 import { MemberKeySet, SidDomains } from './member-keys.js';
 import type { MemberProgress } from './member-progress.js';
-import { writeMembers, type MemberValue } from './member-writer.js';
+import { writeMembers, type MemberValue, type MemberWriteResult } from './member-writer.js';
 import { memberPages } from '../ldap/ranged-members.js';
 import { resolveMembers } from './resolve-members.js';
 import { staleResult } from './watermark.js';
@@ -37,6 +38,10 @@ export class SnapshotStream {
   private readonly desired: MemberKeySet;
   private readonly tallies = new Map<number, PartTally>();
   private membersNamed = 0;
+  /** Members to add that did not fill a whole modify yet: carried into the next part's modifies (or written by
+   *  finish()), so a snapshot costs as many modifies as its members need, not three per part. Samba rewrites the
+   *  group's whole member list on every modify, so a part's short last chunk was as dear as a full one. */
+  private pending: { value: MemberValue; part: number }[] = [];
 
   private constructor(
     private readonly env: ApplyEnv,
@@ -91,17 +96,16 @@ export class SnapshotStream {
     }
     const errors = new MemberErrorTally();
     errors.push(resolved.errors);
-    let added = toAdd.length;
-    if (!env.staging && group) {
-      const written = await writeMembers(env.directory, group.dn, 'add', toAdd, env.memberChunkSize, {
-        onWritten: (n) => this.progress?.note({ membersAdded: n }),
-        bulk: this.bulk,
-      });
-      added = toAdd.length - new Set(written.errors.map((e) => e.member)).size;
-      errors.push(written.errors);
-    }
     if (!this.tallies.has(part.part)) this.membersNamed += part.members.length;
-    this.tallies.set(part.part, { added, errors });
+    const tally: PartTally = { added: env.staging || !group ? toAdd.length : 0, errors };
+    this.tallies.set(part.part, tally);
+    if (!env.staging && group) {
+      // A retry of this part adds its members again: what it left pending is replaced.
+      this.pending = this.pending.filter((p) => p.part !== part.part);
+      for (const m of toAdd) this.pending.push({ value: m, part: part.part });
+      const whole = Math.floor(this.pending.length / env.memberChunkSize) * env.memberChunkSize;
+      if (whole > 0) await this.addPending(group, whole);
+    }
     // Later parts are estimated at this part's size (all but the last are about as full).
     const total = this.membersNamed + Math.max(0, part.parts - this.tallies.size) * part.members.length;
     this.progress?.note({ done: part.members.length, total, stage: `part ${part.part} of ${part.parts}` });
@@ -120,6 +124,7 @@ export class SnapshotStream {
       return new Map(parts.map((p) => [p, staleResult(identityOf(staleGroup), this.seq, appliedSeq)]));
     }
     const lastPart = parts[parts.length - 1] ?? first.part;
+    if (!env.staging && group && this.pending.length > 0) await this.addPending(group, this.pending.length);
     if (complete) this.desired.seal();
     // Walked again (for the values to delete) only when some current member is not wanted: most snapshots
     // (a new group, a resync without drift) remove nothing and cost no second read.
@@ -165,6 +170,33 @@ export class SnapshotStream {
         ];
       }),
     );
+  }
+
+  /** Writes the first `count` pending members; each counts (or reports its error) in the part that named it.
+   *  A failure that ends the attempt (DC away) puts them back, for the retry. */
+  private async addPending(group: AdGroup, count: number): Promise<void> {
+    const batch = this.pending.splice(0, count);
+    let written: MemberWriteResult;
+    try {
+      written = await writeMembers(this.env.directory, group.dn, 'add', batch.map((p) => p.value), this.env.memberChunkSize, {
+        onWritten: (n) => this.progress?.note({ membersAdded: n }),
+        bulk: this.bulk,
+      });
+    } catch (error) {
+      this.pending.unshift(...batch);
+      throw error;
+    }
+    const partOf = new Map(batch.map((p) => [p.value.cloudId, p.part]));
+    const failed = new Set<string>();
+    for (const e of written.errors) {
+      failed.add(e.member);
+      const part = partOf.get(e.member);
+      if (part !== undefined) this.tallies.get(part)?.errors.push([e]);
+    }
+    for (const p of batch) {
+      const tally = this.tallies.get(p.part);
+      if (tally && !failed.has(p.value.cloudId)) tally.added += 1;
+    }
   }
 
   /** Current members no part named, as values to delete (collected first: deleting while reading ranges would shift them). */

@@ -4,6 +4,7 @@
 // empty), delete only by anchor, staging.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Change } from 'ldapts';
 import { applyDelete } from '../../relay/apply/apply-delete.js';
 import { applySnapshot } from '../support/apply-snapshot.js';
 import { applyUpsert } from '../../relay/apply/apply-upsert.js';
@@ -259,6 +260,39 @@ describe('snapshot', () => {
     expect(results.map((r) => r.membersAdded)).toEqual([0, 2]);
     expect(results.map((r) => r.membersRemoved)).toEqual([0, 2]);
     expect(await memberSids(created.ad!.dn)).toEqual(wanted.map((u) => u.objectSid).sort());
+  });
+
+  it('adds in whole modifies across parts: the rest of a part waits for the next part, the last rest for the end', async () => {
+    const groupId = newGroupId();
+    const people = await users(9);
+    const created = await applyUpsert(fx.env(), upsertMessage(groupId, 1));
+    // Counts the member modifies the snapshot makes (every other call passes through).
+    const modifies: number[] = [];
+    const directory = Object.create(fx.directory) as typeof fx.directory;
+    directory.use = (fn, opts) =>
+      fx.directory.use(
+        (client) =>
+          fn(
+            new Proxy(client, {
+              get(target, prop, receiver) {
+                const value: unknown = Reflect.get(target, prop, receiver);
+                if (prop !== 'modify' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+                return (dn: string, change: Change | Change[], ...rest: unknown[]) => {
+                  for (const c of Array.isArray(change) ? change : [change]) if (c.modification.type === 'member') modifies.push(c.modification.values.length);
+                  return (value as (...a: unknown[]) => Promise<void>).call(target, dn, change, ...rest);
+                };
+              },
+            }),
+          ),
+        opts,
+      );
+    const parts = snapshotMessages(groupId, 2, people.map((u) => sidRef(u.objectSid)), { parts: 3 });
+    expect(parts.map((p) => p.members.length)).toEqual([3, 3, 3]);
+    const { results } = await applySnapshot(fx.env({ directory, memberChunkSize: 2 }), parts, true);
+    // 9 members in chunks of 2: five modifies, not two per part (six).
+    expect(modifies).toEqual([2, 2, 2, 2, 1]);
+    expect(results.map((r) => r.membersAdded)).toEqual([3, 3, 3]);
+    expect(await memberSids(created.ad!.dn)).toEqual(people.map((u) => u.objectSid).sort());
   });
 
   it('reads big member lists page by page (range retrieval)', async () => {

@@ -254,7 +254,9 @@ describe('relay consumer', () => {
     const groupId = newGroupId();
     const people = await users(4);
     const sessions = { concurrency: 1, receiveWaitMs: 100, retryDelayMs: 100, snapshotPartWaitMs: 60_000, lockRenewMs: 5_000 };
-    const first = await start(queue, { sessions });
+    // One value a modify: every part's members fill whole modifies, so they are written as the part comes.
+    const ldap = { ...fx.config().ldap, memberChunkSize: 1 };
+    const first = await start(queue, { sessions, ldap });
     await send(queue, [upsertMessage(groupId, 1, { add: people.slice(0, 2).map((u) => sidRef(u.objectSid)) })]);
     await drained(broker, first);
     const dn = (await takeResults(queue))[0]!.ad!.dn;
@@ -271,7 +273,7 @@ describe('relay consumer', () => {
     );
     expect(await takeResults(queue)).toEqual([]);
 
-    const second = await start(queue, { sessions });
+    const second = await start(queue, { sessions, ldap });
     await send(queue, parts.slice(2));
     await drained(broker, second);
     const results = await takeResults(queue);
