@@ -14,7 +14,8 @@ export async function compilePlannerChild(root: string, dir: string): Promise<st
   const out = path.join(dir, 'out');
   const config = {
     extends: path.join(root, 'tsconfig.json'),
-    compilerOptions: { noEmit: false, outDir: out, rootDir: root, sourceMap: false },
+    // Type roots resolve from the config's own directory: name the repository's.
+    compilerOptions: { noEmit: false, outDir: out, rootDir: root, sourceMap: false, typeRoots: [path.join(root, 'node_modules', '@types')] },
     files: [path.join(root, 'bench', 'planner-memory-child.ts')],
     include: [],
   };
