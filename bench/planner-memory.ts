@@ -16,6 +16,7 @@ import { startRemoteQueueServer } from '../dev/queue/remote-server.js';
 import { peerUserId } from '../dev/stack/peer-users.js';
 import { ensureAzurite, stopAzuriteIfStartedByRun } from '../dev/stack/azurite.js';
 import { silentLogger } from '../shared/logging.js';
+import { compilePlannerChild } from './planner-memory-build.js';
 import { machineInfo, machineLines, markdownTable } from './report.js';
 import { fmt } from './stats.js';
 import {
@@ -35,6 +36,8 @@ const DELTA_PAGE_ITEMS = 1000;
 
 export interface PlannerMemoryOptions {
   members: number;
+  /** Run the child compiled to JavaScript (as Azure Functions run the planner) instead of under tsx. */
+  compiled: boolean;
   timeoutMs: number;
   progress: (line: string) => void;
 }
@@ -48,9 +51,9 @@ const list = (c: Counts): string =>
 const total = (c: Counts): number => Object.values(c).reduce((a, n) => a + n, 0);
 
 /** Runs the child; calls `ready` once it has its delta token and sends it the go-ahead when that resolves. */
-function runChild(inputFile: string, timeoutMs: number, ready: () => void): Promise<PlannerChildOutput> {
+function runChild(childArgs: readonly string[], inputFile: string, timeoutMs: number, ready: () => void): Promise<PlannerChildOutput> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(ROOT, 'bench', 'planner-memory-child.ts'), inputFile], {
+    const child = spawn(process.execPath, ['--expose-gc', ...childArgs, inputFile], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'info' },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -102,17 +105,18 @@ function markdown(opts: PlannerMemoryOptions, out: PlannerChildOutput, command: 
       `- ${p.name}: Graph calls ${list(p.graphCalls)}; inside \`$batch\`: ${list(p.batchedRequests)}; table operations ${list(p.tableOps)}; messages ${list(p.messagesByKind)}.`,
   );
   return [
-    `## Planner memory (${opts.members.toLocaleString('en-US')} members)`,
+    `## Planner memory (${opts.members.toLocaleString('en-US')} members, ${opts.compiled ? 'compiled JavaScript' : 'tsx'})`,
     '',
     machineLines(machineInfo(), command),
     `- Setup: Graph simulator in the benchmark process (delta pages of ${DELTA_PAGE_ITEMS} items, members pages of 999), ` +
       `${opts.members.toLocaleString('en-US')} synced users created in ${fmt(setupMs / 1000, 1)} s; the planner in its own Node process ` +
-      '(`bench/planner-memory-child.ts`), tables on Azurite, writeback queue: embedded broker over loopback.',
+      `(\`bench/planner-memory-child.ts\`, ${opts.compiled ? 'compiled by tsc to JavaScript and run by plain Node, as Azure Functions run it' : 'run under tsx, which compiles the sources in the process'}), ` +
+      'tables on Azurite, writeback queue: embedded broker over loopback.',
     '',
     markdownTable(['phase', 'peak RSS', 'RSS before', 'peak heap', 'time', 'CPU', 'Graph calls', 'table ops', 'messages', 'message bytes'], out.phases.map(phaseRow)),
     '',
     ...details,
-    `- Maximum RSS over the child's life (getrusage, includes tsx start-up): ${mib(out.maxRss)}.`,
+    `- Maximum RSS over the child's life (getrusage, includes ${opts.compiled ? 'Node' : 'tsx'} start-up): ${mib(out.maxRss)}.`,
   ].join('\n');
 }
 
@@ -142,7 +146,8 @@ export async function runPlannerMemory(opts: PlannerMemoryOptions, command: stri
     };
     const inputFile = path.join(dir, 'input.json');
     await writeFile(inputFile, JSON.stringify(input));
-    const output = await runChild(inputFile, opts.timeoutMs, () => {
+    const childArgs = opts.compiled ? [await compilePlannerChild(ROOT, dir)] : ['--import', 'tsx', path.join(ROOT, 'bench', 'planner-memory-child.ts')];
+    const output = await runChild(childArgs, inputFile, opts.timeoutMs, () => {
       sim.control.createGroup({ id: groupId, displayName: 'Bench big group', kind: 'security', writebackConfiguration: { isEnabled: true }, members: memberIds });
       opts.progress(`group ${groupId} with ${opts.members} members created; the planner runs`);
     });

@@ -40,6 +40,7 @@ planner-memory   the planner's memory for one big group (Graph simulator, Azurit
              a resync of it and a round without token, each with peak RSS, time, Graph calls, table
              operations, messages and bytes. Not part of 'all'.
   --members N      members of the group (default 250000 here)
+  --compiled       run the planner compiled to JavaScript by tsc (as Azure Functions do), not under tsx
 
 relay-memory one group of --members (default 1000000 here) through the relay alone, in its own process in
              staging mode (made-up user SIDs: it computes and reports, writes nothing, barely asks the DC);
@@ -98,6 +99,7 @@ const optionsSchema = z.object({
   profile: z.string().min(1).optional(),
   'no-write': z.boolean().default(false),
   'keep-dc': z.boolean().default(false),
+  compiled: z.boolean().default(false),
 });
 
 const BENCHMARKS = ['throughput', 'latency', 'big', 'planner-memory', 'relay-memory', 'burst', 'initial-sync', 'latency-under-load', 'all'];
@@ -125,6 +127,7 @@ async function main(argv: string[]): Promise<number> {
         profile: { type: 'string' },
         'no-write': { type: 'boolean' },
         'keep-dc': { type: 'boolean' },
+        compiled: { type: 'boolean' },
       },
     },
     argv,
@@ -175,8 +178,8 @@ async function main(argv: string[]): Promise<number> {
   if (which === 'planner-memory') {
     const members = o.members ?? 250_000;
     progress(`planner memory: ${members} members`);
-    const r = await runPlannerMemory({ members, timeoutMs: 60 * 60_000, progress }, command);
-    sections.push({ name: `planner-memory-${members}`, markdown: r.markdown });
+    const r = await runPlannerMemory({ members, compiled: o.compiled, timeoutMs: 60 * 60_000, progress }, command);
+    sections.push({ name: `planner-memory-${members}${o.compiled ? '-compiled' : ''}`, markdown: r.markdown });
     console.log(`${r.markdown}\n`);
   }
   if (which === 'relay-memory') {

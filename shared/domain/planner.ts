@@ -2,8 +2,10 @@
 // brings AD there, plus the next planned state. Pure and deterministic: the same input (with the same seq
 // floor) gives the same messages with the same seqs, and replanning an input that was already applied
 // produces nothing. Seqs never go back, even when the planned state is lost (see seqFloorAt).
-import { SKIPPED_MEMBER_SAMPLE, MESSAGE_BODY_BUDGET_BYTES } from './limits.js';
-import { resolveMember, sameEntry, type MemberEntry, type MemberSkipReason, type NestedGroupWritten } from './members.js';
+import { MESSAGE_BODY_BUDGET_BYTES } from './limits.js';
+import { resolveMember, sameEntry, type MemberEntry, type NestedGroupWritten } from './members.js';
+import { skippedOf, updateSkipped } from './skipped-members.js';
+import type { MemberIdentityList } from './member-list.js';
 import type { CloudGroup, GroupLifecycle, MemberIdentity, MemberRef, WritebackMessage } from './model.js';
 import { desiredHeader, sameHeader } from './header.js';
 import { memberLimitText, membersAfterChanges, overMemberLimit } from './member-limit.js';
@@ -23,8 +25,8 @@ export type Membership =
    *  `resend`: nested groups whose AD group landed after this group referenced them (./nested-creation.ts):
    *  their stored reference is added again, since the relay may have found no group for it then. */
   | { kind: 'changes'; added: readonly string[]; removed: readonly string[]; resend?: readonly string[] }
-  /** The complete current member list. */
-  | { kind: 'complete'; memberIds: readonly string[] }
+  /** The complete current member list, with each member's identity (`identities` is not read for it). */
+  | { kind: 'complete'; members: MemberIdentityList }
   | { kind: 'none' };
 
 export interface PlanInput {
@@ -38,6 +40,7 @@ export interface PlanInput {
   /** Current cloud properties; null when unknown (deleted): the previous ones are used. */
   cloud: CloudGroup | null;
   membership: Membership;
+  /** Identities of the members in `changes` (looked up). */
   identities: ReadonlyMap<string, MemberIdentity>;
   nestedWritten: NestedGroupWritten;
   settings: TenantSettings;
@@ -203,9 +206,10 @@ export function plan(input: PlanInput): PlanResult {
     if (input.membership.kind !== 'complete') {
       throw new PlanInputError(groupId, 'the complete member list is required (new, restored or re-enabled group, or a resync)');
     }
-    const ids = [...new Set(input.membership.memberIds)];
-    if (overMemberLimit(ids.length, settings)) return heldBack(ids.length, planned);
-    const entries = ids.map(resolve);
+    const members = input.membership.members;
+    const firsts = members.firstOccurrences();
+    if (overMemberLimit(firsts.length, settings)) return heldBack(firsts.length, planned);
+    const entries = firsts.map((i) => resolveMember(members.idAt(i), members.identityAt(i), input.nestedWritten, settings));
     const refs = entries.flatMap((e) => (e.ref ? [e.ref] : []));
     return finish(
       splitSnapshot(env, firstSeq, refs, budget),
@@ -274,27 +278,3 @@ function resendRefs(m: Extract<Membership, { kind: 'changes' }>, previousMembers
   }
   return refs;
 }
-
-const skippedOf = (entries: readonly MemberEntry[]): SkippedMembers => updateSkipped(emptySkipped(), [], entries);
-
-/** Counts stay exact; the sample drops members that left or were resolved and takes new ones up to its size. */
-function updateSkipped(prev: SkippedMembers, gone: readonly MemberEntry[], added: readonly MemberEntry[]): SkippedMembers {
-  const counts = new Map<MemberSkipReason, number>(Object.entries(prev.counts) as [MemberSkipReason, number][]);
-  const bump = (r: MemberSkipReason, by: number): void => {
-    counts.set(r, (counts.get(r) ?? 0) + by);
-  };
-  const goneIds = new Set<string>();
-  for (const e of gone) {
-    goneIds.add(e.cloudId);
-    if (e.skip) bump(e.skip, -1);
-  }
-  const sample = prev.sample.filter((s) => !goneIds.has(s.member));
-  for (const e of added) {
-    if (!e.skip) continue;
-    bump(e.skip, 1);
-    if (sample.length < SKIPPED_MEMBER_SAMPLE) sample.push({ member: e.cloudId, reason: e.skip });
-  }
-  const positive = [...counts].filter(([, n]) => n > 0).sort(([a], [b]) => a.localeCompare(b));
-  return { counts: Object.fromEntries(positive), sample };
-}
-

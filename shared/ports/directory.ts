@@ -1,6 +1,7 @@
 // The directory reader port: what a delta round reads from Microsoft Graph. Implemented by
 // shared/adapters/graph/directory.ts (real Graph, or the dev/ simulator through the same client).
 import type { DeltaGroupItem } from '../domain/delta-merge.js';
+import type { MemberIdentityList } from '../domain/member-list.js';
 import type { CloudGroup, MemberIdentity } from '../domain/model.js';
 
 export type DeltaRoundOutcome =
@@ -46,7 +47,7 @@ export interface DirectoryReader {
   /** The complete direct member list of a group with what the directory says about each member, read in
    *  pages without lookups; null when the group does not exist. `expected`: the count the caller expects, for
    *  the progress lines of long reads. */
-  groupMemberIdentities(groupId: string, expected?: number | null): Promise<MemberIdentity[] | null>;
+  groupMemberIdentities(groupId: string, expected?: number | null): Promise<MemberIdentityList | null>;
   /** What the directory says about member objects; ids it does not return are absent from the map. */
   memberIdentities(members: readonly MemberId[]): Promise<Map<string, MemberIdentity>>;
   /** The tenant's NewUnifiedGroupWritebackDefault directory setting; null when no Group.Unified setting exists. */

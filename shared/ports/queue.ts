@@ -252,19 +252,23 @@ export function validateSend(messages: readonly OutgoingMessage[]): number {
 
 /** Splits messages, in order, into sends that each fit (validateSend). Each send is atomic; the split is not. */
 export function splitForSend(messages: readonly OutgoingMessage[]): OutgoingMessage[][] {
-  const sends: OutgoingMessage[][] = [];
+  return [...sendsOf(messages)];
+}
+
+/** splitForSend one send at a time, taking messages as they come: a sender that sends each before asking for the
+ *  next holds one send's messages, not all of them (a big group's snapshot parts). */
+export function* sendsOf(messages: Iterable<OutgoingMessage>): Generator<OutgoingMessage[]> {
   let current: OutgoingMessage[] = [];
   let bytes = 0;
   for (const message of messages) {
     const size = validateOutgoingMessage(message);
     if (current.length > 0 && bytes + size > SERVICE_BUS_MESSAGE_BYTES) {
-      sends.push(current);
+      yield current;
       current = [];
       bytes = 0;
     }
     current.push(message);
     bytes += size;
   }
-  if (current.length > 0) sends.push(current);
-  return sends;
+  if (current.length > 0) yield current;
 }

@@ -101,6 +101,16 @@ function encodeRow(entries: Map<string, MemberEntry>): string {
   return [...entries.values()].map(encodeEntry).sort().join('\n');
 }
 
+/** A row to write: its text and entry count (0: the row is deleted). Text only, so the rows of a big group
+ *  waiting for their transactions hold no decoded entries. */
+interface RowText {
+  bucket: string;
+  text: string;
+  entries: number;
+}
+
+const rowText = (bucket: string, entries: Map<string, MemberEntry>): RowText => ({ bucket, text: encodeRow(entries), entries: entries.size });
+
 /** Text per transaction: 1.5 M UTF-16 characters is 3 MB, under the 4 MiB a transaction may carry. */
 const BATCH_TEXT_CHARS = 1_500_000;
 const BATCH_CONCURRENCY = 4;
@@ -123,23 +133,22 @@ export class MemberEntryRepository {
   /** Writes rows (an empty one is deleted) in entity group transactions: the rows of a group share its
    *  partition, so a new 100-member group costs one request instead of one per row. Not atomic across
    *  transactions, as the rows were not before: each row is whole, and a retry rewrites what is left. */
-  private async writeRows(pk: string, rows: readonly (readonly [string, Map<string, MemberEntry>])[]): Promise<void> {
+  private async writeRows(pk: string, rows: readonly RowText[]): Promise<void> {
     const batches: BatchOperation[][] = [];
     let current: BatchOperation[] = [];
     let chars = 0;
-    for (const [bucket, entries] of rows) {
-      if (entries.size === 0) {
+    for (const { bucket, text, entries } of rows) {
+      if (entries === 0) {
         // A transaction fails whole on a missing row; delete() does not.
         await this.table.delete(pk, bucket);
         continue;
       }
-      const text = encodeRow(entries);
       if (current.length === MAX_BATCH_OPERATIONS || (current.length > 0 && chars + text.length > BATCH_TEXT_CHARS)) {
         batches.push(current);
         current = [];
         chars = 0;
       }
-      const properties = { entries: entries.size, ...textProperties(`members ${pk}/${bucket}`, text) };
+      const properties = { entries, ...textProperties(`members ${pk}/${bucket}`, text) };
       current.push({ kind: 'upsert', rowKey: bucket, properties, mode: 'replace' });
       chars += text.length;
     }
@@ -193,10 +202,10 @@ export class MemberEntryRepository {
       }
       const stored = new Map((await this.table.listPartition(pk)).map((e) => [e.rowKey, textOf(e)]));
       for (const text of stored.values()) for (const id of nestedIdsIn(text)) before.add(id);
-      const rows: [string, Map<string, MemberEntry>][] = [];
+      const rows: RowText[] = [];
       for (const [b, list] of next) {
-        const entries = new Map(list.map((e) => [e.cloudId, e]));
-        if (stored.get(b) !== encodeRow(entries)) rows.push([b, entries]);
+        const row = rowText(b, new Map(list.map((e) => [e.cloudId, e])));
+        if (stored.get(b) !== row.text) rows.push(row);
       }
       await this.writeRows(pk, rows);
       await mapLimit([...stored.keys()].filter((b) => !next.has(b)), this.concurrency, (b) => this.table.delete(pk, b));
@@ -211,7 +220,7 @@ export class MemberEntryRepository {
     };
     for (const id of changes.remove) at(id).remove.push(id);
     for (const e of changes.upsert) at(e.cloudId).upsert.push(e);
-    const rows: [string, Map<string, MemberEntry>][] = [];
+    const rows: RowText[] = [];
     await mapLimit([...byBucket], this.concurrency, async ([b, c]) => {
       const entries = await this.readBucket(pk, b);
       for (const id of [...c.remove, ...c.upsert.map((e) => e.cloudId)]) {
@@ -223,7 +232,7 @@ export class MemberEntryRepository {
         entries.set(e.cloudId, e);
         if (isNestedCloudGroup(e)) after.add(e.cloudId);
       }
-      rows.push([b, entries]);
+      rows.push(rowText(b, entries));
     });
     await this.writeRows(pk, rows);
     return nestedDiff(before, after);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Logger } from '../../logging.js';
 import type { DeltaGroupItem } from '../../domain/delta-merge.js';
 import { isGuid } from '../../domain/ids.js';
+import type { MemberIdentityList } from '../../domain/member-list.js';
 import type { MemberIdentity } from '../../domain/model.js';
 import type { DeltaRoundOutcome, DirectoryReader, GroupRead, MemberId, MemberName, MemberNameReader } from '../../ports/directory.js';
 import { mapLimit } from '../../concurrency.js';
@@ -135,7 +136,7 @@ export class GraphDirectoryReader implements DirectoryReader, MemberNameReader {
     }
   }
 
-  groupMemberIdentities(groupId: string, expected: number | null = null): Promise<MemberIdentity[] | null> {
+  groupMemberIdentities(groupId: string, expected: number | null = null): Promise<MemberIdentityList | null> {
     return readMemberPages(this.client, assertGuid(groupId), { baseUrl: this.opts.baseUrl, log: this.opts.log, expected });
   }
 

@@ -6,6 +6,7 @@
 // `id in (...)` lookups of 15 ids each (docs/graph.md, "Member lists"). Long reads log their progress.
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
+import { MemberIdentityList } from '../../domain/member-list.js';
 import type { MemberIdentity } from '../../domain/model.js';
 import type { Logger } from '../../logging.js';
 import { isNotFound } from './graph-errors.js';
@@ -43,8 +44,8 @@ export interface MemberPagesOptions {
 }
 
 /** The group's members with their identities; null when the group does not exist. `groupId` is a checked GUID. */
-export async function readMemberPages(client: Client, groupId: string, opts: MemberPagesOptions): Promise<MemberIdentity[] | null> {
-  const out: MemberIdentity[] = [];
+export async function readMemberPages(client: Client, groupId: string, opts: MemberPagesOptions): Promise<MemberIdentityList | null> {
+  const out = new MemberIdentityList();
   const started = Date.now();
   let request = client.api(`/groups/${groupId}/members`).version('v1.0').select(MEMBER_IDENTITY_SELECT).top(MEMBER_PAGE_SIZE);
   for (let pages = 1; ; pages++) {
@@ -58,7 +59,7 @@ export async function readMemberPages(client: Client, groupId: string, opts: Mem
     const page = pageSchema.parse(raw);
     for (const m of page.value) {
       const type = typeOf(m['@odata.type']);
-      out.push({
+      out.push(m.id, {
         id: m.id,
         type,
         onPremisesSecurityIdentifier: type === 'other' ? null : (m.onPremisesSecurityIdentifier ?? null),
@@ -69,8 +70,8 @@ export async function readMemberPages(client: Client, groupId: string, opts: Mem
     const next = page['@odata.nextLink'];
     if (pages % PROGRESS_EVERY_PAGES === 0 || (!next && pages > PROGRESS_EVERY_PAGES)) {
       const seconds = (Date.now() - started) / 1000;
-      const perSecond = seconds > 0 ? Math.round(out.length / seconds) : null;
-      opts.log.info({ groupId, read: out.length, expected: opts.expected, perSecond, pages, done: !next }, 'reading group members');
+      const perSecond = seconds > 0 ? Math.round(out.size / seconds) : null;
+      opts.log.info({ groupId, read: out.size, expected: opts.expected, perSecond, pages, done: !next }, 'reading group members');
     }
     if (!next) return out;
     request = followLink(client, opts.baseUrl, next);

@@ -50,8 +50,6 @@ interface Need {
   membership: Membership;
   /** Member ids (with types) whose identity must be looked up. */
   resolve: MemberId[];
-  /** Identities read with a complete member list (no lookup needed). */
-  known: readonly MemberIdentity[];
 }
 
 /** The members a complete read should find, for its progress lines: what delta listed, else what was planned. */
@@ -67,14 +65,14 @@ async function memberships(deps: PlanReadDeps, ctx: ChunkContext, views: readonl
     let need = membershipNeed(view.previous, view.lifecycle, view.decision, ctx.mode, view.repairAfterSeq !== undefined);
     // The member changes of a held change set came with a delta that is consumed: compare complete lists.
     if (need === 'changes' && ctx.guard.isHeld(view.id)) need = 'complete';
-    if (need === 'none') return { view, membership: { kind: 'none' }, resolve: [], known: [] };
+    if (need === 'none') return { view, membership: { kind: 'none' }, resolve: [] };
     if (need === 'changes') {
       const delta = view.change === null ? { added: [], removed: [] } : memberDelta(view.change);
       const gone = new Set(delta.removed);
       // Nested groups that flipped are resolved again (as if added: the planner compares with the stored entry).
       const added = [...new Set([...delta.added, ...view.reResolve.filter((id) => !gone.has(id))])];
       const resolve = added.map((id) => ({ id, type: view.change?.members.get(id)?.type ?? (view.reResolve.includes(id) ? 'group' : null) }));
-      return { view, membership: { kind: 'changes', added, removed: delta.removed, resend: view.resend }, resolve, known: [] };
+      return { view, membership: { kind: 'changes', added, removed: delta.removed, resend: view.resend }, resolve };
     }
     // complete: the group's member list read with every member's identity, one call per 999 members (also when a
     // round without token listed the members: resolving them by id would cost one request per 15).
@@ -84,18 +82,19 @@ async function memberships(deps: PlanReadDeps, ctx: ChunkContext, views: readonl
     const members = await deps.directory.groupMemberIdentities(view.id, expected);
     if (members === null) {
       lagging.push(view.id);
-      return { view, membership: { kind: 'none' }, resolve: [], known: [] };
+      return { view, membership: { kind: 'none' }, resolve: [] };
     }
-    return { view, membership: { kind: 'complete', memberIds: members.map((m) => m.id) }, resolve: [], known: members };
+    return { view, membership: { kind: 'complete', members }, resolve: [] };
   });
   if (lagging.length > 0) throw new DirectoryLagError(lagging);
   return needs;
 }
 
-async function nestedWrittenLookup(deps: PlanReadDeps, ctx: ChunkContext, identities: ReadonlyMap<string, MemberIdentity>): Promise<(id: string) => boolean> {
-  const unknown = [...identities.values()]
-    .filter((i) => i.type === 'group' && i.onPremisesSyncEnabled !== true && !ctx.writtenInRound.has(i.id) && !ctx.writtenOutside.has(i.id))
-    .map((i) => i.id);
+/** Whether member groups that are not synced from AD are written back, read for those not known yet. */
+async function nestedWrittenLookup(deps: PlanReadDeps, ctx: ChunkContext, identities: ReadonlyMap<string, MemberIdentity>, needs: readonly Need[]): Promise<(id: string) => boolean> {
+  const cloudGroups = [...identities.values()].filter((i) => i.type === 'group' && i.onPremisesSyncEnabled !== true).map((i) => i.id);
+  for (const n of needs) if (n.membership.kind === 'complete') cloudGroups.push(...n.membership.members.cloudGroupIds());
+  const unknown = [...new Set(cloudGroups)].filter((id) => !ctx.writtenInRound.has(id) && !ctx.writtenOutside.has(id));
   if (unknown.length > 0) {
     const states = await deps.store.groups.loadMany(deps.tenantId, unknown);
     for (const id of unknown) ctx.writtenOutside.set(id, states.get(id)?.written ?? false);
@@ -118,8 +117,7 @@ export async function planGroups(deps: PlanReadDeps, ctx: ChunkContext, views: r
   const toResolve = new Map<string, MemberId>();
   for (const n of needs) for (const m of n.resolve) if (!toResolve.has(m.id) || toResolve.get(m.id)!.type === null) toResolve.set(m.id, m);
   const identities = toResolve.size > 0 ? await deps.directory.memberIdentities([...toResolve.values()]) : new Map<string, MemberIdentity>();
-  for (const n of needs) for (const m of n.known) identities.set(m.id, m);
-  const nestedWritten = await nestedWrittenLookup(deps, ctx, identities);
+  const nestedWritten = await nestedWrittenLookup(deps, ctx, identities, needs);
 
   const planned: PlannedChange[] = [];
   await mapLimit(needs, IO_CONCURRENCY, async (n) => {

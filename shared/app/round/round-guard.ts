@@ -6,7 +6,7 @@
 // change set (same fingerprint of its effect) is then neither sent nor held, and the status keeps saying it was
 // rejected; a different one is decided anew. Holds and window are saved before any send.
 import { createHash } from 'node:crypto';
-import { changeSetEffect, costOf, needsPreviousMembers, type ChangeSetEffect } from '../../domain/guard-cost.js';
+import { changeSetEffect, costOf, effectJsonPieces, needsPreviousMembers, type ChangeSetEffect } from '../../domain/guard-cost.js';
 import {
   heldKindOf,
   heldReason,
@@ -48,9 +48,12 @@ export type GuardVerdict =
 
 const IO_CONCURRENCY = 8;
 
-/** A stable digest of a change set's effect (the member id lists of a big group are long). */
+/** A stable digest of a change set's effect: the sha256 of its JSON, fed piece by piece (a big group's id lists
+ *  are long). The same digest as before, so the fingerprints of stored rejections still match. */
 function effectFingerprint(effect: ChangeSetEffect): string {
-  return createHash('sha256').update(JSON.stringify(effect)).digest('base64url');
+  const hash = createHash('sha256');
+  for (const piece of effectJsonPieces(effect)) hash.update(piece);
+  return hash.digest('base64url');
 }
 
 export class RoundGuard {

@@ -3,11 +3,9 @@
 // per send); order is kept, so a group's messages arrive in seq order.
 import { writebackMessageId, writebackMessageSchema } from '../../contracts/writeback-message.js';
 import type { WritebackMessage } from '../../domain/model.js';
-import { splitForSend, type OutgoingMessage, type QueueSender } from '../../ports/queue.js';
+import { sendsOf, type OutgoingMessage, type QueueSender } from '../../ports/queue.js';
 
-export function toOutgoing(m: WritebackMessage): OutgoingMessage {
-  // The relay validates with the same schema; a message it would refuse must not leave the planner.
-  writebackMessageSchema.parse(m);
+function outgoingOf(m: WritebackMessage): OutgoingMessage {
   return {
     messageId: writebackMessageId(m.groupId, m.seq),
     sessionId: m.groupId,
@@ -16,8 +14,16 @@ export function toOutgoing(m: WritebackMessage): OutgoingMessage {
   };
 }
 
+function* outgoing(messages: readonly WritebackMessage[]): Generator<OutgoingMessage> {
+  for (const m of messages) yield outgoingOf(m);
+}
+
 export async function sendWriteback(sender: QueueSender, messages: readonly WritebackMessage[]): Promise<number> {
   if (messages.length === 0) return 0;
-  for (const batch of splitForSend(messages.map(toOutgoing))) await sender.send(batch);
+  // The relay validates with the same schema: a message it would refuse must not leave the planner. Every
+  // message is checked before the first send, each parsed copy dropped at once; the sends are then cut
+  // as they go, so a big group's snapshot parts are not all serialised at the same time.
+  for (const m of messages) writebackMessageSchema.parse(m);
+  for (const batch of sendsOf(outgoing(messages))) await sender.send(batch);
   return messages.length;
 }

@@ -2,6 +2,7 @@
 // entries go in, the next ones are kept, and every message is checked against the wire contract.
 import { expect } from 'vitest';
 import { writebackMessageSchema } from '../../../shared/contracts/writeback-message.js';
+import { MemberIdentityList } from '../../../shared/domain/member-list.js';
 import type { MemberEntry } from '../../../shared/domain/members.js';
 import type { CloudGroup, GroupLifecycle, MemberIdentity, WritebackMessage } from '../../../shared/domain/model.js';
 import type { PlannedGroup } from '../../../shared/domain/planned-state.js';
@@ -12,7 +13,8 @@ import { settings as defaultSettings, TENANT } from './fixtures.js';
 export interface Step {
   cloud?: CloudGroup | null;
   lifecycle?: GroupLifecycle;
-  membership?: Membership;
+  /** A complete list given by ids: the harness gives each the identity it knows (none: not found). */
+  membership?: Membership | { kind: 'complete'; memberIds: readonly string[] };
   mode?: PlanMode;
   settings?: TenantSettings;
   repairAfterSeq?: number;
@@ -35,6 +37,14 @@ export class GroupHarness {
     return this;
   }
 
+  private membership(m: Step['membership']): Membership {
+    if (m === undefined) return { kind: 'none' };
+    if (m.kind !== 'complete' || !('memberIds' in m)) return m;
+    const members = new MemberIdentityList();
+    for (const id of m.memberIds) members.push(id, this.identities.get(id));
+    return { kind: 'complete', members };
+  }
+
   input(step: Step): PlanInput {
     return {
       tenantId: TENANT,
@@ -44,7 +54,7 @@ export class GroupHarness {
       previousMembers: new Map(this.entries),
       lifecycle: step.lifecycle ?? 'present',
       cloud: step.cloud === undefined ? null : step.cloud,
-      membership: step.membership ?? { kind: 'none' },
+      membership: this.membership(step.membership),
       identities: this.identities,
       nestedWritten: (id) => this.writtenGroups.has(id),
       settings: step.settings ?? defaultSettings(),
