@@ -357,7 +357,9 @@ describe('status page on the real admin routes (no stand-ins)', () => {
     try {
       entra.sim.control.createGroup({ id: groupId, displayName: 'Real Finance', kind: 'security', writebackConfiguration: { isEnabled: true } });
       const at = new Date().toISOString();
-      const status = { ...emptyStatus(tenantId, groupId, at), displayName: 'Real Finance', type: 'security' as const, adGroupType: 'universalSecurityGroup' as const, plannedMemberCount: 0, state: 'written' as const };
+      // Being written: the relay's last progress report of a big change set shows on the group's detail.
+      const progress = { seq: 4, done: 120_000, total: 250_000, membersAdded: 120_000, membersRemoved: 0, perSecond: 2_000, stage: 'part 70 of 154', at };
+      const status = { ...emptyStatus(tenantId, groupId, at), displayName: 'Real Finance', type: 'security' as const, adGroupType: 'universalSecurityGroup' as const, plannedMemberCount: 0, state: 'pending' as const, progress };
       expect(await runtime.statuses.write(status, null)).toBe(true);
       const page = await browser.newPage();
       await open(page, `${host.url}/api/ui/#token=${token()}`);
@@ -367,7 +369,9 @@ describe('status page on the real admin routes (no stand-ins)', () => {
       await page.getByRole('link', { name: 'Real Finance' }).click();
       await page.locator('#view-title').getByText('Real Finance').waitFor();
       await page.getByText('Universal security').first().waitFor();
+      await page.getByText(/^120,000 of about 250,000 \(2,000\/s\), part 70 of 154, reported /).waitFor();
       expect(await readingProblems(page)).toEqual([]);
+      await shoot(page, 'real-routes-group-progress');
       await page.getByRole('link', { name: 'Relays', exact: true }).click();
       await page.locator('#view-title').getByText('Relays').waitFor();
       await page.getByRole('link', { name: 'Settings', exact: true }).click();
