@@ -18,6 +18,7 @@ import { createPlannerStore } from '../shared/state/planner-store.js';
 import { RemoteQueueClient } from '../dev/queue/remote-client.js';
 import { countGraphCalls, countSent, countTableOps, type Counts, type SentCounters } from './planner-counters.js';
 import { plannerChildInputSchema, READY_LINE, RESULT_PREFIX, type PlannerChildOutput, type PlannerPhase } from './planner-memory-protocol.js';
+import { sampleMemory } from './memory-sampler.js';
 
 /** What `now` counted since `before` was copied from it. */
 const since = (before: Counts, now: Counts): Counts =>
@@ -54,32 +55,19 @@ async function main(): Promise<void> {
   const phases: PlannerPhase[] = [];
   const measure = async (name: string, request: RoundRequest): Promise<void> => {
     const before = { calls: { ...graph.calls }, batched: { ...graph.batched }, tableOps: { ...tableOps }, kinds: { ...sent.kinds }, messages: sent.messages, bytes: sent.bytes };
-    global.gc?.();
-    const base = process.memoryUsage();
-    let peakRss = base.rss;
-    let peakHeap = base.heapUsed;
-    const sample = (): void => {
-      const m = process.memoryUsage();
-      peakRss = Math.max(peakRss, m.rss);
-      peakHeap = Math.max(peakHeap, m.heapUsed);
-    };
-    const sampler = setInterval(sample, 25);
+    const memory = sampleMemory();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const report = await runDeltaRound(deps, request);
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    clearInterval(sampler);
-    sample();
+    const peaks = memory.stop();
     if (report.groupsPlanned !== 1) throw new Error(`${name}: planned ${report.groupsPlanned} groups, expected the one`);
     phases.push({
       name,
       ms,
       cpuMs: (cpu.user + cpu.system) / 1000,
-      baseRss: base.rss,
-      baseHeap: base.heapUsed,
-      peakRss,
-      peakHeap,
+      ...peaks,
       graphCalls: since(before.calls, graph.calls),
       batchedRequests: since(before.batched, graph.batched),
       tableOps: since(before.tableOps, tableOps),

@@ -11,6 +11,7 @@ import { startRelay } from '../relay/start.js';
 import { createLogger } from '../shared/logging.js';
 import { BIND_PASSWORD_ENV } from './relay-child-protocol.js';
 import { MEMORY_RESULT_PREFIX, READY_LINE, memoryChildInputSchema, type MemoryChildOutput } from './relay-memory-protocol.js';
+import { sampleMemory } from './memory-sampler.js';
 
 async function main(): Promise<void> {
   const file = process.argv[2];
@@ -37,29 +38,18 @@ async function main(): Promise<void> {
   });
   const relay = await startRelay({ config, queue, log: createLogger('bench-relay', 'info', sink), env: process.env });
 
-  if (global.gc) global.gc();
-  const base = process.memoryUsage();
-  let peakRss = base.rss;
-  let peakHeap = base.heapUsed;
-  const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-  }, 25);
+  const memory = sampleMemory();
   const cpu0 = process.cpuUsage();
   process.stdout.write(`${READY_LINE}\n`);
 
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) if (line.trim() === 'stop') break;
-  clearInterval(sampler);
+  const peaks = memory.stop();
   const cpu = process.cpuUsage(cpu0);
   await relay.stop();
   await queue.close();
   const output: MemoryChildOutput = {
-    baseRss: base.rss,
-    baseHeap: base.heapUsed,
-    peakRss,
-    peakHeap,
+    ...peaks,
     maxRss: process.resourceUsage().maxRSS * 1024,
     cpuMs: (cpu.user + cpu.system) / 1000,
     progressLines,

@@ -18,6 +18,7 @@ import { splitForSend } from '../shared/ports/queue.js';
 import { benchHeader } from './bench-group.js';
 import { instrumentLdap } from './ldap-profile.js';
 import { BIND_PASSWORD_ENV, RESULT_PREFIX, childInputSchema, type ChildInput, type ChildOutput } from './relay-child-protocol.js';
+import { sampleMemory } from './memory-sampler.js';
 
 /** What the planner sends for a new group (snapshot parts) or for a big addition (upserts), each under the budget. */
 export function benchMessages(input: Pick<ChildInput, 'tenantId' | 'groupId' | 'kind' | 'members'>): WritebackMessage[] {
@@ -53,15 +54,7 @@ async function main(): Promise<void> {
   const outgoing = messages.map((m) => ({ messageId: writebackMessageId(m.groupId, m.seq), sessionId: m.groupId, body: m }));
   const sends = splitForSend(outgoing);
   const results = queue.receiver(config.queues.results);
-  if (global.gc) global.gc();
-  const base = process.memoryUsage();
-  let peakRss = base.rss;
-  let peakHeap = base.heapUsed;
-  const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-  }, 25);
+  const memory = sampleMemory();
 
   const sender = queue.sender(config.queues.writeback);
   // Only what happens for this group counts (not the start-up bind and rootDSE/schema reads).
@@ -81,10 +74,7 @@ async function main(): Promise<void> {
   }
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  clearInterval(sampler);
-  const end = process.memoryUsage();
-  peakRss = Math.max(peakRss, end.rss);
-  peakHeap = Math.max(peakHeap, end.heapUsed);
+  const peaks = memory.stop();
 
   await relay.stop();
   await sender.close();
@@ -101,10 +91,7 @@ async function main(): Promise<void> {
     memberErrors: received.reduce((n, r) => n + r.memberErrors.length, 0),
     outcomes,
     groupDn: received.find((r) => r.ad)?.ad?.dn ?? null,
-    baseRss: base.rss,
-    baseHeap: base.heapUsed,
-    peakRss,
-    peakHeap,
+    ...peaks,
     maxRss: process.resourceUsage().maxRSS * 1024,
     ldap: ops,
   };
