@@ -22,6 +22,8 @@ export const groupSummarySchema = z.object({
   lastChangeAt: shown(z.string()),
   lastResultAt: shown(z.string()),
   outcome: shown(z.string()),
+  /** The relay's last progress report while it writes a big change set (cleared by its result). */
+  progress: shown(z.object({ done: z.number(), total: z.number(), perSecond: z.number(), stage: z.string(), at: z.string() })),
 });
 export type GroupSummary = z.infer<typeof groupSummarySchema>;
 

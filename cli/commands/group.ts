@@ -4,15 +4,15 @@
 import { groupDetailSchema, type GroupDetail } from '../api/schemas.js';
 import { usageText, type Command } from '../command.js';
 import { EXIT_OK, EXIT_PROBLEMS } from '../command-line.js';
-import { count, cut, groupName, text, when } from '../output/format.js';
+import { count, cut, groupName, progressText, text, when } from '../output/format.js';
 import { table } from '../output/table.js';
 import { resolveGroup } from '../resolve-group.js';
 
 const usage = usageText({
   synopsis: 'group <id|name>',
   about: `One group: cloud properties and writeback configuration, the product's decision (written or not,
-why, AD group type, CN), the AD group it wrote (DN, objectGUID, SID, members), its status and member
-errors, and a held change set. A name must match exactly (any case); several groups of that name are
+why, AD group type, CN), the AD group it wrote (DN, objectGUID, SID, members), its status (with the
+relay's progress while it writes a big group) and member errors, and a held change set. A name must match exactly (any case); several groups of that name are
 listed and gwb exits 1. Exit 1 when the group is failed or held.`,
   examples: ['gwb group Sales', 'gwb group 0bc7e5a1-4444-4c44-8d55-66778899aabb --json'],
 });
@@ -60,6 +60,7 @@ export function describe(d: GroupDetail): string[] {
   lines.push(`  status    ${s.state}${s.reason !== null ? `: ${s.reason}` : ''}`);
   lines.push(`            last change ${when(s.lastChangeAt)}, last result ${when(s.lastResultAt)}${s.outcome !== null ? ` (${s.outcome})` : ''}`);
   if (s.members !== null) lines.push(`  members   ${count(s.members.planned)} written, ${count(s.members.cloudOnly)} cloud-only, ${count(s.members.errors)} in error`);
+  if (s.progress !== null) lines.push(`  writing   ${progressText(s.progress)}, reported ${when(s.progress.at)}`);
   if (d.held !== null) {
     const h = d.held;
     const what = h.kind === 'deletion' ? 'deletion' : `${count(h.memberRemovals)} member removal(s)`;

@@ -4,7 +4,7 @@ import { allGroups, countGroups, statusPage, type StatusQuery } from '../api/sta
 import { groupStateSchema, type GroupSummary } from '../api/schemas.js';
 import { usageText, type Command } from '../command.js';
 import { EXIT_OK, EXIT_PROBLEMS, UsageError, flagOption, stringOption } from '../command-line.js';
-import { count, cut, text, when } from '../output/format.js';
+import { count, cut, stateText, text, when } from '../output/format.js';
 import { table } from '../output/table.js';
 
 const PAGE = 100;
@@ -12,7 +12,8 @@ const PAGE = 100;
 const usage = usageText({
   synopsis: 'status [--state S] [--search T] [--all]',
   about: `The groups the product evaluated, by name, with their state (written, partial, pending, held, failed,
-softDeleted, skipped, deleted), members written, cloud-only and in error, the last result and why.
+softDeleted, skipped, deleted; a group the relay is writing in parts shows how far it is, e.g. pending 48%),
+members written, cloud-only and in error, the last result and why.
 Exit 1 when a matching group is failed or held.`,
   options: [
     '--state S    only groups in state S',
@@ -64,7 +65,7 @@ async function problemCounts(q: StatusQuery, page: { count: number; value: Group
 export function statusTable(groups: readonly GroupSummary[]): string[] {
   return table(groups, [
     { header: 'NAME', value: (g) => cut(text(g.displayName), 40) },
-    { header: 'STATE', value: (g) => g.state },
+    { header: 'STATE', value: (g) => stateText(g.state, g.progress) },
     { header: 'MEMBERS', value: (g) => count(g.members?.planned), right: true },
     { header: 'CLOUD-ONLY', value: (g) => count(g.members?.cloudOnly), right: true },
     { header: 'ERRORS', value: (g) => count(g.members?.errors), right: true },

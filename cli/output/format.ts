@@ -31,3 +31,14 @@ export function duration(seconds: number): string {
 export function groupName(displayName: string | null, groupId: string): string {
   return displayName === null ? groupId : `${displayName} (${groupId})`;
 }
+
+/** The relay's progress on a big change set: "120,000 of about 250,000 members (2,000/s), part 70 of 180". */
+export function progressText(p: { done: number; total: number; perSecond: number; stage: string }): string {
+  return `${count(p.done)} of about ${count(p.total)} members (${count(p.perSecond)}/s), ${p.stage}`;
+}
+
+/** A state with the share a big change set has written so far: "pending 48%". */
+export function stateText(state: string, p: { done: number; total: number } | null): string {
+  if (p === null || p.total <= 0) return state;
+  return `${state} ${Math.min(100, Math.floor((100 * p.done) / p.total))}%`;
+}

@@ -116,6 +116,21 @@ describe('gwb group', () => {
     ]);
   });
 
+  it('a big group being written shows the relay\'s progress in gwb group and its share in gwb status', async () => {
+    const progress = { done: 120_000, total: 250_000, perSecond: 2_150, stage: 'part 70 of 180', at: '2026-12-01T10:01:00.000Z' };
+    const writing = { ...detail('pending'), status: summary(A, 'Sales', 'pending', { progress }) };
+    api = await fakeApi({
+      'GET /api/status': () => ({ json: { count: 2, value: [summary(A, 'Sales', 'pending', { progress }), summary(B, 'Sales EMEA', 'written', { progress: null })], nextSkip: null } }),
+      [`GET /api/groups/${A}`]: () => ({ json: writing }),
+    });
+    const g = await gwb(api, ['group', A]);
+    expect(g.code, g.err.join('\n')).toBe(0);
+    expect(g.out).toContain('  writing   120,000 of about 250,000 members (2,150/s), part 70 of 180, reported 2026-12-01 10:01:00Z');
+    const s = await gwb(api, ['status']);
+    expect(s.out[1]).toMatch(/^Sales\s+pending 48%\s/);
+    expect(s.out[2]).toMatch(/^Sales EMEA\s+written\s/);
+  });
+
   it('a failed group exits 1; a unique id prefix names it too', async () => {
     api = await fakeApi({
       'GET /api/status': () => ({ json: { count: 1, value: [summary(A, 'Sales', 'failed')], nextSkip: null } }),
