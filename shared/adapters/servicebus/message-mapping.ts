@@ -33,10 +33,21 @@ function idText(id: ServiceBusReceivedMessage['messageId']): string {
   return Buffer.from(id).toString('utf8');
 }
 
+/** The SDK message keeps its decoded body and the raw AMQP body until it is settled; the port message is the
+ *  only holder afterwards. A consumer that drops a body it has applied (the relay, for each part of a big
+ *  snapshot: relay/consume/snapshot-in-progress.ts) then frees it while the message waits to be settled, which
+ *  needs only the delivery and the lock token. */
+function takeBody(message: ServiceBusReceivedMessage): unknown {
+  const body = message.body as unknown;
+  message.body = undefined;
+  message._rawAmqpMessage.body = undefined;
+  return body;
+}
+
 export function fromServiceBusMessage(message: ServiceBusReceivedMessage): ReceivedMessage {
   const received: ReceivedMessage = {
     messageId: idText(message.messageId),
-    body: message.body as unknown,
+    body: takeBody(message),
     applicationProperties: primitiveProperties(message.applicationProperties),
     // The JS SDK surfaces the AMQP delivery-count, which Service Bus sets to DeliveryCount - 1.
     deliveryCount: (message.deliveryCount ?? 0) + 1,
