@@ -17,6 +17,7 @@ import { adminClient, benchOu, benchUsersOu, ensureBenchUsers, ensureOu, type Be
 import { LdapmodifyRunner, memberAddLdif } from './ldapmodify.js';
 import { BIND_PASSWORD_ENV, RESULT_PREFIX, childOutputSchema, type ChildInput, type ChildOutput } from './relay-child-protocol.js';
 import { machineInfo, machineLines, markdownTable } from './report.js';
+import { measureDcSched, type DcSched } from './dc-schedstat.js';
 import { fmt, median, mib } from './stats.js';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,6 +44,8 @@ interface SideRun {
   probeMs: number;
   ms: number;
   rate: number;
+  /** How the DC spent this side's time (bench/dc-schedstat.ts); null where not measurable. */
+  dc: DcSched | null;
 }
 
 type RelayRun = ChildOutput & SideRun;
@@ -134,7 +137,7 @@ async function relaySide(
   members: { cloudId: string; sid: string }[],
   opts: ThroughputOptions,
   deleteMs: number[],
-  side: Omit<SideRun, 'ms' | 'rate'>,
+  side: Omit<SideRun, 'ms' | 'rate' | 'dc'>,
 ): Promise<RelayRun> {
   const input: ChildInput = {
     url: dc.url,
@@ -148,6 +151,7 @@ async function relaySide(
     chunkSize: opts.chunkSize,
     members,
     timeoutMs: opts.timeoutMs,
+    dcPid: dc.pid,
   };
   const file = runner.file(`relay-${input.groupId}.json`);
   await writeFile(file, JSON.stringify(input));
@@ -171,17 +175,19 @@ async function ldapmodifySide(
   users: BenchUser[],
   opts: ThroughputOptions,
   deleteMs: number[],
-  side: Omit<SideRun, 'ms' | 'rate'>,
+  side: Omit<SideRun, 'ms' | 'rate' | 'dc'>,
 ): Promise<LdapmodifyRunResult> {
   const sam = `wbbl-${randomBytes(6).toString('hex')}`;
   const group = await createGroup(admin, groupsOu(dc), sam, { scope: 'universal', security: true, cn: `Bench ldapmodify ${sam}` });
   try {
     const file = runner.file(`${sam}.ldif`);
     await writeFile(file, memberAddLdif(group.dn, users.map((u) => `<SID=${u.sid}>`), opts.chunkSize));
+    const dcSched = measureDcSched(dc.pid);
     const run = await runner.run(file);
+    const dcSpent = dcSched();
     const inAd = await countMembers(admin, dc, group.dn);
     if (inAd !== users.length) throw new Error(`ldapmodify run left ${inAd} members in AD, expected ${users.length}`);
-    return { ...side, ms: run.ms, rate: users.length / (run.ms / 1000) };
+    return { ...side, ms: run.ms, rate: users.length / (run.ms / 1000), dc: dcSpent };
   } finally {
     deleteMs.push(await timedDelete(admin, group.dn));
   }
@@ -230,12 +236,12 @@ export async function runMemberThroughput(opts: ThroughputOptions, command: stri
             .join(', ');
           opts.progress(
             `run ${run} relay:      ${fmt(r.ms / 1000, 2)} s, ${fmt(r.rate)} members/s, DC probe ${fmt(r.probeMs, 1)} ms, ` +
-              `peak RSS ${mib(r.peakRss)}, CPU ${fmt(r.cpuMs / 1000, 1)} s (${calls})`,
+              `peak RSS ${mib(r.peakRss)}, CPU ${fmt(r.cpuMs / 1000, 1)} s (${calls}); ${dcLine(r)}`,
           );
         } else {
           const r = await ldapmodifySide(dc, admin, runner, users, opts, deleteMs, info);
           ldapmodify.push(r);
-          opts.progress(`run ${run} ldapmodify: ${fmt(r.ms / 1000, 2)} s, ${fmt(r.rate)} members/s, DC probe ${fmt(r.probeMs, 1)} ms`);
+          opts.progress(`run ${run} ldapmodify: ${fmt(r.ms / 1000, 2)} s, ${fmt(r.rate)} members/s, DC probe ${fmt(r.probeMs, 1)} ms; ${dcLine(r)}`);
         }
       }
     }
@@ -267,6 +273,27 @@ export async function runMemberThroughput(opts: ThroughputOptions, command: stri
   return { ...result, markdown: throughputMarkdown(result, machineLines(machine, command)) };
 }
 
+/** DC idle: the part of a side's time the DC was neither serving nor waiting for a CPU, i.e. waiting for requests. */
+function dcIdleMs(side: SideRun): number | null {
+  return side.dc ? Math.max(0, side.ms - side.dc.busyMs - side.dc.cpuWaitMs) : null;
+}
+
+function dcLine(side: SideRun): string {
+  const idle = dcIdleMs(side);
+  return side.dc && idle !== null
+    ? `DC busy ${fmt(side.dc.busyMs / 1000, 2)} s, waiting for a CPU ${fmt(side.dc.cpuWaitMs / 1000, 2)} s, idle ${fmt(idle / 1000, 2)} s`
+    : 'DC scheduler statistics not available';
+}
+
+/** `relay / ldapmodify` seconds of one DC figure. */
+function dcPair(relay: SideRun, ldapmodify: SideRun | undefined, pick: (side: SideRun) => number | null): string {
+  const s = (side: SideRun | undefined): string => {
+    const v = side ? pick(side) : null;
+    return v === null ? 'n/a' : fmt(v / 1000, 2);
+  };
+  return `${s(relay)} / ${s(ldapmodify)}`;
+}
+
 /** The relay run with the median rate (for its LDAP operation profile). */
 function medianRun(runs: readonly RelayRun[]): RelayRun | undefined {
   const sorted = [...runs].sort((a, b) => a.rate - b.rate);
@@ -295,6 +322,9 @@ export function throughputMarkdown(r: Omit<ThroughputResult, 'markdown'>, machin
       fmt((rel.ldap['search']?.ms ?? 0) / 1000, 2),
       fmt((rel.ldap['modify']?.ms ?? 0) / 1000, 2),
       fmt(rel.cpuMs / 1000, 2),
+      dcPair(rel, ldm, (x) => x.dc?.busyMs ?? null),
+      dcPair(rel, ldm, (x) => x.dc?.cpuWaitMs ?? null),
+      dcPair(rel, ldm, dcIdleMs),
     ];
   });
   const mid = medianRun(r.relay);
@@ -334,9 +364,14 @@ export function throughputMarkdown(r: Omit<ThroughputResult, 'markdown'>, machin
     '',
     'Per run. "DC probe" is the median round trip of a trivial search just before each side started (relay / ldapmodify):',
     'the DC is shared by everything on the machine and serves one request at a time, so a high probe means other work was',
-    'queued on it and that side\'s figure is inflated by it.',
+    'queued on it and that side\'s figure is inflated by it. The DC columns split each side\'s time by what the DC\'s',
+    'process did meanwhile (kernel scheduler statistics, relay / ldapmodify): busy on a CPU (this writer\'s requests and',
+    'any other client\'s), runnable but waiting for a CPU other processes held, and idle, i.e. waiting for a request.',
     '',
-    markdownTable(['Run', 'First', 'Relay', 'ldapmodify', 'Ratio', 'DC probe ms', 'Relay search s', 'Relay modify s', 'Relay CPU s'], perRun),
+    markdownTable(
+      ['Run', 'First', 'Relay', 'ldapmodify', 'Ratio', 'DC probe ms', 'Relay search s', 'Relay modify s', 'Relay CPU s', 'DC busy s', 'DC CPU wait s', 'DC idle s'],
+      perRun,
+    ),
     '',
     `Relay memory (a child process running only the relay and the embedded queue; sampled every 25 ms): peak RSS ` +
       `${mib(peakRss)} (${mib(baseRss)} before the first enqueue), peak heap used ${mib(peakHeap)}; ` +
