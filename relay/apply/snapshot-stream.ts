@@ -20,6 +20,7 @@ import type { DesiredMember } from './member-identity.js';
 import { MemberKeySet, SidDomains } from './member-keys.js';
 import type { MemberProgress } from './member-progress.js';
 import { writeMembers, type MemberValue, type MemberWriteResult } from './member-writer.js';
+import { inBulkLane } from '../ldap/directory.js';
 import { memberPages } from '../ldap/ranged-members.js';
 import { resolveMembers } from './resolve-members.js';
 import { staleResult } from './watermark.js';
@@ -54,24 +55,21 @@ export class SnapshotStream {
     this.desired = new MemberKeySet(this.domains);
   }
 
-  /** A snapshot of several parts is a big group: its member work lets other groups' requests go first. */
-  private get bulk(): boolean {
-    return this.first.parts > 1;
-  }
-
   /** The snapshot's seq: its last part's. */
   get seq(): number {
     return this.first.seq + (this.first.parts - this.first.part);
   }
 
   /** Ensures the group (or finds the snapshot stale) and reads its current members, with `first` (any part). */
-  static async begin(env: ApplyEnv, first: SnapshotPart, progress: MemberProgress | null = null): Promise<SnapshotStream> {
+  static async begin(given: ApplyEnv, first: SnapshotPart, progress: MemberProgress | null = null): Promise<SnapshotStream> {
+    // A snapshot of several parts is a big group: all its requests let other groups' go first (bulk-lane.ts).
+    const env = first.parts > 1 ? { ...given, directory: inBulkLane(given.directory) } : given;
     const lastSeq = first.seq + (first.parts - first.part);
     const ensured = await ensureGroup(env, first.header, lastSeq);
     if ('appliedSeq' in ensured) return new SnapshotStream(env, first, ensured.group, ensured, progress);
     const stream = new SnapshotStream(env, first, ensured.group, null, progress);
     if (ensured.group) {
-      for await (const page of memberPages(env.directory, ensured.group.dn, env.memberReadPageSize, stream.bulk)) for (const m of page) stream.current.add(m);
+      for await (const page of memberPages(env.directory, ensured.group.dn, env.memberReadPageSize)) for (const m of page) stream.current.add(m);
     }
     stream.current.seal();
     return stream;
@@ -136,7 +134,6 @@ export class SnapshotStream {
       this.progress?.note({ stage: 'removing' });
       const written = await writeMembers(env.directory, group.dn, 'delete', toRemove, env.memberChunkSize, {
         onWritten: (n) => this.progress?.note({ done: n, membersRemoved: n }),
-        bulk: this.bulk,
       });
       removed = written.written;
       removeErrors.push(...written.errors);
@@ -180,7 +177,6 @@ export class SnapshotStream {
     try {
       written = await writeMembers(this.env.directory, group.dn, 'add', batch.map((p) => p.value), this.env.memberChunkSize, {
         onWritten: (n) => this.progress?.note({ membersAdded: n }),
-        bulk: this.bulk,
       });
     } catch (error) {
       this.pending.unshift(...batch);
@@ -202,7 +198,7 @@ export class SnapshotStream {
   /** Current members no part named, as values to delete (collected first: deleting while reading ranges would shift them). */
   private async undesired(group: AdGroup): Promise<MemberValue[]> {
     const out: MemberValue[] = [];
-    for await (const page of memberPages(this.env.directory, group.dn, this.env.memberReadPageSize, this.bulk)) {
+    for await (const page of memberPages(this.env.directory, group.dn, this.env.memberReadPageSize)) {
       for (const m of page) if (!this.desired.has(m)) out.push({ cloudId: m.sid ?? m.guid, value: `<GUID=${m.guid}>` });
     }
     return out;

@@ -1,7 +1,7 @@
 // The relay's LDAP exports against the real Samba AD DC, each test in its own OU: create, idempotent
 // re-apply, rename and move keeping objectGUID/SID, a group AD Connect wrote adopted in place, attribute
 // updates, member changes in chunks with bad members isolated, AD's nesting rule, snapshots (drift repair,
-// empty), delete only by anchor, staging.
+// empty, a big group's in the bulk lane), delete only by anchor, staging.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Change } from 'ldapts';
@@ -293,6 +293,33 @@ describe('snapshot', () => {
     expect(modifies).toEqual([2, 2, 2, 2, 1]);
     expect(results.map((r) => r.membersAdded)).toEqual([3, 3, 3]);
     expect(await memberSids(created.ad!.dn)).toEqual(people.map((u) => u.objectSid).sort());
+  });
+
+  it('sends every request of a big group\'s snapshot in the bulk lane, finding and creating the group too; none of a one-part snapshot\'s', async () => {
+    const people = await users(4);
+    // sidRef leaves objectType unset, so each part also makes a nesting check (a search).
+    const refs = people.map((u) => sidRef(u.objectSid));
+    // Records the lane of every request (each passes through to the real connection).
+    const lanes: boolean[] = [];
+    const directory = Object.create(fx.directory) as typeof fx.directory;
+    directory.use = (fn, opts) => {
+      lanes.push(opts?.bulk === true);
+      return fx.directory.use(fn, opts);
+    };
+    const big = newGroupId();
+    const { results } = await applySnapshot(fx.env({ directory, memberChunkSize: 2 }), snapshotMessages(big, 1, refs, { parts: 2 }), true);
+    expect(results.map((r) => r.outcome)).toEqual(['applied', 'applied']);
+    // Find (nothing), create, find again, read members, two nesting checks, two modifies.
+    expect(lanes.length).toBeGreaterThanOrEqual(8);
+    // Its own lookups outside the lane would make its first modify wait the lane's grace after them.
+    expect(lanes.every((bulk) => bulk)).toBe(true);
+
+    lanes.length = 0;
+    const small = newGroupId();
+    const one = await applySnapshot(fx.env({ directory, memberChunkSize: 2 }), snapshotMessages(small, 1, refs, { parts: 1 }), true);
+    expect(one.results.map((r) => r.outcome)).toEqual(['applied']);
+    expect(lanes.length).toBeGreaterThanOrEqual(6);
+    expect(lanes.some((bulk) => bulk)).toBe(false);
   });
 
   it('reads big member lists page by page (range retrieval)', async () => {
