@@ -60,6 +60,8 @@ export interface ThroughputResult {
   ratio: number;
   /** Median of the per-run ratios (each run's two sides ran back to back, under similar DC load). */
   pairedRatio: number;
+  /** Median of the per-run ratios with each side's DC waits for a CPU taken out; null if not measured. */
+  cpuWaitFreeRatio: number | null;
   messages: number;
   deleteMs: number[];
   markdown: string;
@@ -259,6 +261,12 @@ export async function runMemberThroughput(opts: ThroughputOptions, command: stri
   const ldapmodifyMedianRate = median(ldapmodify.map((r) => r.rate));
   const ratio = relayMedianRate / ldapmodifyMedianRate;
   const pairedRatio = median(relay.map((r) => r.rate / (ldapmodify.find((l) => l.run === r.run)?.rate ?? Number.NaN)));
+  const cpuWaitFree = relay.flatMap((r) => {
+    const l = ldapmodify.find((x) => x.run === r.run);
+    // Same members on both sides: the rate ratio is the inverse time ratio.
+    return r.dc && l?.dc ? [(l.ms - l.dc.cpuWaitMs) / (r.ms - r.dc.cpuWaitMs)] : [];
+  });
+  const cpuWaitFreeRatio = cpuWaitFree.length === relay.length && relay.length > 0 ? median(cpuWaitFree) : null;
   const result = {
     options: { members: opts.members, runs: opts.runs, chunkSize: opts.chunkSize, kind: opts.kind, timeoutMs: opts.timeoutMs },
     relay,
@@ -267,6 +275,7 @@ export async function runMemberThroughput(opts: ThroughputOptions, command: stri
     ldapmodifyMedianRate,
     ratio,
     pairedRatio,
+    cpuWaitFreeRatio,
     messages: relay[0]?.messages ?? 0,
     deleteMs,
   };
@@ -360,7 +369,11 @@ export function throughputMarkdown(r: Omit<ThroughputResult, 'markdown'>, machin
     '',
     markdownTable(['Writer', 'Median time', 'Median members/s'], summary),
     '',
-    `**Ratio relay / ldapmodify: ${fmt(r.ratio, 2)}** (median rates) -- ${verdict(r.ratio)}; median of the per-run ratios ${fmt(r.pairedRatio, 2)}.`,
+    `**Ratio relay / ldapmodify: ${fmt(r.ratio, 2)}** (median rates) -- ${verdict(r.ratio)}; median of the per-run ratios ${fmt(r.pairedRatio, 2)}` +
+      (r.cpuWaitFreeRatio === null
+        ? '.'
+        : `; median of the per-run ratios with each side's DC waits for a CPU taken out ${fmt(r.cpuWaitFreeRatio, 2)} (what the two ` +
+          'writers cost, without the share of the machine other processes took meanwhile).'),
     '',
     'Per run. "DC probe" is the median round trip of a trivial search just before each side started (relay / ldapmodify):',
     'the DC is shared by everything on the machine and serves one request at a time, so a high probe means other work was',
