@@ -2,7 +2,8 @@
 // bounded however big the group: begin() makes the group match the header and reads its current members
 // into a compact key set (member-keys.ts); each part adds its members that are not members yet (only those:
 // Samba fails a whole modify when one value is there already) in whole modifies, carrying the rest into the
-// next part's, and leaves only its members' keys behind;
+// next part's, and leaves only its members' keys behind; its modifies run on while the session takes the next
+// part (written() waits for them before the next writes);
 // finish() removes the current members no part named (drift repair, members added by hand; an empty
 // snapshot removes everyone), walking the member list again only when there are any. An incomplete snapshot (a part never arrived) only adds:
 // without the whole list nothing may be removed.
@@ -43,6 +44,9 @@ export class SnapshotStream {
    *  finish()), so a snapshot costs as many modifies as its members need, not three per part. Samba rewrites the
    *  group's whole member list on every modify, so a part's short last chunk was as dear as a full one. */
   private pending: { value: MemberValue; part: number }[] = [];
+  /** The last part's modifies, left running on the DC while the session takes and checks the next part (the
+   *  DC would otherwise idle through every part boundary); awaited before the next part writes, and by finish(). */
+  private writing: Promise<void> | null = null;
 
   private constructor(
     private readonly env: ApplyEnv,
@@ -98,11 +102,17 @@ export class SnapshotStream {
     const tally: PartTally = { added: env.staging || !group ? toAdd.length : 0, errors };
     this.tallies.set(part.part, tally);
     if (!env.staging && group) {
+      await this.written();
       // A retry of this part adds its members again: what it left pending is replaced.
       this.pending = this.pending.filter((p) => p.part !== part.part);
       for (const m of toAdd) this.pending.push({ value: m, part: part.part });
       const whole = Math.floor(this.pending.length / env.memberChunkSize) * env.memberChunkSize;
-      if (whole > 0) await this.addPending(group, whole);
+      if (whole > 0) {
+        const writing = this.addPending(group, whole);
+        // Only so that a failure nobody awaits yet (the relay stopping) is not an unhandled rejection.
+        writing.catch(() => undefined);
+        this.writing = writing;
+      }
     }
     // Later parts are estimated at this part's size (all but the last are about as full).
     const total = this.membersNamed + Math.max(0, part.parts - this.tallies.size) * part.members.length;
@@ -122,6 +132,7 @@ export class SnapshotStream {
       return new Map(parts.map((p) => [p, staleResult(identityOf(staleGroup), this.seq, appliedSeq)]));
     }
     const lastPart = parts[parts.length - 1] ?? first.part;
+    await this.written();
     if (!env.staging && group && this.pending.length > 0) await this.addPending(group, this.pending.length);
     if (complete) this.desired.seal();
     // Walked again (for the values to delete) only when some current member is not wanted: most snapshots
@@ -167,6 +178,14 @@ export class SnapshotStream {
         ];
       }),
     );
+  }
+
+  /** Waits for the modifies in flight. Their transient failure is thrown here, once, and their members are
+   *  pending again: the retry of the part (or of finish) that got it writes them. */
+  private async written(): Promise<void> {
+    const writing = this.writing;
+    this.writing = null;
+    await writing;
   }
 
   /** Writes the first `count` pending members; each counts (or reports its error) in the part that named it.

@@ -10,6 +10,8 @@ import { applySnapshot } from '../support/apply-snapshot.js';
 import { applyUpsert } from '../../relay/apply/apply-upsert.js';
 import { readMembers } from '../../relay/ldap/ranged-members.js';
 import { RefusedError } from '../../relay/ldap/errors.js';
+import { DirectoryUnavailableError } from '../../relay/ldap/failures.js';
+import { SnapshotStream } from '../../relay/apply/snapshot-stream.js';
 import type { MemberRef } from '../../shared/contracts/writeback-message.js';
 import { addMembers, createGroup, createUser, readObject, uniqueSuffix, type AdObject } from '../support/ad.js';
 import {
@@ -320,6 +322,59 @@ describe('snapshot', () => {
     expect(one.results.map((r) => r.outcome)).toEqual(['applied']);
     expect(lanes.length).toBeGreaterThanOrEqual(6);
     expect(lanes.some((bulk) => bulk)).toBe(false);
+  });
+
+  it('leaves a part\'s modifies running while the next part is taken; a transient failure of theirs fails the next part, whose retry writes them', async () => {
+    const groupId = newGroupId();
+    const people = await users(6);
+    await applyUpsert(fx.env(), upsertMessage(groupId, 1));
+    // Member modifies wait for `release` (the DC still working on them); the first one then fails as a lost connection would.
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let failFirst = true;
+    const directory = Object.create(fx.directory) as typeof fx.directory;
+    directory.use = (fn, opts) =>
+      fx.directory.use(
+        (client) =>
+          fn(
+            new Proxy(client, {
+              get(target, prop, receiver) {
+                const value: unknown = Reflect.get(target, prop, receiver);
+                if (prop !== 'modify' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+                return async (dn: string, change: Change | Change[], ...rest: unknown[]) => {
+                  const args = [dn, change, ...rest];
+                  if (Array.isArray(change) || change.modification.type !== 'member') return (value as (...a: unknown[]) => Promise<void>).apply(target, args);
+                  await released;
+                  if (failFirst) {
+                    failFirst = false;
+                    throw new DirectoryUnavailableError([{ url: fx.directory.dcUrl, error: 'ECONNRESET' }], false);
+                  }
+                  return (value as (...a: unknown[]) => Promise<void>).apply(target, args);
+                };
+              },
+            }),
+          ),
+        opts,
+      );
+    const [p1, p2] = snapshotMessages(groupId, 2, people.map((u) => sidRef(u.objectSid, u.objectSid)), { parts: 2 });
+    const stream = await SnapshotStream.begin(fx.env({ directory, memberChunkSize: 2 }), p1!);
+    // Returns with its modifies still waiting on the "DC".
+    const first = stream.apply(p1!).then(() => 'returned');
+    expect(await Promise.race([first, new Promise((r) => setTimeout(() => r('still writing'), 2_000))])).toBe('returned');
+    let secondDone = false;
+    const second = stream.apply(p2!).then(
+      () => (secondDone = true),
+      (error: unknown) => error,
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(secondDone).toBe(false);
+    release();
+    expect(await second).toBeInstanceOf(DirectoryUnavailableError);
+    // The retry in place (as the session does) writes part 1's failed chunk too.
+    await stream.apply(p2!);
+    const byPart = await stream.finish(true, []);
+    expect([1, 2].map((p) => byPart.get(p)!.membersAdded)).toEqual([3, 3]);
+    expect(await memberSids(`CN=${headerFor(groupId).cn},${fx.writebackOu}`)).toEqual(people.map((u) => u.objectSid).sort());
   });
 
   it('reads big member lists page by page (range retrieval)', async () => {
