@@ -1,7 +1,8 @@
 // How the benchmark DC spent a measured interval: running on a CPU, or runnable but waiting for one (the machine
 // is shared), read from the kernel's scheduler statistics of its process (/proc/PID/schedstat: time on a CPU and
-// time waiting on a run queue, in ns). Samba's single process model serves every request in that one process,
-// so the rest of the interval the DC was idle: waiting for the next request. Null where the file is missing.
+// time waiting on a run queue, in ns, of the process's main thread). Samba's single process model serves every
+// request in that one process, on one thread, so the rest of the interval the DC was idle: waiting for the next
+// request. Null where the file is missing.
 import { readFileSync } from 'node:fs';
 
 export interface DcSched {
