@@ -17,6 +17,7 @@ import { adminClient, benchOu, benchUsersOu, ensureBenchUsers, ensureOu, type Be
 import { LdapmodifyRunner, memberAddLdif } from './ldapmodify.js';
 import { BIND_PASSWORD_ENV, RESULT_PREFIX, childOutputSchema, type ChildInput, type ChildOutput } from './relay-child-protocol.js';
 import { machineInfo, machineLines, markdownTable } from './report.js';
+import { measureDcSched, type DcSched } from './dc-schedstat.js';
 import { fmt, median, mib } from './stats.js';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,6 +44,8 @@ interface SideRun {
   probeMs: number;
   ms: number;
   rate: number;
+  /** How the DC spent this side's time (bench/dc-schedstat.ts); null where not measurable. */
+  dc: DcSched | null;
 }
 
 type RelayRun = ChildOutput & SideRun;
@@ -57,6 +60,8 @@ export interface ThroughputResult {
   ratio: number;
   /** Median of the per-run ratios (each run's two sides ran back to back, under similar DC load). */
   pairedRatio: number;
+  /** Median of the per-run ratios with each side's DC waits for a CPU taken out; null if not measured. */
+  cpuWaitFreeRatio: number | null;
   messages: number;
   deleteMs: number[];
   markdown: string;
@@ -134,7 +139,7 @@ async function relaySide(
   members: { cloudId: string; sid: string }[],
   opts: ThroughputOptions,
   deleteMs: number[],
-  side: Omit<SideRun, 'ms' | 'rate'>,
+  side: Omit<SideRun, 'ms' | 'rate' | 'dc'>,
 ): Promise<RelayRun> {
   const input: ChildInput = {
     url: dc.url,
@@ -148,6 +153,7 @@ async function relaySide(
     chunkSize: opts.chunkSize,
     members,
     timeoutMs: opts.timeoutMs,
+    dcPid: dc.pid,
   };
   const file = runner.file(`relay-${input.groupId}.json`);
   await writeFile(file, JSON.stringify(input));
@@ -171,17 +177,19 @@ async function ldapmodifySide(
   users: BenchUser[],
   opts: ThroughputOptions,
   deleteMs: number[],
-  side: Omit<SideRun, 'ms' | 'rate'>,
+  side: Omit<SideRun, 'ms' | 'rate' | 'dc'>,
 ): Promise<LdapmodifyRunResult> {
   const sam = `wbbl-${randomBytes(6).toString('hex')}`;
   const group = await createGroup(admin, groupsOu(dc), sam, { scope: 'universal', security: true, cn: `Bench ldapmodify ${sam}` });
   try {
     const file = runner.file(`${sam}.ldif`);
     await writeFile(file, memberAddLdif(group.dn, users.map((u) => `<SID=${u.sid}>`), opts.chunkSize));
+    const dcSched = measureDcSched(dc.pid);
     const run = await runner.run(file);
+    const dcSpent = dcSched();
     const inAd = await countMembers(admin, dc, group.dn);
     if (inAd !== users.length) throw new Error(`ldapmodify run left ${inAd} members in AD, expected ${users.length}`);
-    return { ...side, ms: run.ms, rate: users.length / (run.ms / 1000) };
+    return { ...side, ms: run.ms, rate: users.length / (run.ms / 1000), dc: dcSpent };
   } finally {
     deleteMs.push(await timedDelete(admin, group.dn));
   }
@@ -230,12 +238,12 @@ export async function runMemberThroughput(opts: ThroughputOptions, command: stri
             .join(', ');
           opts.progress(
             `run ${run} relay:      ${fmt(r.ms / 1000, 2)} s, ${fmt(r.rate)} members/s, DC probe ${fmt(r.probeMs, 1)} ms, ` +
-              `peak RSS ${mib(r.peakRss)}, CPU ${fmt(r.cpuMs / 1000, 1)} s (${calls})`,
+              `peak RSS ${mib(r.peakRss)}, CPU ${fmt(r.cpuMs / 1000, 1)} s (${calls}); ${dcLine(r)}`,
           );
         } else {
           const r = await ldapmodifySide(dc, admin, runner, users, opts, deleteMs, info);
           ldapmodify.push(r);
-          opts.progress(`run ${run} ldapmodify: ${fmt(r.ms / 1000, 2)} s, ${fmt(r.rate)} members/s, DC probe ${fmt(r.probeMs, 1)} ms`);
+          opts.progress(`run ${run} ldapmodify: ${fmt(r.ms / 1000, 2)} s, ${fmt(r.rate)} members/s, DC probe ${fmt(r.probeMs, 1)} ms; ${dcLine(r)}`);
         }
       }
     }
@@ -253,6 +261,12 @@ export async function runMemberThroughput(opts: ThroughputOptions, command: stri
   const ldapmodifyMedianRate = median(ldapmodify.map((r) => r.rate));
   const ratio = relayMedianRate / ldapmodifyMedianRate;
   const pairedRatio = median(relay.map((r) => r.rate / (ldapmodify.find((l) => l.run === r.run)?.rate ?? Number.NaN)));
+  const cpuWaitFree = relay.flatMap((r) => {
+    const l = ldapmodify.find((x) => x.run === r.run);
+    // Same members on both sides: the rate ratio is the inverse time ratio.
+    return r.dc && l?.dc ? [(l.ms - l.dc.cpuWaitMs) / (r.ms - r.dc.cpuWaitMs)] : [];
+  });
+  const cpuWaitFreeRatio = cpuWaitFree.length === relay.length && relay.length > 0 ? median(cpuWaitFree) : null;
   const result = {
     options: { members: opts.members, runs: opts.runs, chunkSize: opts.chunkSize, kind: opts.kind, timeoutMs: opts.timeoutMs },
     relay,
@@ -261,10 +275,32 @@ export async function runMemberThroughput(opts: ThroughputOptions, command: stri
     ldapmodifyMedianRate,
     ratio,
     pairedRatio,
+    cpuWaitFreeRatio,
     messages: relay[0]?.messages ?? 0,
     deleteMs,
   };
   return { ...result, markdown: throughputMarkdown(result, machineLines(machine, command)) };
+}
+
+/** DC idle: the part of a side's time the DC was neither serving nor waiting for a CPU, i.e. waiting for requests. */
+function dcIdleMs(side: SideRun): number | null {
+  return side.dc ? Math.max(0, side.ms - side.dc.busyMs - side.dc.cpuWaitMs) : null;
+}
+
+function dcLine(side: SideRun): string {
+  const idle = dcIdleMs(side);
+  return side.dc && idle !== null
+    ? `DC busy ${fmt(side.dc.busyMs / 1000, 2)} s, waiting for a CPU ${fmt(side.dc.cpuWaitMs / 1000, 2)} s, idle ${fmt(idle / 1000, 2)} s`
+    : 'DC scheduler statistics not available';
+}
+
+/** `relay / ldapmodify` seconds of one DC figure. */
+function dcPair(relay: SideRun, ldapmodify: SideRun | undefined, pick: (side: SideRun) => number | null): string {
+  const s = (side: SideRun | undefined): string => {
+    const v = side ? pick(side) : null;
+    return v === null ? 'n/a' : fmt(v / 1000, 2);
+  };
+  return `${s(relay)} / ${s(ldapmodify)}`;
 }
 
 /** The relay run with the median rate (for its LDAP operation profile). */
@@ -295,6 +331,9 @@ export function throughputMarkdown(r: Omit<ThroughputResult, 'markdown'>, machin
       fmt((rel.ldap['search']?.ms ?? 0) / 1000, 2),
       fmt((rel.ldap['modify']?.ms ?? 0) / 1000, 2),
       fmt(rel.cpuMs / 1000, 2),
+      dcPair(rel, ldm, (x) => x.dc?.busyMs ?? null),
+      dcPair(rel, ldm, (x) => x.dc?.cpuWaitMs ?? null),
+      dcPair(rel, ldm, dcIdleMs),
     ];
   });
   const mid = medianRun(r.relay);
@@ -330,13 +369,22 @@ export function throughputMarkdown(r: Omit<ThroughputResult, 'markdown'>, machin
     '',
     markdownTable(['Writer', 'Median time', 'Median members/s'], summary),
     '',
-    `**Ratio relay / ldapmodify: ${fmt(r.ratio, 2)}** (median rates) -- ${verdict(r.ratio)}; median of the per-run ratios ${fmt(r.pairedRatio, 2)}.`,
+    `**Ratio relay / ldapmodify: ${fmt(r.ratio, 2)}** (median rates) -- ${verdict(r.ratio)}; median of the per-run ratios ${fmt(r.pairedRatio, 2)}` +
+      (r.cpuWaitFreeRatio === null
+        ? '.'
+        : `; median of the per-run ratios with each side's DC waits for a CPU taken out ${fmt(r.cpuWaitFreeRatio, 2)} (what the two ` +
+          'writers cost, without the share of the machine other processes took meanwhile).'),
     '',
     'Per run. "DC probe" is the median round trip of a trivial search just before each side started (relay / ldapmodify):',
     'the DC is shared by everything on the machine and serves one request at a time, so a high probe means other work was',
-    'queued on it and that side\'s figure is inflated by it.',
+    'queued on it and that side\'s figure is inflated by it. The DC columns split each side\'s time by what the DC\'s',
+    'process did meanwhile (kernel scheduler statistics, relay / ldapmodify): busy on a CPU (this writer\'s requests and',
+    'any other client\'s), runnable but waiting for a CPU other processes held, and idle, i.e. waiting for a request.',
     '',
-    markdownTable(['Run', 'First', 'Relay', 'ldapmodify', 'Ratio', 'DC probe ms', 'Relay search s', 'Relay modify s', 'Relay CPU s'], perRun),
+    markdownTable(
+      ['Run', 'First', 'Relay', 'ldapmodify', 'Ratio', 'DC probe ms', 'Relay search s', 'Relay modify s', 'Relay CPU s', 'DC busy s', 'DC CPU wait s', 'DC idle s'],
+      perRun,
+    ),
     '',
     `Relay memory (a child process running only the relay and the embedded queue; sampled every 25 ms): peak RSS ` +
       `${mib(peakRss)} (${mib(baseRss)} before the first enqueue), peak heap used ${mib(peakHeap)}; ` +

@@ -18,11 +18,14 @@ export const childInputSchema = z
     chunkSize: z.number().int().positive(),
     members: z.array(z.object({ cloudId: z.string(), sid: z.string() }).strict()),
     timeoutMs: z.number().int().positive(),
+    /** The DC's process on this machine, for its scheduler statistics (bench/dc-schedstat.ts); null if unknown. */
+    dcPid: z.number().int().positive().nullable(),
   })
   .strict();
 export type ChildInput = z.infer<typeof childInputSchema>;
 
 export const ldapOpSchema = z.object({ count: z.number(), ms: z.number() });
+export const dcSchedSchema = z.object({ busyMs: z.number(), cpuWaitMs: z.number() }).strict();
 export const childOutputSchema = z
   .object({
     ms: z.number(),
@@ -42,6 +45,8 @@ export const childOutputSchema = z
     /** The process's maximum resident set size over its whole life (getrusage). */
     maxRss: z.number(),
     ldap: z.record(z.string(), ldapOpSchema),
+    /** How the DC spent the measured time (bench/dc-schedstat.ts). */
+    dc: dcSchedSchema.nullable(),
   })
   .strict();
 export type ChildOutput = z.infer<typeof childOutputSchema>;

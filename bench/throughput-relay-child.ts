@@ -1,7 +1,8 @@
 // The relay side of the member-throughput benchmark, in its own process so its memory is the relay's alone:
 // an embedded queue, the relay started as in the local stack, the messages the planner would produce for a
 // new group with these members (split under the message budget), enqueued at once. Measures from the first
-// enqueue until every result message has arrived; samples memory meanwhile; counts LDAP operations by kind.
+// enqueue until every result message has arrived; samples memory meanwhile; counts LDAP operations by kind and
+// reads how the DC spent the time (bench/dc-schedstat.ts).
 // Input: a JSON file named by argv[2]; the bind password in WRITEBACK_BENCH_BIND_PASSWORD.
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -19,6 +20,7 @@ import { benchHeader } from './bench-group.js';
 import { instrumentLdap } from './ldap-profile.js';
 import { BIND_PASSWORD_ENV, RESULT_PREFIX, childInputSchema, type ChildInput, type ChildOutput } from './relay-child-protocol.js';
 import { sampleMemory } from './memory-sampler.js';
+import { measureDcSched } from './dc-schedstat.js';
 
 /** What the planner sends for a new group (snapshot parts) or for a big addition (upserts), each under the budget. */
 export function benchMessages(input: Pick<ChildInput, 'tenantId' | 'groupId' | 'kind' | 'members'>): WritebackMessage[] {
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
   // Only what happens for this group counts (not the start-up bind and rootDSE/schema reads).
   for (const op of Object.values(ops)) Object.assign(op, { count: 0, ms: 0 });
   const cpu0 = process.cpuUsage();
+  const dcSched = measureDcSched(input.dcPid);
   const t0 = performance.now();
   for (const send of sends) await sender.send(send);
   const received: ResultMessage[] = [];
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
     }
   }
   const ms = performance.now() - t0;
+  const dcSpent = dcSched();
   const cpu = process.cpuUsage(cpu0);
   const peaks = memory.stop();
 
@@ -94,6 +98,7 @@ async function main(): Promise<void> {
     ...peaks,
     maxRss: process.resourceUsage().maxRSS * 1024,
     ldap: ops,
+    dc: dcSpent,
   };
   process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(output)}\n`);
 }

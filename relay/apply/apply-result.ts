@@ -2,7 +2,7 @@
 import type { MemberError, ResultOutcome } from '../../shared/contracts/result-message.js';
 import type { Logger } from '../../shared/logging.js';
 import type { AdContext } from '../ldap/ad-context.js';
-import type { Directory } from '../ldap/directory.js';
+import type { DirectoryRequests } from '../ldap/directory.js';
 
 export interface AdIdentity {
   objectGUID: string;
@@ -25,7 +25,7 @@ export function identityOf(group: AdIdentity): AdIdentity {
 
 /** What every apply step needs. */
 export interface ApplyEnv {
-  directory: Directory;
+  directory: DirectoryRequests;
   ctx: AdContext;
   memberChunkSize: number;
   /** Values per ranged read of `member`. */

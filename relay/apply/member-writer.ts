@@ -4,7 +4,7 @@
 import { Attribute, Change } from 'ldapts';
 import type { MemberError } from '../../shared/contracts/result-message.js';
 import { chunk } from './chunk.js';
-import type { Directory } from '../ldap/directory.js';
+import type { DirectoryRequests } from '../ldap/directory.js';
 import { permissiveModifyControl } from '../ldap/controls.js';
 import { isTransient, memberAlreadyInState, reportedError } from '../ldap/errors.js';
 
@@ -22,7 +22,7 @@ export interface MemberWriteResult {
 }
 
 export async function writeMembers(
-  directory: Directory,
+  directory: DirectoryRequests,
   groupDn: string,
   operation: 'add' | 'delete',
   values: readonly MemberValue[],
@@ -30,8 +30,6 @@ export async function writeMembers(
   opts: {
     /** Told after each modify that wrote values (progress of long member work). */
     onWritten?: (count: number) => void;
-    /** A big group's member work: other groups' requests go first (relay/ldap/bulk-lane.ts). */
-    bulk?: boolean;
   } = {},
 ): Promise<MemberWriteResult> {
   const result: MemberWriteResult = { written: 0, errors: [] };
@@ -42,7 +40,6 @@ export async function writeMembers(
         new Change({ operation, modification: new Attribute({ type: 'member', values: batch.map((m) => m.value) }) }),
         permissiveModifyControl(),
       ),
-      { bulk: opts.bulk === true },
     );
   // A failed batch is split in halves until the bad value(s) stand alone: one bad member in a chunk of
   // 500 costs ~2*log2(500) extra modifies instead of 500.

@@ -8,7 +8,7 @@ import { normaliseId } from '../../shared/domain/ids.js';
 import type { DesiredMember } from './member-identity.js';
 import { nestingViolation } from './scope-rules.js';
 import type { AdContext } from '../ldap/ad-context.js';
-import type { Directory } from '../ldap/directory.js';
+import type { DirectoryRequests } from '../ldap/directory.js';
 import { findDevices, findDomainLocalGroupSids, findGroupsByAnchors } from './lookup.js';
 
 export interface ResolvedMembers {
@@ -24,7 +24,7 @@ const DOMAIN_LOCAL_GROUP_TYPE = 0x4;
  * for removing (`'remove'`: a ref with no AD object is simply not a member, nothing to report).
  */
 export async function resolveMembers(
-  directory: Directory,
+  directory: DirectoryRequests,
   ctx: AdContext,
   refs: readonly MemberRef[],
   purpose: 'add' | 'remove',

@@ -2,7 +2,8 @@
 // bounded however big the group: begin() makes the group match the header and reads its current members
 // into a compact key set (member-keys.ts); each part adds its members that are not members yet (only those:
 // Samba fails a whole modify when one value is there already) in whole modifies, carrying the rest into the
-// next part's, and leaves only its members' keys behind;
+// next part's, and leaves only its members' keys behind; its modifies run on while the session takes the next
+// part (written() waits for them before the next writes);
 // finish() removes the current members no part named (drift repair, members added by hand; an empty
 // snapshot removes everyone), walking the member list again only when there are any. An incomplete snapshot (a part never arrived) only adds:
 // without the whole list nothing may be removed.
@@ -20,6 +21,7 @@ import type { DesiredMember } from './member-identity.js';
 import { MemberKeySet, SidDomains } from './member-keys.js';
 import type { MemberProgress } from './member-progress.js';
 import { writeMembers, type MemberValue, type MemberWriteResult } from './member-writer.js';
+import { inBulkLane } from '../ldap/directory.js';
 import { memberPages } from '../ldap/ranged-members.js';
 import { resolveMembers } from './resolve-members.js';
 import { staleResult } from './watermark.js';
@@ -42,6 +44,9 @@ export class SnapshotStream {
    *  finish()), so a snapshot costs as many modifies as its members need, not three per part. Samba rewrites the
    *  group's whole member list on every modify, so a part's short last chunk was as dear as a full one. */
   private pending: { value: MemberValue; part: number }[] = [];
+  /** The last part's modifies, left running on the DC while the session takes and checks the next part (the
+   *  DC would otherwise idle through every part boundary); awaited before the next part writes, and by finish(). */
+  private writing: Promise<void> | null = null;
 
   private constructor(
     private readonly env: ApplyEnv,
@@ -54,24 +59,21 @@ export class SnapshotStream {
     this.desired = new MemberKeySet(this.domains);
   }
 
-  /** A snapshot of several parts is a big group: its member work lets other groups' requests go first. */
-  private get bulk(): boolean {
-    return this.first.parts > 1;
-  }
-
   /** The snapshot's seq: its last part's. */
   get seq(): number {
     return this.first.seq + (this.first.parts - this.first.part);
   }
 
   /** Ensures the group (or finds the snapshot stale) and reads its current members, with `first` (any part). */
-  static async begin(env: ApplyEnv, first: SnapshotPart, progress: MemberProgress | null = null): Promise<SnapshotStream> {
+  static async begin(given: ApplyEnv, first: SnapshotPart, progress: MemberProgress | null = null): Promise<SnapshotStream> {
+    // A snapshot of several parts is a big group: all its requests let other groups' go first (bulk-lane.ts).
+    const env = first.parts > 1 ? { ...given, directory: inBulkLane(given.directory) } : given;
     const lastSeq = first.seq + (first.parts - first.part);
     const ensured = await ensureGroup(env, first.header, lastSeq);
     if ('appliedSeq' in ensured) return new SnapshotStream(env, first, ensured.group, ensured, progress);
     const stream = new SnapshotStream(env, first, ensured.group, null, progress);
     if (ensured.group) {
-      for await (const page of memberPages(env.directory, ensured.group.dn, env.memberReadPageSize, stream.bulk)) for (const m of page) stream.current.add(m);
+      for await (const page of memberPages(env.directory, ensured.group.dn, env.memberReadPageSize)) for (const m of page) stream.current.add(m);
     }
     stream.current.seal();
     return stream;
@@ -100,11 +102,17 @@ export class SnapshotStream {
     const tally: PartTally = { added: env.staging || !group ? toAdd.length : 0, errors };
     this.tallies.set(part.part, tally);
     if (!env.staging && group) {
+      await this.written();
       // A retry of this part adds its members again: what it left pending is replaced.
       this.pending = this.pending.filter((p) => p.part !== part.part);
       for (const m of toAdd) this.pending.push({ value: m, part: part.part });
       const whole = Math.floor(this.pending.length / env.memberChunkSize) * env.memberChunkSize;
-      if (whole > 0) await this.addPending(group, whole);
+      if (whole > 0) {
+        const writing = this.addPending(group, whole);
+        // Only so that a failure nobody awaits yet (the relay stopping) is not an unhandled rejection.
+        writing.catch(() => undefined);
+        this.writing = writing;
+      }
     }
     // Later parts are estimated at this part's size (all but the last are about as full).
     const total = this.membersNamed + Math.max(0, part.parts - this.tallies.size) * part.members.length;
@@ -124,6 +132,7 @@ export class SnapshotStream {
       return new Map(parts.map((p) => [p, staleResult(identityOf(staleGroup), this.seq, appliedSeq)]));
     }
     const lastPart = parts[parts.length - 1] ?? first.part;
+    await this.written();
     if (!env.staging && group && this.pending.length > 0) await this.addPending(group, this.pending.length);
     if (complete) this.desired.seal();
     // Walked again (for the values to delete) only when some current member is not wanted: most snapshots
@@ -136,7 +145,6 @@ export class SnapshotStream {
       this.progress?.note({ stage: 'removing' });
       const written = await writeMembers(env.directory, group.dn, 'delete', toRemove, env.memberChunkSize, {
         onWritten: (n) => this.progress?.note({ done: n, membersRemoved: n }),
-        bulk: this.bulk,
       });
       removed = written.written;
       removeErrors.push(...written.errors);
@@ -172,6 +180,14 @@ export class SnapshotStream {
     );
   }
 
+  /** Waits for the modifies in flight. Their transient failure is thrown here, once, and their members are
+   *  pending again: the retry of the part (or of finish) that got it writes them. */
+  private async written(): Promise<void> {
+    const writing = this.writing;
+    this.writing = null;
+    await writing;
+  }
+
   /** Writes the first `count` pending members; each counts (or reports its error) in the part that named it.
    *  A failure that ends the attempt (DC away) puts them back, for the retry. */
   private async addPending(group: AdGroup, count: number): Promise<void> {
@@ -180,7 +196,6 @@ export class SnapshotStream {
     try {
       written = await writeMembers(this.env.directory, group.dn, 'add', batch.map((p) => p.value), this.env.memberChunkSize, {
         onWritten: (n) => this.progress?.note({ membersAdded: n }),
-        bulk: this.bulk,
       });
     } catch (error) {
       this.pending.unshift(...batch);
@@ -202,7 +217,7 @@ export class SnapshotStream {
   /** Current members no part named, as values to delete (collected first: deleting while reading ranges would shift them). */
   private async undesired(group: AdGroup): Promise<MemberValue[]> {
     const out: MemberValue[] = [];
-    for await (const page of memberPages(this.env.directory, group.dn, this.env.memberReadPageSize, this.bulk)) {
+    for await (const page of memberPages(this.env.directory, group.dn, this.env.memberReadPageSize)) {
       for (const m of page) if (!this.desired.has(m)) out.push({ cloudId: m.sid ?? m.guid, value: `<GUID=${m.guid}>` });
     }
     return out;

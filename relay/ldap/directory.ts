@@ -22,6 +22,18 @@ export interface DirectoryOptions {
   now?: () => number;
 }
 
+/** What applying a change set needs of the connection: running requests on it (a Directory, or inBulkLane's view). */
+export type DirectoryRequests = Pick<Directory, 'use'>;
+
+/**
+ * `directory` with every request in the bulk lane: a big group's whole change set. Its own requests (finding or
+ * creating the group, nesting checks) then never count as another group's, so its member work does not wait the
+ * lane's grace after them (bulk-lane.ts); they also let other groups' requests go first.
+ */
+export function inBulkLane(directory: DirectoryRequests): DirectoryRequests {
+  return { use: (fn, opts = {}) => directory.use(fn, { ...opts, bulk: true }) };
+}
+
 export class Directory {
   private client: Client | null = null;
   private connecting: Promise<Client> | null = null;
@@ -47,7 +59,7 @@ export class Directory {
   /**
    * Runs `fn` with the bound client. A connection loss drops the client (the next call reconnects, pinned
    * DC first, then the others). `retry: true` runs `fn` once more on a fresh connection: only for reads.
-   * `bulk: true` (a big group's member work) lets other requests go first (bulk-lane.ts).
+   * `bulk: true` (a big group's requests: inBulkLane) lets other groups' requests go first (bulk-lane.ts).
    */
   async use<T>(fn: (client: Client) => Promise<T>, opts: { retry?: boolean; bulk?: boolean } = {}): Promise<T> {
     if (opts.bulk) await this.lane.turn();

@@ -4,7 +4,7 @@
 // its GUID and SID and can be compared without names.
 import type { Entry } from 'ldapts';
 import { parseExtendedDn, type CurrentMember } from '../apply/member-identity.js';
-import type { Directory } from './directory.js';
+import type { DirectoryRequests } from './directory.js';
 import { extendedDnControl } from './controls.js';
 import { textValues } from './entry.js';
 
@@ -33,14 +33,14 @@ export function rangedValues(entry: Entry): { values: string[]; next: number | n
 export const MAX_VAL_RANGE = 1500;
 
 /** The members page by page (each page parsed, none kept): big groups are walked without a list of them all. */
-export async function* memberPages(directory: Directory, groupDn: string, pageSize = MAX_VAL_RANGE, bulk = false): AsyncGenerator<CurrentMember[]> {
+export async function* memberPages(directory: DirectoryRequests, groupDn: string, pageSize = MAX_VAL_RANGE): AsyncGenerator<CurrentMember[]> {
   let from: number | null = 0;
   while (from !== null) {
     const start: number = from;
     const attribute = `member;range=${start}-${start + pageSize - 1}`;
     const { searchEntries } = await directory.use(
       (c) => c.search(groupDn, { scope: 'base', filter: '(objectClass=*)', attributes: [attribute] }, extendedDnControl()),
-      { retry: true, bulk },
+      { retry: true },
     );
     const entry = searchEntries[0];
     if (!entry) break;
@@ -52,7 +52,7 @@ export async function* memberPages(directory: Directory, groupDn: string, pageSi
 }
 
 /** The whole member list (for groups the relay empties or tests look at, not for snapshots). */
-export async function readMembers(directory: Directory, groupDn: string, pageSize = MAX_VAL_RANGE): Promise<CurrentMember[]> {
+export async function readMembers(directory: DirectoryRequests, groupDn: string, pageSize = MAX_VAL_RANGE): Promise<CurrentMember[]> {
   const members: CurrentMember[] = [];
   for await (const page of memberPages(directory, groupDn, pageSize)) members.push(...page);
   return members;

@@ -1,7 +1,7 @@
 // The relay's LDAP exports against the real Samba AD DC, each test in its own OU: create, idempotent
 // re-apply, rename and move keeping objectGUID/SID, a group AD Connect wrote adopted in place, attribute
 // updates, member changes in chunks with bad members isolated, AD's nesting rule, snapshots (drift repair,
-// empty), delete only by anchor, staging.
+// empty, a big group's in the bulk lane), delete only by anchor, staging.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Change } from 'ldapts';
@@ -10,6 +10,8 @@ import { applySnapshot } from '../support/apply-snapshot.js';
 import { applyUpsert } from '../../relay/apply/apply-upsert.js';
 import { readMembers } from '../../relay/ldap/ranged-members.js';
 import { RefusedError } from '../../relay/ldap/errors.js';
+import { DirectoryUnavailableError } from '../../relay/ldap/failures.js';
+import { SnapshotStream } from '../../relay/apply/snapshot-stream.js';
 import type { MemberRef } from '../../shared/contracts/writeback-message.js';
 import { addMembers, createGroup, createUser, readObject, uniqueSuffix, type AdObject } from '../support/ad.js';
 import {
@@ -293,6 +295,86 @@ describe('snapshot', () => {
     expect(modifies).toEqual([2, 2, 2, 2, 1]);
     expect(results.map((r) => r.membersAdded)).toEqual([3, 3, 3]);
     expect(await memberSids(created.ad!.dn)).toEqual(people.map((u) => u.objectSid).sort());
+  });
+
+  it('sends every request of a big group\'s snapshot in the bulk lane, finding and creating the group too; none of a one-part snapshot\'s', async () => {
+    const people = await users(4);
+    // sidRef leaves objectType unset, so each part also makes a nesting check (a search).
+    const refs = people.map((u) => sidRef(u.objectSid));
+    // Records the lane of every request (each passes through to the real connection).
+    const lanes: boolean[] = [];
+    const directory = Object.create(fx.directory) as typeof fx.directory;
+    directory.use = (fn, opts) => {
+      lanes.push(opts?.bulk === true);
+      return fx.directory.use(fn, opts);
+    };
+    const big = newGroupId();
+    const { results } = await applySnapshot(fx.env({ directory, memberChunkSize: 2 }), snapshotMessages(big, 1, refs, { parts: 2 }), true);
+    expect(results.map((r) => r.outcome)).toEqual(['applied', 'applied']);
+    // Find (nothing), create, find again, read members, two nesting checks, two modifies.
+    expect(lanes.length).toBeGreaterThanOrEqual(8);
+    // Its own lookups outside the lane would make its first modify wait the lane's grace after them.
+    expect(lanes.every((bulk) => bulk)).toBe(true);
+
+    lanes.length = 0;
+    const small = newGroupId();
+    const one = await applySnapshot(fx.env({ directory, memberChunkSize: 2 }), snapshotMessages(small, 1, refs, { parts: 1 }), true);
+    expect(one.results.map((r) => r.outcome)).toEqual(['applied']);
+    expect(lanes.length).toBeGreaterThanOrEqual(6);
+    expect(lanes.some((bulk) => bulk)).toBe(false);
+  });
+
+  it('leaves a part\'s modifies running while the next part is taken; a transient failure of theirs fails the next part, whose retry writes them', async () => {
+    const groupId = newGroupId();
+    const people = await users(6);
+    await applyUpsert(fx.env(), upsertMessage(groupId, 1));
+    // Member modifies wait for `release` (the DC still working on them); the first one then fails as a lost connection would.
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let failFirst = true;
+    const directory = Object.create(fx.directory) as typeof fx.directory;
+    directory.use = (fn, opts) =>
+      fx.directory.use(
+        (client) =>
+          fn(
+            new Proxy(client, {
+              get(target, prop, receiver) {
+                const value: unknown = Reflect.get(target, prop, receiver);
+                if (prop !== 'modify' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+                return async (dn: string, change: Change | Change[], ...rest: unknown[]) => {
+                  const args = [dn, change, ...rest];
+                  if (Array.isArray(change) || change.modification.type !== 'member') return (value as (...a: unknown[]) => Promise<void>).apply(target, args);
+                  await released;
+                  if (failFirst) {
+                    failFirst = false;
+                    throw new DirectoryUnavailableError([{ url: fx.directory.dcUrl, error: 'ECONNRESET' }], false);
+                  }
+                  return (value as (...a: unknown[]) => Promise<void>).apply(target, args);
+                };
+              },
+            }),
+          ),
+        opts,
+      );
+    const [p1, p2] = snapshotMessages(groupId, 2, people.map((u) => sidRef(u.objectSid, u.objectSid)), { parts: 2 });
+    const stream = await SnapshotStream.begin(fx.env({ directory, memberChunkSize: 2 }), p1!);
+    // Returns with its modifies still waiting on the "DC".
+    const first = stream.apply(p1!).then(() => 'returned');
+    expect(await Promise.race([first, new Promise((r) => setTimeout(() => r('still writing'), 2_000))])).toBe('returned');
+    let secondDone = false;
+    const second = stream.apply(p2!).then(
+      () => (secondDone = true),
+      (error: unknown) => error,
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(secondDone).toBe(false);
+    release();
+    expect(await second).toBeInstanceOf(DirectoryUnavailableError);
+    // The retry in place (as the session does) writes part 1's failed chunk too.
+    await stream.apply(p2!);
+    const byPart = await stream.finish(true, []);
+    expect([1, 2].map((p) => byPart.get(p)!.membersAdded)).toEqual([3, 3]);
+    expect(await memberSids(`CN=${headerFor(groupId).cn},${fx.writebackOu}`)).toEqual(people.map((u) => u.objectSid).sort());
   });
 
   it('reads big member lists page by page (range retrieval)', async () => {

@@ -1,11 +1,12 @@
 // The benchmark helpers whose mistakes would silently skew a figure: the LDIF ldapmodify gets (same
-// modifies as the relay), the percentiles, the BENCHMARKS.md section replacement, and what the big-group
-// benchmark reads about its processes (memory from /proc, CPU profile summary).
+// modifies as the relay), the percentiles, the BENCHMARKS.md section replacement, and what the big-group and
+// throughput benchmarks read about processes (memory and scheduler statistics from /proc, CPU profile summary).
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processMemory } from '../../bench/big-children.js';
+import { measureDcSched } from '../../bench/dc-schedstat.js';
 import { summarizeCpuProfile } from '../../bench/cpu-profile.js';
 import { ldifLine, memberAddLdif } from '../../bench/ldapmodify.js';
 import { writeSection } from '../../bench/report.js';
@@ -101,5 +102,24 @@ describe('process memory from /proc (big benchmark)', () => {
     expect(peakRss).toBeGreaterThanOrEqual(rss);
     // Same order of magnitude as Node's own figure.
     expect(Math.abs(rss - process.memoryUsage().rss)).toBeLessThan(rss / 2);
+  });
+});
+
+describe('DC scheduler statistics from /proc (throughput benchmark)', () => {
+  it('measures the time a process spent on a CPU in milliseconds, and nothing for an unknown process', () => {
+    const measure = measureDcSched(process.pid);
+    const cpu0 = process.cpuUsage();
+    const until = performance.now() + 60;
+    while (performance.now() < until); // on a CPU for ~60 ms
+    const spent = measure();
+    const used = process.cpuUsage(cpu0);
+    const cpuMs = (used.user + used.system) / 1000;
+    expect(spent).not.toBeNull();
+    // The same order as Node's own CPU figure (schedstat counts the main thread, where the loop ran).
+    expect(spent!.busyMs).toBeGreaterThan(cpuMs / 2);
+    expect(spent!.busyMs).toBeLessThan(cpuMs * 2 + 20);
+    expect(spent!.cpuWaitMs).toBeGreaterThanOrEqual(0);
+    expect(measureDcSched(null)()).toBeNull();
+    expect(measureDcSched(2 ** 31 - 1)()).toBeNull();
   });
 });
