@@ -5,6 +5,7 @@
 // sends save the planned states, the new deltaLink and clear the round journal. Groups that cannot be found
 // without a deletion notice are not planned: they go on the recheck list (rechecks.ts), which every round reads.
 import { mergeDeltaItems, type MergedGroupChange } from '../../domain/delta-merge.js';
+import { MAX_DELTA_MEMBER_CHANGES } from '../../domain/limits.js';
 import { isGuid, normaliseId } from '../../domain/ids.js';
 import type { PlannedGroup } from '../../domain/planned-state.js';
 import type { RecheckEntry } from '../../domain/recheck.js';
@@ -81,7 +82,8 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
     // the member ids its enumeration lists are not kept (a big group's would be held for the whole round).
     const collect = (items: Parameters<typeof mergeDeltaItems>[1]): void => {
       const keepMembers = mode === 'delta';
-      mergeDeltaItems(merged, items.map((i) => ({ ...i, id: normaliseId(i.id), members: keepMembers ? i.members.map((m) => ({ ...m, id: normaliseId(m.id) })) : [] })));
+      const normalised = items.map((i) => ({ ...i, id: normaliseId(i.id), members: keepMembers ? i.members.map((m) => ({ ...m, id: normaliseId(m.id) })) : [] }));
+      mergeDeltaItems(merged, normalised, MAX_DELTA_MEMBER_CHANGES);
     };
     let outcome = await directory.groupsDelta(mode === 'delta' ? token!.deltaLink : null, collect);
     if (outcome.kind === 'resetRequired') {
