@@ -27,7 +27,7 @@ function nestedDiff(before: ReadonlySet<string>, after: ReadonlySet<string>): Ne
 
 /** Text per transaction: 1.5 M UTF-16 characters is 3 MB, under the 4 MiB a transaction may carry. */
 const BATCH_TEXT_CHARS = 1_500_000;
-const BATCH_CONCURRENCY = 4;
+const BATCH_CONCURRENCY = 2;
 /** Stored rows are read by the first character of their bucket: a sixteenth of a group's rows at a time. */
 const ROW_RANGES = [...'0123456789abcdefz'];
 
