@@ -21,7 +21,7 @@ import { isProgressBody, resultMessageSchema, type ResultMessage } from '../shar
 import { writebackMessageId } from '../shared/contracts/writeback-message.js';
 import { MESSAGE_BODY_BUDGET_BYTES } from '../shared/domain/limits.js';
 import type { MemberRef } from '../shared/domain/model.js';
-import { splitSnapshot } from '../shared/domain/split.js';
+import { refsOf, splitSnapshot } from '../shared/domain/split.js';
 import { silentLogger } from '../shared/logging.js';
 import { splitForSend } from '../shared/ports/queue.js';
 import { benchHeader } from './bench-group.js';
@@ -112,7 +112,7 @@ export async function runRelayMemory(opts: RelayMemoryOptions, command: string):
     await delegateWritebackOu(admin, groupsOu(dc), account);
     const groupId = randomUUID();
     const env = { tenantId: randomUUID(), groupId, header: benchHeader(groupId) };
-    const messages = splitSnapshot(env, 1, memberRefs(opts.members), MESSAGE_BODY_BUDGET_BYTES);
+    const messages = splitSnapshot(env, 1, refsOf(memberRefs(opts.members)), MESSAGE_BODY_BUDGET_BYTES);
     opts.progress(`${fmt(opts.members)} members in ${fmt(messages.length)} snapshot parts; starting the relay (staging mode)`);
 
     const input: MemoryChildInput = { url: dc.url, tlsServerName: dc.tlsServerName, caFile: dc.caFile, bindDn: account.bindDn, writebackOu: groupsOu(dc), queueUrl: server.url };

@@ -13,7 +13,7 @@ import { isProgressBody, resultMessageSchema, type ResultMessage } from '../shar
 import { writebackMessageId } from '../shared/contracts/writeback-message.js';
 import { MESSAGE_BODY_BUDGET_BYTES } from '../shared/domain/limits.js';
 import type { MemberRef, WritebackMessage } from '../shared/domain/model.js';
-import { splitSnapshot, splitUpserts } from '../shared/domain/split.js';
+import { refsOf, splitSnapshot, splitUpserts } from '../shared/domain/split.js';
 import { createLogger } from '../shared/logging.js';
 import { splitForSend } from '../shared/ports/queue.js';
 import { benchHeader } from './bench-group.js';
@@ -27,7 +27,7 @@ export function benchMessages(input: Pick<ChildInput, 'tenantId' | 'groupId' | '
   const env = { tenantId: input.tenantId, groupId: input.groupId, header: benchHeader(input.groupId) };
   const refs: MemberRef[] = input.members.map((m) => ({ kind: 'sid', cloudId: m.cloudId, sid: m.sid, objectType: 'user' }));
   return input.kind === 'snapshot'
-    ? splitSnapshot(env, 1, refs, MESSAGE_BODY_BUDGET_BYTES)
+    ? splitSnapshot(env, 1, refsOf(refs), MESSAGE_BODY_BUDGET_BYTES)
     : splitUpserts(env, 1, [], refs, MESSAGE_BODY_BUDGET_BYTES);
 }
 

@@ -30,9 +30,13 @@ export interface MergedGroupChange {
   removed: 'changed' | 'deleted' | null;
   /** Final state per member id within this round. */
   members: Map<string, DeltaMemberChange>;
+  /** More member changes came than are kept (`members` is then empty): only the complete member list tells
+   *  where the group stands. */
+  membersDropped?: true;
 }
 
-export function mergeDeltaItems(into: Map<string, MergedGroupChange>, items: readonly DeltaGroupItem[]): Map<string, MergedGroupChange> {
+/** `maxMemberChanges`: member changes kept per group; beyond it they are dropped (`membersDropped`). */
+export function mergeDeltaItems(into: Map<string, MergedGroupChange>, items: readonly DeltaGroupItem[], maxMemberChanges = Infinity): Map<string, MergedGroupChange> {
   for (const item of items) {
     let merged = into.get(item.id);
     if (!merged) {
@@ -43,10 +47,15 @@ export function mergeDeltaItems(into: Map<string, MergedGroupChange>, items: rea
     // A later page showing the group (without @removed) means it is there again (for example restored).
     merged.removed = item.removed;
     for (const m of item.members) {
+      if (merged.membersDropped) break;
       const prev = merged.members.get(m.id);
       // Re-insert so iteration order follows the last occurrence.
       merged.members.delete(m.id);
       merged.members.set(m.id, { id: m.id, type: m.type ?? prev?.type ?? null, removed: m.removed });
+      if (merged.members.size > maxMemberChanges) {
+        merged.members.clear();
+        merged.membersDropped = true;
+      }
     }
   }
   return into;

@@ -6,25 +6,21 @@
 import type { DeleteReason, GroupHeader, WritebackMessage } from './model.js';
 import type { PlannedGroup } from './planned-state.js';
 import type { GuardCost } from './deletion-guard.js';
+import { sortedDifference, sortedIds, type SortedIds } from './sorted-ids.js';
 
 /** What a change set does relative to the previous plan: delete the group, or write this header and remove and
- *  add these members (cloud ids, sorted; `every`: all members the previous plan wrote). */
+ *  add these members (cloud ids, sorted; `every`: all members the previous plan wrote). `added` may be read
+ *  lazily (a new big group's snapshot adds every member): iterate it, do not hold it. */
 export type ChangeSetEffect =
   | { kind: 'delete'; reason: DeleteReason }
-  | { kind: 'write'; header: GroupHeader | null; removed: string[] | 'every'; added: string[] };
+  | { kind: 'write'; header: GroupHeader | null; removed: string[] | 'every'; added: Iterable<string> };
 
-function snapshotMemberIds(messages: readonly WritebackMessage[]): Set<string> {
-  const ids = new Set<string>();
-  for (const m of messages) if (m.kind === 'snapshot') for (const ref of m.members) ids.add(ref.cloudId);
-  return ids;
-}
-
-/** The snapshot's member ids sorted, without a set of them (a new big group's snapshot names every member). */
-function sortedSnapshotIds(messages: readonly WritebackMessage[]): string[] {
+/** The cloud ids of the snapshot's members, read from its parts (the planner has them compact for a big group:
+ *  PlannedMembers.refIds, ./planned-members.ts). */
+export function snapshotMemberIds(messages: readonly WritebackMessage[]): SortedIds {
   const ids: string[] = [];
   for (const m of messages) if (m.kind === 'snapshot') for (const ref of m.members) ids.push(ref.cloudId);
-  ids.sort();
-  return ids.filter((id, i) => i === 0 || id !== ids[i - 1]);
+  return sortedIds(ids);
 }
 
 const hadMembers = (previous: PlannedGroup | null): boolean => previous !== null && previous.written && previous.memberCount > 0;
@@ -35,7 +31,7 @@ export function needsPreviousMembers(previous: PlannedGroup | null, messages: re
   return hadMembers(previous) && messages.some((m) => m.kind === 'snapshot' && m.members.length > 0);
 }
 
-/** The ids of `ids` not in `drop`, sorted (no copy of `ids`: a big group's sets hold 250,000 ids and more). */
+/** The ids of `ids` not in `drop`, sorted. */
 function without(ids: ReadonlySet<string>, drop: ReadonlySet<string>): string[] {
   const out: string[] = [];
   for (const id of ids) if (!drop.has(id)) out.push(id);
@@ -43,11 +39,13 @@ function without(ids: ReadonlySet<string>, drop: ReadonlySet<string>): string[] 
 }
 
 /** `previousWritten`: the cloud ids of the members the previous plan wrote (its entries with a reference) when
- *  needsPreviousMembers says so (else unused). */
+ *  needsPreviousMembers says so (else unused). `snapshotIds`: the snapshot's member ids, when known without
+ *  reading the parts. */
 export function changeSetEffect(
   previous: PlannedGroup | null,
   messages: readonly WritebackMessage[],
-  previousWritten: ReadonlySet<string>,
+  previousWritten: SortedIds,
+  snapshotIds: SortedIds = snapshotMemberIds(messages),
 ): ChangeSetEffect {
   let header: GroupHeader | null = null;
   const removed = new Set<string>();
@@ -61,10 +59,10 @@ export function changeSetEffect(
     }
   }
   if (!messages.some((m) => m.kind === 'snapshot')) return { kind: 'write', header, removed: without(removed, added), added: without(added, removed) };
-  if (!hadMembers(previous)) return { kind: 'write', header, removed: [], added: sortedSnapshotIds(messages) };
-  const kept = snapshotMemberIds(messages);
-  if (kept.size === 0) return { kind: 'write', header, removed: 'every', added: [] };
-  return { kind: 'write', header, removed: without(previousWritten, kept), added: without(kept, previousWritten) };
+  if (!hadMembers(previous)) return { kind: 'write', header, removed: [], added: snapshotIds };
+  if (snapshotIds.size === 0) return { kind: 'write', header, removed: 'every', added: [] };
+  const { onlyA, onlyB } = sortedDifference(previousWritten, snapshotIds);
+  return { kind: 'write', header, removed: onlyA, added: onlyB };
 }
 
 /** The JSON text of an effect (exactly `JSON.stringify(effect)`) in pieces of a few thousand ids, so a big
@@ -74,15 +72,17 @@ export function* effectJsonPieces(effect: ChangeSetEffect, idsPerPiece = 2000): 
     yield JSON.stringify(effect);
     return;
   }
-  function* list(ids: readonly string[]): Generator<string> {
-    if (ids.length === 0) {
-      yield '[]';
-      return;
+  function* list(ids: Iterable<string>): Generator<string> {
+    let piece: string[] = [];
+    let first = true;
+    for (const id of ids) {
+      piece.push(JSON.stringify(id));
+      if (piece.length < idsPerPiece) continue;
+      yield `${first ? '[' : ','}${piece.join(',')}`;
+      piece = [];
+      first = false;
     }
-    for (let i = 0; i < ids.length; i += idsPerPiece) {
-      const piece = ids.slice(i, i + idsPerPiece).map((id) => JSON.stringify(id)).join(',');
-      yield `${i === 0 ? '[' : ','}${piece}${i + idsPerPiece >= ids.length ? ']' : ''}`;
-    }
+    yield first ? `[${piece.join(',')}]` : piece.length > 0 ? `,${piece.join(',')}]` : ']';
   }
   yield `{"kind":"write","header":${JSON.stringify(effect.header)},"removed":`;
   if (effect.removed === 'every') yield '"every"';

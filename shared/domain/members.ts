@@ -24,6 +24,8 @@ export const MEMBER_SKIP_TEXT: Record<MemberSkipReason, string> = {
   memberNotFound: 'Graph does not return this member object (deleted or not visible)',
 };
 
+export const MEMBER_SKIP_REASONS = Object.keys(MEMBER_SKIP_TEXT) as MemberSkipReason[];
+
 /** What the planner remembers per cloud member: the reference sent to AD, or why nothing was sent. */
 export type MemberEntry = { cloudId: string; ref: MemberRef; skip: null } | { cloudId: string; ref: null; skip: MemberSkipReason };
 

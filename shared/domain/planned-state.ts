@@ -2,6 +2,7 @@
 import type { MemberEntry, MemberSkipReason } from './members.js';
 import type { AdGroupType, CloudGroup, GroupHeader, GroupLifecycle } from './model.js';
 import type { SkipReason } from './policy.js';
+import { sortedIds, type SortedIds } from './sorted-ids.js';
 
 export type PlannedDecision = { write: true; adGroupType: AdGroupType } | { write: false; reason: SkipReason | 'hardDeleted' };
 
@@ -35,10 +36,25 @@ export interface PlannedGroup {
   overMemberLimit?: number;
 }
 
+/** A group's complete member entries, one per member, read in id order (JavaScript string order of the cloud
+ *  ids): a big group's are made one at a time as they are read (./planned-members.ts). */
+export interface MemberEntryList {
+  readonly size: number;
+  inIdOrder(): Iterable<MemberEntry>;
+  /** The cloud ids of the entries with a reference (the members written to AD), in id order. */
+  refIds(): SortedIds;
+}
+
+/** A few entries as a MemberEntryList (the last of an id counts). */
+export function memberEntryList(entries: readonly MemberEntry[]): MemberEntryList {
+  const byId = [...new Map(entries.map((e) => [e.cloudId, e])).values()].sort((a, b) => (a.cloudId < b.cloudId ? -1 : a.cloudId > b.cloudId ? 1 : 0));
+  return { size: byId.length, inIdOrder: () => byId, refIds: () => sortedIds(byId.flatMap((e) => (e.ref === null ? [] : [e.cloudId]))) };
+}
+
 /** How the stored member entries change: a patch (delta) or a complete replacement (snapshot). */
 export type MemberEntryChanges =
   | { kind: 'patch'; upsert: MemberEntry[]; remove: string[] }
-  | { kind: 'replace'; entries: MemberEntry[] };
+  | { kind: 'replace'; entries: MemberEntryList };
 
 export function emptySkipped(): SkippedMembers {
   return { counts: {}, sample: [] };

@@ -4,17 +4,18 @@
 // produces nothing. Seqs never go back, even when the planned state is lost (see seqFloorAt).
 import { MESSAGE_BODY_BUDGET_BYTES } from './limits.js';
 import { resolveMember, sameEntry, type MemberEntry, type NestedGroupWritten } from './members.js';
-import { skippedOf, updateSkipped } from './skipped-members.js';
+import { updateSkipped } from './skipped-members.js';
 import type { MemberIdentityList } from './member-list.js';
 import type { CloudGroup, GroupLifecycle, MemberIdentity, MemberRef, WritebackMessage } from './model.js';
 import { desiredHeader, sameHeader } from './header.js';
 import { memberLimitText, membersAfterChanges, overMemberLimit } from './member-limit.js';
 import { settingsForGroup } from './group-default.js';
 import { groupAnchor } from './naming.js';
-import { emptySkipped, type MemberEntryChanges, type PlannedDecision, type PlannedGroup, type SkippedMembers } from './planned-state.js';
+import { emptySkipped, memberEntryList, type MemberEntryChanges, type PlannedDecision, type PlannedGroup, type SkippedMembers } from './planned-state.js';
 import { decideWriteback, SKIP_REASON_TEXT, type SkipReason, type WritebackDecision } from './policy.js';
 import type { TenantSettings } from './settings.js';
-import { splitSnapshot, splitUpserts } from './split.js';
+import { PlannedMembers } from './planned-members.js';
+import { refsOf, splitSnapshot, splitUpserts } from './split.js';
 
 /** delta: apply what changed; full: resync after a lost delta token; reconcile: drift repair. full and
  *  reconcile both send every written group's complete desired state as a snapshot. */
@@ -128,7 +129,7 @@ export function plan(input: PlanInput): PlanResult {
   // After a possible lost save we cannot know whether AD holds the group: assume it may.
   const wasWritten = (prev?.written ?? false) || repair;
   const hadEntries = prev !== null && (prev.memberCount > 0 || Object.keys(prev.skipped.counts).length > 0);
-  const clearEntries: MemberEntryChanges | null = hadEntries ? { kind: 'replace', entries: [] } : null;
+  const clearEntries: MemberEntryChanges | null = hadEntries ? { kind: 'replace', entries: memberEntryList([]) } : null;
   const cloud = input.cloud ?? prev?.cloud ?? null;
   const anchor = groupAnchor(groupId);
   // NewUnifiedGroupWritebackDefault applies as it stood when the group was first seen (group-default.ts).
@@ -192,7 +193,7 @@ export function plan(input: PlanInput): PlanResult {
     // never written is not created for a deleted cloud group.
     if (!wasWritten) return finish([], notWritten(planned), clearEntries, { state: 'softDeleted', reason: null });
     const resend = repair || input.mode !== 'delta' || prev?.lifecycle !== 'softDeleted' || !sameHeader(prev.header, header);
-    const messages = resend ? splitSnapshot(env, firstSeq, [], budget) : [];
+    const messages = resend ? splitSnapshot(env, firstSeq, refsOf([]), budget) : [];
     return finish(messages, { decision: planned, written: true, header, memberCount: 0, skipped: emptySkipped() }, clearEntries, {
       state: 'softDeleted',
       reason: null,
@@ -206,15 +207,12 @@ export function plan(input: PlanInput): PlanResult {
     if (input.membership.kind !== 'complete') {
       throw new PlanInputError(groupId, 'the complete member list is required (new, restored or re-enabled group, or a resync)');
     }
-    const members = input.membership.members;
-    const firsts = members.firstOccurrences();
-    if (overMemberLimit(firsts.length, settings)) return heldBack(firsts.length, planned);
-    const entries = firsts.map((i) => resolveMember(members.idAt(i), members.identityAt(i), input.nestedWritten, settings));
-    const refs = entries.flatMap((e) => (e.ref ? [e.ref] : []));
+    const members = PlannedMembers.plan(input.membership.members, input.nestedWritten, settings);
+    if (overMemberLimit(members.size, settings)) return heldBack(members.size, planned);
     return finish(
-      splitSnapshot(env, firstSeq, refs, budget),
-      { decision: planned, written: true, header, memberCount: refs.length, skipped: skippedOf(entries) },
-      { kind: 'replace', entries },
+      splitSnapshot(env, firstSeq, members, budget),
+      { decision: planned, written: true, header, memberCount: members.length, skipped: members.skipped },
+      { kind: 'replace', entries: members },
       { state: 'written', reason: null },
     );
   }

@@ -2,12 +2,10 @@
 // kept up to date as member entries come and go.
 import { SKIPPED_MEMBER_SAMPLE } from './limits.js';
 import type { MemberEntry, MemberSkipReason } from './members.js';
-import { emptySkipped, type SkippedMembers } from './planned-state.js';
-
-export const skippedOf = (entries: readonly MemberEntry[]): SkippedMembers => updateSkipped(emptySkipped(), [], entries);
+import type { SkippedMembers } from './planned-state.js';
 
 /** Counts stay exact; the sample drops members that left or were resolved and takes new ones up to its size. */
-export function updateSkipped(prev: SkippedMembers, gone: readonly MemberEntry[], added: readonly MemberEntry[]): SkippedMembers {
+export function updateSkipped(prev: SkippedMembers, gone: readonly MemberEntry[], added: Iterable<MemberEntry>): SkippedMembers {
   const counts = new Map<MemberSkipReason, number>(Object.entries(prev.counts) as [MemberSkipReason, number][]);
   const bump = (r: MemberSkipReason, by: number): void => {
     counts.set(r, (counts.get(r) ?? 0) + by);

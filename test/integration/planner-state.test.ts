@@ -6,9 +6,9 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AzureTableStore } from '../../shared/adapters/tables/index.js';
 import { MemoryTableStore } from '../../dev/tables/memory-table-store.js';
 import type { MemberEntry } from '../../shared/domain/members.js';
-import type { PlannedGroup } from '../../shared/domain/planned-state.js';
+import { memberEntryList, type PlannedGroup } from '../../shared/domain/planned-state.js';
 import type { TableStore } from '../../shared/ports/table-store.js';
-import { bucketOf, decodeEntry, encodeEntry } from '../../shared/state/member-entries.js';
+import { bucketOf, decodeEntry, encodeEntry } from '../../shared/state/member-entry-rows.js';
 import { createPlannerStore, type PlannerStore } from '../../shared/state/planner-store.js';
 import { MAX_TEXT_CHARS, TextTooLargeError } from '../../shared/state/text-chunks.js';
 import { getAzurite } from '../support/azurite.js';
@@ -83,7 +83,7 @@ function defineStateTests(makeStore: () => Promise<TableStore>): void {
     for (let i = 0; i < 60_000; i++) entries.push(sidEntry(randomMember(), 100000 + i));
     entries.push({ cloudId: gid(5, 'ab'), ref: null, skip: 'cloudOnlyUser' });
     entries.push({ cloudId: gid(6, 'ab'), ref: { kind: 'group', cloudId: gid(6, 'ab'), anchor: `Group_${gid(6, 'ab')}` }, skip: null });
-    await store.members.apply(tenant, G, { kind: 'replace', entries });
+    await store.members.apply(tenant, G, { kind: 'replace', entries: memberEntryList(entries) });
     const all = await store.members.load(tenant, G);
     expect(all.size).toBe(entries.length);
     expect(all.get(entries[123]!.cloudId)).toEqual(entries[123]);
@@ -94,9 +94,9 @@ function defineStateTests(makeStore: () => Promise<TableStore>): void {
     const patched = await store.members.load(tenant, G, [gid(8, 'ab'), entries[5]!.cloudId]);
     expect([...patched.keys()]).toEqual([gid(8, 'ab')]);
 
-    await store.members.apply(tenant, G, { kind: 'replace', entries: entries.slice(0, 10) });
+    await store.members.apply(tenant, G, { kind: 'replace', entries: memberEntryList(entries.slice(0, 10)) });
     expect((await store.members.load(tenant, G)).size).toBe(10);
-    await store.members.apply(tenant, G, { kind: 'replace', entries: [] });
+    await store.members.apply(tenant, G, { kind: 'replace', entries: memberEntryList([]) });
     expect((await store.members.load(tenant, G)).size).toBe(0);
   });
 
@@ -125,7 +125,7 @@ function defineStateTests(makeStore: () => Promise<TableStore>): void {
     const members = createPlannerStore(counting).members;
     const G = gid(11);
     const entries = Array.from({ length: 100 }, (_, i) => sidEntry(randomMember(), 200000 + i));
-    await members.apply(tenant, G, { kind: 'replace', entries });
+    await members.apply(tenant, G, { kind: 'replace', entries: memberEntryList(entries) });
     const rows = new Set(entries.map((e) => bucketOf(e.cloudId))).size;
     expect(calls).toEqual([`batch:${rows}`]);
     expect((await store.members.load(tenant, G)).size).toBe(100);
@@ -147,7 +147,7 @@ function defineStateTests(makeStore: () => Promise<TableStore>): void {
     const other = gid(3, 'ab');
     const first = await store.members.apply(tenant, parent, {
       kind: 'replace',
-      entries: [{ cloudId: child, ref: null, skip: 'cloudOnlyGroupNotWrittenBack' }, sidEntry(gid(4), 4)],
+      entries: memberEntryList([{ cloudId: child, ref: null, skip: 'cloudOnlyGroupNotWrittenBack' }, sidEntry(gid(4), 4)]),
     });
     expect(first).toEqual({ added: [child], removed: [] });
     await store.nesting.record(tenant, parent, first);

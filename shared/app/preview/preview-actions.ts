@@ -65,7 +65,7 @@ export function actionsOf(previous: PlannedGroup | null, result: PlanResult, pre
     return [{ kind: 'none', detail: why }];
   }
   const before = inAd(previous) ? refsOf(previousMembers.values()) : new Map<string, MemberRef>();
-  const after = result.members?.kind === 'replace' ? refsOf(result.members.entries) : before;
+  const after = result.members?.kind === 'replace' ? refsOf(result.members.entries.inIdOrder()) : before;
   const header = next.header!;
   const out: ActionDraft[] = [];
   if (!inAd(previous) || previous.header === null) out.push({ kind: 'create', detail: `create "${header.cn}" as ${header.adGroupType} (sAMAccountName ${header.samAccountName})` });

@@ -63,8 +63,9 @@ async function memberships(deps: PlanReadDeps, ctx: ChunkContext, views: readonl
   const lagging: string[] = [];
   const needs = await mapLimit(views, IO_CONCURRENCY, async (view): Promise<Need> => {
     let need = membershipNeed(view.previous, view.lifecycle, view.decision, ctx.mode, view.repairAfterSeq !== undefined);
-    // The member changes of a held change set came with a delta that is consumed: compare complete lists.
-    if (need === 'changes' && ctx.guard.isHeld(view.id)) need = 'complete';
+    // The member changes of a held change set came with a delta that is consumed, and those beyond
+    // MAX_DELTA_MEMBER_CHANGES were not kept: compare complete lists.
+    if (need === 'changes' && (ctx.guard.isHeld(view.id) || view.change?.membersDropped === true)) need = 'complete';
     if (need === 'none') return { view, membership: { kind: 'none' }, resolve: [] };
     if (need === 'changes') {
       const delta = view.change === null ? { added: [], removed: [] } : memberDelta(view.change);

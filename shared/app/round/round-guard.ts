@@ -19,6 +19,7 @@ import {
   type HeldChange,
 } from '../../domain/deletion-guard.js';
 import type { PlanResult } from '../../domain/planner.js';
+import { sortedIds } from '../../domain/sorted-ids.js';
 import { mapLimit } from '../../concurrency.js';
 import type { Logger } from '../../logging.js';
 import type { StoredGuardWindow } from '../../state/guard-window.js';
@@ -97,8 +98,10 @@ export class RoundGuard {
 
   /** The cost and fingerprint of a planned change set (reads the previous plan's members when needed). */
   private async assess({ view, result }: PlannedChange): Promise<{ cost: GuardCost; fingerprint: string }> {
-    const written = needsPreviousMembers(view.previous, result.messages) ? await this.store.members.writtenIds(this.tenantId, view.id) : new Set<string>();
-    const effect = changeSetEffect(view.previous, result.messages, written);
+    const written = needsPreviousMembers(view.previous, result.messages) ? await this.store.members.writtenIds(this.tenantId, view.id) : sortedIds([]);
+    // A replacement's entries with a reference are the snapshot's members, held compact by the planner.
+    const snapshotIds = result.members?.kind === 'replace' ? result.members.entries.refIds() : undefined;
+    const effect = changeSetEffect(view.previous, result.messages, written, snapshotIds);
     return { cost: costOf(view.previous, effect), fingerprint: effectFingerprint(effect) };
   }
 

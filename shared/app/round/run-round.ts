@@ -5,6 +5,7 @@
 // sends save the planned states, the new deltaLink and clear the round journal. Groups that cannot be found
 // without a deletion notice are not planned: they go on the recheck list (rechecks.ts), which every round reads.
 import { mergeDeltaItems, type MergedGroupChange } from '../../domain/delta-merge.js';
+import { MAX_DELTA_MEMBER_CHANGES } from '../../domain/limits.js';
 import { isGuid, normaliseId } from '../../domain/ids.js';
 import type { PlannedGroup } from '../../domain/planned-state.js';
 import type { RecheckEntry } from '../../domain/recheck.js';
@@ -81,7 +82,13 @@ export async function runDeltaRound(deps: DeltaRoundDeps, request: RoundRequest)
     // the member ids its enumeration lists are not kept (a big group's would be held for the whole round).
     const collect = (items: Parameters<typeof mergeDeltaItems>[1]): void => {
       const keepMembers = mode === 'delta';
-      mergeDeltaItems(merged, items.map((i) => ({ ...i, id: normaliseId(i.id), members: keepMembers ? i.members.map((m) => ({ ...m, id: normaliseId(m.id) })) : [] })));
+      const normalised = items.map((i) => {
+        const id = normaliseId(i.id);
+        // A group past MAX_DELTA_MEMBER_CHANGES is read whole: its further member changes are not even copied.
+        const keep = keepMembers && merged.get(id)?.membersDropped !== true;
+        return { ...i, id, members: keep ? i.members.map((m) => ({ ...m, id: normaliseId(m.id) })) : [] };
+      });
+      mergeDeltaItems(merged, normalised, MAX_DELTA_MEMBER_CHANGES);
     };
     let outcome = await directory.groupsDelta(mode === 'delta' ? token!.deltaLink : null, collect);
     if (outcome.kind === 'resetRequired') {

@@ -17,6 +17,7 @@ import type { MemberEntry } from '../../../shared/domain/members.js';
 import type { MemberRef, WritebackMessage } from '../../../shared/domain/model.js';
 import { emptySkipped, type PlannedGroup } from '../../../shared/domain/planned-state.js';
 import { DEFAULT_STORED_SETTINGS, decisionsMayChange } from '../../../shared/domain/settings.js';
+import { sortedIds, type SortedIds } from '../../../shared/domain/sorted-ids.js';
 import { gid, TENANT } from './fixtures.js';
 
 const G = gid(1, 'b');
@@ -35,7 +36,7 @@ const snapshot = (members: MemberRef[], seq = 5): WritebackMessage => ({ ...base
 const del: WritebackMessage = { ...base, seq: 5, kind: 'delete', anchor: `Group_${G}`, reason: 'hardDeleted' };
 
 /** The members the previous plan wrote, as the member entries repository reads them (entries with a reference). */
-const writtenOf = (entries: ReadonlyMap<string, MemberEntry>): Set<string> => new Set([...entries.values()].filter((e) => e.ref !== null).map((e) => e.cloudId));
+const writtenOf = (entries: ReadonlyMap<string, MemberEntry>): SortedIds => sortedIds([...entries.values()].filter((e) => e.ref !== null).map((e) => e.cloudId));
 
 const changeSetCost = (p: PlannedGroup | null, messages: WritebackMessage[], members: ReadonlyMap<string, MemberEntry>) =>
   costOf(p, changeSetEffect(p, messages, writtenOf(members)));
@@ -73,15 +74,15 @@ describe('change set cost', () => {
 describe('change set effect', () => {
   it('is the same for a delta round\'s upserts and a later round\'s snapshot of the same cloud state', () => {
     const before = new Map([1, 2, 3].map((n) => [gid(n, 'c'), entry(n)]));
-    const fromDelta = changeSetEffect(previous(3), [upsert([user(1)], [user(4)])], new Set());
+    const fromDelta = changeSetEffect(previous(3), [upsert([user(1)], [user(4)])], sortedIds([]));
     const fromSnapshot = changeSetEffect(previous(3), [snapshot([user(2), user(3), user(4)], 9)], writtenOf(before));
     expect(fromDelta).toEqual({ kind: 'write', header, removed: [gid(1, 'c')], added: [gid(4, 'c')] });
     expect(fromSnapshot).toEqual(fromDelta);
   });
 
   it('names a delete by its reason, and the soft-delete emptying as removing every member', () => {
-    expect(changeSetEffect(previous(3), [del], new Set())).toEqual({ kind: 'delete', reason: 'hardDeleted' });
-    expect(changeSetEffect(previous(3), [snapshot([])], new Set())).toEqual({ kind: 'write', header, removed: 'every', added: [] });
+    expect(changeSetEffect(previous(3), [del], sortedIds([]))).toEqual({ kind: 'delete', reason: 'hardDeleted' });
+    expect(changeSetEffect(previous(3), [snapshot([])], sortedIds([]))).toEqual({ kind: 'write', header, removed: 'every', added: [] });
   });
 });
 

@@ -3,8 +3,10 @@ import {
   cloudGroupFrom,
   lifecycleOf,
   memberDelta,
+  mergeDeltaItems,
   mergeDeltaPages,
   type DeltaGroupItem,
+  type MergedGroupChange,
 } from '../../../shared/domain/delta-merge.js';
 import { gid, m365 } from './fixtures.js';
 
@@ -16,6 +18,18 @@ const add = (id: string) => ({ id, type: 'user', removed: false });
 const del = (id: string) => ({ id, type: 'user', removed: true });
 
 describe('delta merge', () => {
+  it('lets a group\'s member changes go beyond the limit and says so; other groups keep theirs', () => {
+    const merged = new Map<string, MergedGroupChange>();
+    mergeDeltaItems(merged, [item({ id: G, members: [add(u(1)), add(u(2))] }), item({ id: H, members: [add(u(1))] })], 2);
+    expect(merged.get(G)!.membersDropped).toBeUndefined();
+    mergeDeltaItems(merged, [item({ id: G, props: { displayName: 'Sales' }, members: [add(u(2)), del(u(3))] })], 2);
+    expect(merged.get(G)).toMatchObject({ membersDropped: true, props: { displayName: 'Sales' } });
+    expect(merged.get(G)!.members.size).toBe(0);
+    mergeDeltaItems(merged, [item({ id: G, members: [add(u(4))] })], 2);
+    expect(merged.get(G)!.members.size).toBe(0);
+    expect(memberDelta(merged.get(H)!)).toEqual({ added: [u(1)], removed: [] });
+  });
+
   it('merges a big group that spans pages, interleaved with other groups', () => {
     const pages = [
       [item({ id: G, props: { displayName: 'Sales' }, members: [add(u(1)), add(u(2))] }), item({ id: H, props: { displayName: 'Ops' } })],

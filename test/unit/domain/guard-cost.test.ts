@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { changeSetEffect, effectJsonPieces, type ChangeSetEffect } from '../../../shared/domain/guard-cost.js';
 import type { GroupHeader, MemberRef, WritebackMessage } from '../../../shared/domain/model.js';
 import { emptySkipped, type PlannedGroup } from '../../../shared/domain/planned-state.js';
+import { sortedIds } from '../../../shared/domain/sorted-ids.js';
 import { gid, TENANT } from './fixtures.js';
 
 const G = gid(1, 'b');
@@ -57,12 +58,13 @@ describe('changeSetEffect of a snapshot', () => {
   });
 
   it('adds every member of a new group once, sorted, across parts', () => {
-    const effect = changeSetEffect(null, [snapshot([user(3), user(1)], 1, 2), snapshot([user(2), user(1)], 2, 2)], new Set());
-    expect(effect).toEqual({ kind: 'write', header, removed: [], added: [gid(1, 'c'), gid(2, 'c'), gid(3, 'c')] });
+    const effect = changeSetEffect(null, [snapshot([user(3), user(1)], 1, 2), snapshot([user(2), user(1)], 2, 2)], sortedIds([]));
+    expect(effect).toMatchObject({ kind: 'write', header, removed: [] });
+    expect(effect.kind === 'write' ? [...effect.added] : null).toEqual([gid(1, 'c'), gid(2, 'c'), gid(3, 'c')]);
   });
 
   it('removes what the previous plan wrote and the snapshot no longer names', () => {
-    const effect = changeSetEffect(previous(3), [snapshot([user(4), user(2)], 1, 1)], new Set([gid(3, 'c'), gid(2, 'c'), gid(1, 'c')]));
+    const effect = changeSetEffect(previous(3), [snapshot([user(4), user(2)], 1, 1)], sortedIds([gid(3, 'c'), gid(2, 'c'), gid(1, 'c')]));
     expect(effect).toEqual({ kind: 'write', header, removed: [gid(1, 'c'), gid(3, 'c')], added: [gid(4, 'c')] });
   });
 });

@@ -40,11 +40,35 @@ describe('MemberIdentityList', () => {
 
   it('plans a member listed twice once, at its first position', () => {
     const list = MemberIdentityList.of([syncedUser(gid(1, 'c'), 1001), cloudUser(gid(2, 'c')), syncedUser(gid(1, 'c'), 1001), other(gid(3, 'c'))]);
-    expect(list.firstOccurrences()).toEqual([0, 1, 3]);
+    expect([...list.distinct().inListOrder]).toEqual([0, 1, 3]);
   });
 
   it('names the member groups not synced from AD', () => {
     expect(MemberIdentityList.of(identities).cloudGroupIds()).toEqual([gid(5, 'c')]);
+  });
+
+  it('gives back ids and SIDs it cannot hold as bytes as they came (upper case, not a GUID, odd SIDs)', () => {
+    const user = (id: string, sid: string | null): MemberIdentity => ({ id, type: 'user', onPremisesSecurityIdentifier: sid, onPremisesSyncEnabled: true, deviceId: null });
+    const odd = [
+      user(gid(1, 'C'), 'S-1-5-21-1-2-3-4294967295'),
+      user('not-a-guid', 'S-1-5-21-1-2-3-4294967296'),
+      user(gid(2, 'c'), 'S-1-5-21-1-2-3-0500'),
+      user(gid(3, 'c'), 'S-1-5-32-544'),
+      user(gid(4, 'c'), 'not a sid'),
+      user(gid(5, 'c'), null),
+      user(gid(6, 'c'), 'S-1-5-21-1-2-3-0'),
+      { ...device(gid(7, 'c')), deviceId: 'Not-A-Guid' },
+    ];
+    const list = MemberIdentityList.of(odd);
+    odd.forEach((identity, i) => expect(list.identityAt(i)).toEqual(identity));
+  });
+
+  it('lists the distinct members in list order and in id (string) order', () => {
+    const ids = [gid(3, 'c'), gid(1, 'C'), 'zz-odd', gid(2, 'c'), gid(3, 'c'), '0-odd', gid(1, 'c')];
+    const list = MemberIdentityList.of(ids.map((id) => cloudUser(id)));
+    const { inListOrder, inIdOrder } = list.distinct();
+    expect([...inListOrder]).toEqual([0, 1, 2, 3, 5, 6]);
+    expect([...inIdOrder].map((i) => list.idAt(i))).toEqual([...new Set(ids)].sort());
   });
 
   it('refuses a position outside the list', () => {

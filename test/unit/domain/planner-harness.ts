@@ -74,7 +74,7 @@ export class GroupHarness {
     }
     this.sent.push(...result.messages);
     this.state = result.next;
-    if (result.members?.kind === 'replace') this.entries = new Map(result.members.entries.map((e) => [e.cloudId, e]));
+    if (result.members?.kind === 'replace') this.entries = new Map([...result.members.entries.inIdOrder()].map((e) => [e.cloudId, e]));
     else if (result.members?.kind === 'patch') {
       for (const id of result.members.remove) this.entries.delete(id);
       for (const e of result.members.upsert) this.entries.set(e.cloudId, e);
