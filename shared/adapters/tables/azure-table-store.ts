@@ -17,6 +17,7 @@ import {
   type TableStore,
   type WriteMode,
 } from '../../ports/table-store.js';
+import { brokenPipeRetry } from './broken-pipe-retry.js';
 import { checkBatch, checkEntity, checkKey, checkTableName } from './limits.js';
 import { toODataFilter } from './odata-filter.js';
 import { failure, fromSdkEntity, isTableMissing, sdkMode, toSdkEntity } from './sdk-entity.js';
@@ -195,7 +196,7 @@ export class AzureTableStore implements TableStore {
 
   constructor(connection: AzureTableConnection) {
     const resolved = 'connectionString' in connection ? parseTableConnectionString(connection.connectionString) : connection;
-    const options = { allowInsecureConnection: allowsInsecure(resolved.endpoint) };
+    const options = { allowInsecureConnection: allowsInsecure(resolved.endpoint), additionalPolicies: [brokenPipeRetry] };
     if ('credential' in resolved) {
       const credential = resolved.credential;
       this.service = new TableServiceClient(resolved.endpoint, credential, options);
