@@ -197,7 +197,7 @@ describe('which round serves which poke', () => {
 describe('when a round read each group', () => {
   const item = (id: string): DeltaGroupItem => ({ id, props: {}, removed: null, members: [] });
 
-  it('read by id: the start of the first read that named it; only listed by delta: the enumeration start', async () => {
+  it('read by id: when the request of the first call that read it was sent; only listed by delta: the enumeration start', async () => {
     let clock = 0;
     const directory: DirectoryReader = {
       ...failingDirectory(new Error('not used')),
@@ -206,16 +206,31 @@ describe('when a round read each group', () => {
         await onPage([item(g1.toUpperCase()), item(g2)]);
         return { kind: 'complete', deltaLink: 'next', pages: 1, items: 2 };
       },
-      readGroups: (ids) => {
-        clock += 1;
+      // One request per group, each sent a second after the one before.
+      readGroups: (ids, onRequest) => {
+        for (const id of ids) {
+          clock += 1;
+          onRequest?.([id]);
+        }
         return Promise.resolve(new Map(ids.map((id) => [id, { kind: 'notFound' } as const])));
       },
     };
     const recorder = recordingReader(directory, () => at(clock));
     await recorder.reader.groupsDelta(null, () => undefined);
+    expect(recorder.groupsRead()).toEqual(new Map([[g1, at(0)], [g2, at(0)]]));
     await recorder.reader.readGroups([g1]);
+    await recorder.reader.readGroups([g1, g2.toUpperCase()]);
+    expect(recorder.groupsRead()).toEqual(new Map([[g1, at(4)], [g2, at(6)]]));
+  });
+
+  it('without requests named by the reader: the start of the call', async () => {
+    const directory: DirectoryReader = {
+      ...failingDirectory(new Error('not used')),
+      readGroups: (ids) => Promise.resolve(new Map(ids.map((id) => [id, { kind: 'notFound' } as const]))),
+    };
+    const recorder = recordingReader(directory, () => NOW);
     await recorder.reader.readGroups([g1]);
-    expect(recorder.groupsRead()).toEqual(new Map([[g1, at(3)], [g2, at(0)]]));
+    expect(recorder.groupsRead()).toEqual(new Map([[g1, NOW]]));
   });
 });
 

@@ -1,9 +1,10 @@
 // A round's directory reader that records when it read each group, for poke coalescing (poke-coalescing.ts).
-// A group read by id: the start of the first readGroups call that named it (the round plans its properties and
-// writebackConfiguration from that read, so it saw every change made before the call began). A group the delta
-// listed but the round did not read by id (a deletion): the start of the delta enumeration. What delta carries
-// of a group read by id may come from pages requested before that read: the coalescing rules ask for a later
-// delta enumeration as well, so the time recorded here speaks only for what the read by id returns.
+// A group read by id: when the request of the first readGroups call that read it was sent (the $batch it was
+// in; the call's start when the reader does not say), so the read saw every change made before. A group the
+// delta listed but the round did not read by id (a deletion): the start of the delta enumeration, since what a
+// later page shows of changes made while the pages are read is not documented. What delta carries of a group
+// read by id may come from pages requested before that read: the coalescing rules ask for a later delta
+// enumeration as well, so the time recorded here speaks only for what the read by id returns.
 import type { DeltaGroupItem } from '../../domain/delta-merge.js';
 import { normaliseId } from '../../domain/ids.js';
 import type { DirectoryReader } from '../../ports/directory.js';
@@ -25,10 +26,16 @@ export function recordingReader(directory: DirectoryReader, now: () => Date): Re
         return onPage(items);
       });
     },
-    readGroups(groupIds) {
+    readGroups(groupIds, onRequest) {
+      // Only this call's first reads are recorded; a request's time replaces the call's start for them.
+      const first = new Set(groupIds.map(normaliseId).filter((id) => !readAt.has(id)));
       const startedAt = now();
-      for (const id of groupIds) if (!readAt.has(normaliseId(id))) readAt.set(normaliseId(id), startedAt);
-      return directory.readGroups(groupIds);
+      for (const id of first) readAt.set(id, startedAt);
+      return directory.readGroups(groupIds, (ids) => {
+        const sentAt = now();
+        for (const id of ids.map(normaliseId)) if (first.has(id)) readAt.set(id, sentAt);
+        onRequest?.(ids);
+      });
     },
     deletedGroups: (groupIds) => directory.deletedGroups(groupIds),
     groupMembers: (groupId) => directory.groupMembers(groupId),
