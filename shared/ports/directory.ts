@@ -38,8 +38,9 @@ export interface DirectoryReader {
   /** Runs one delta round from `deltaLink` (null: a first, full round) and hands over every page's group
    *  items in order. */
   groupsDelta(deltaLink: string | null, onPage: (items: DeltaGroupItem[]) => void | Promise<void>): Promise<DeltaRoundOutcome>;
-  /** Current properties incl. writebackConfiguration (Graph beta) of these groups. */
-  readGroups(groupIds: readonly string[]): Promise<Map<string, GroupRead>>;
+  /** Current properties incl. writebackConfiguration (Graph beta) of these groups. `onRequest` is called with
+   *  the ids of each request (a $batch) as it is sent, so a caller can tell when each group's read started. */
+  readGroups(groupIds: readonly string[], onRequest?: (groupIds: readonly string[]) => void): Promise<Map<string, GroupRead>>;
   /** Which of these groups are in deleted items (soft-deleted, restorable); the others are not. */
   deletedGroups(groupIds: readonly string[]): Promise<Set<string>>;
   /** The complete direct member list of a group; null when the group does not exist. */

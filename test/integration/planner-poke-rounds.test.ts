@@ -2,7 +2,8 @@
 // Graph client): a round that fails while Graph answers 500 is retried by scheduled copies of the poke with
 // growing delays, never dead-lettered, and the change lands once Graph recovers; pokes queued before a round
 // started are served by it (a burst of notifications runs a few rounds, not one per notification), while a
-// poke received after a round started still gets its own round.
+// poke received after a round started still gets its own round, which does not read again a group read after
+// the poke was received.
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -171,5 +172,31 @@ describe('planChanges: one round serves every poke queued before it started', ()
     expect(logged(SERVED)).toEqual([]);
     expect(await plannedName(G(1))).toBe('Renamed 1');
     expect(await plannedName(G(2))).toBe('Group 2');
+  });
+
+  it('the follow-up round runs its delta but does not read again a group read after its poke was received', async () => {
+    await firstRound(2);
+    stack.sim.control.updateGroup(G(2), { properties: { displayName: 'Renamed 2' } });
+    // Hold the round at its delta call: the renamed group is listed, then read by id once the delta is done.
+    const hold = stack.sim.control.addFailure({ match: DELTA, kind: 'delay', delayMs: 400, times: 1 });
+    const reads = stack.sim.control.addFailure({ match: `^GET /beta/groups/${G(2)}$`, kind: 'delay', delayMs: 0 });
+    startPump();
+    await poke([G(1)]);
+    await vi.waitFor(() => expect(stack.sim.control.listFailures().find((f) => f.id === hold)!.fired).toBe(1));
+    // Received after the round started, before it reads the group: not served by the round, deferred.
+    stack.sim.control.updateGroup(G(2), { writebackConfiguration: { isEnabled: false } });
+    await poke([G(2)]);
+    await settled();
+
+    expect(rounds()).toBe(2);
+    // Each poke waited for a follow-up round: the first round read G(1), the second read no group by id.
+    expect(logged(DEFERRED)).toHaveLength(2);
+    const waitingRounds = logged('round for waiting pokes: groups read after their pokes are not read again');
+    expect(waitingRounds).toMatchObject([{ waitingGroups: 1, groupsToRead: 1 }, { waitingGroups: 1, groupsToRead: 0 }]);
+    const failures = stack.sim.control.listFailures();
+    expect(failures.find((f) => f.id === hold)!.matched).toBe(2);
+    expect(failures.find((f) => f.id === reads)!.matched).toBe(1);
+    const planned = await stack.runtime.planner.groups.loadMany(stack.sim.tenantId, [G(2)]);
+    expect(planned.get(G(2))).toMatchObject({ written: false, cloud: { displayName: 'Renamed 2' } });
   });
 });

@@ -98,9 +98,10 @@ describe('a safety-net poke in planChanges', () => {
   });
 
   it('its delta round reads the groups waiting for the follow-up round (the round empties that list)', () => {
-    expect(roundGroups(marks({ waiting: new Set([g1]) }), safetyPoke())).toEqual([g1]);
-    expect(roundGroups(marks({ waiting: new Set([g1]) }), safetyPoke({ reason: 'recheck' }))).toEqual([g1]);
-    expect(roundGroups(marks({ waiting: new Set([g1]) }), safetyPoke({ reason: 'resync' }))).toEqual([]);
+    const waiting = marks({ waiting: new Map([[g1, at(-1)]]) });
+    expect(roundGroups(waiting, safetyPoke(), 1_000)).toEqual([g1]);
+    expect(roundGroups(waiting, safetyPoke({ reason: 'recheck' }), 1_000)).toEqual([g1]);
+    expect(roundGroups(waiting, safetyPoke({ reason: 'resync' }), 1_000)).toEqual([]);
   });
 
   it('a transient failure is left to the next safety-net poke: no retry is scheduled', async () => {

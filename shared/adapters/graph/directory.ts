@@ -78,9 +78,10 @@ export class GraphDirectoryReader implements DirectoryReader, MemberNameReader {
     }
   }
 
-  async readGroups(groupIds: readonly string[]): Promise<Map<string, GroupRead>> {
+  async readGroups(groupIds: readonly string[], onRequest?: (groupIds: readonly string[]) => void): Promise<Map<string, GroupRead>> {
     const out = new Map<string, GroupRead>();
     await mapLimit(chunk([...new Set(groupIds)], MAX_BATCH_REQUESTS), this.concurrency, async (ids) => {
+      onRequest?.(ids);
       const answers = await batchGet(
         this.client,
         'beta',

@@ -12,7 +12,8 @@ import type { Logger } from '../../logging.js';
 import type { DeltaRoundDeps } from './round-deps.js';
 import { runDeltaRound, type RoundReport, type RoundRequest } from './run-round.js';
 import { decodeQueueBody, describeIssues, PoisonMessageError } from '../../contracts/poison.js';
-import { deferPoke, followUpPoke, markRound, mayDefer, recordingReader, roundGroups, servingRound, type ServingRound } from './poke-coalescing.js';
+import { deferPoke, followUpPoke, markRound, mayDefer, roundGroups, servingRound, type ServingRound } from './poke-coalescing.js';
+import { recordingReader } from './recording-reader.js';
 import { DEFAULT_RETRY_SCHEDULE, mayRetry, retryDelayMs, retryPoke, type RetrySchedule } from './poke-retry.js';
 import { classifyRoundFailure } from './round-failure.js';
 
@@ -109,13 +110,16 @@ async function serve(deps: PokeRoundDeps, poke: PokeMessage, settings: PokeRound
     log.info({ waitingGroups: deferred.waiting.size, followUpSent: !marks.followUpQueued }, 'poke coalesced into the queued follow-up round');
     return { kind: 'deferred' };
   }
-  const groupIds = roundGroups(marks, poke);
+  const groupIds = roundGroups(marks, poke, settings.clockSkewMs);
   const request: RoundRequest = { mode: modeOf(poke.reason), ...(groupIds.length > 0 ? { groupIds } : {}) };
+  if (request.mode === 'delta' && marks.waiting.size > 0) {
+    log.info({ waitingGroups: marks.waiting.size, groupsToRead: groupIds.length }, 'round for waiting pokes: groups read after their pokes are not read again');
+  }
   const startedAt = deps.now();
-  const recorder = recordingReader(deps.directory);
+  const recorder = recordingReader(deps.directory, deps.now);
   const report = await runDeltaRound({ ...deps, log, directory: recorder.reader }, request);
   const targeted = request.mode !== 'delta' && groupIds.length > 0;
-  await repo.save(deps.tenantId, markRound(marks, poke, { mode: report.mode, targeted, startedAt, groupsRead: recorder.groupsRead }));
+  await repo.save(deps.tenantId, markRound(marks, poke, { mode: report.mode, targeted, startedAt, groupsRead: recorder.groupsRead() }));
   return { kind: 'round', report };
 }
 
