@@ -3,7 +3,9 @@
 // many seconds); once the planner has sent it, single-member additions to `smallGroups` other groups are
 // made one at a time, each waiting for its own relay result (as bench/latency.ts measures: from the change
 // in the simulator to the result's `at`), until the big group's last result arrived. Only changes whose
-// result arrived while the big group was still being written count.
+// result arrived while the big group was still being written count. By default on the big benchmark's own
+// DC (bench/bench-dc.ts), which holds the 250,000 and more bench users; `dc: 'shared'` uses the test DC.
+import { ensureBenchDc, stopBenchDc } from './bench-dc.js';
 import { startBenchStack, syncedUsers, type CloudUser } from './bench-stack.js';
 import { machineInfo, machineLines, markdownTable } from './report.js';
 import { fmt, mean, median, percentile } from './stats.js';
@@ -13,6 +15,8 @@ import type { ResultMessage } from '../shared/contracts/result-message.js';
 export interface LatencyUnderLoadOptions {
   bigMembers: number;
   smallGroups: number;
+  /** bench: bench/bench-dc.ts (stopped afterwards unless keepDc); shared: the shared test DC. */
+  dc: 'bench' | 'shared';
   /** Give up on one change after this long. */
   changeTimeoutMs: number;
   timeoutMs: number;
@@ -28,6 +32,7 @@ interface Sample {
 }
 
 interface Figures {
+  dc: string;
   bigMembers: number;
   smallGroups: number;
   /** Big group created -> its last result. */
@@ -42,13 +47,19 @@ interface Figures {
 
 export async function runLatencyUnderLoad(opts: LatencyUnderLoadOptions, command: string): Promise<{ markdown: string }> {
   const machine = machineInfo();
-  const bench = await startBenchStack('bench-latency-load', opts.keepDc);
+  const benchDc = opts.dc === 'bench' ? await ensureBenchDc() : undefined;
+  if (benchDc) opts.progress(`bench DC ${benchDc.url} (${benchDc.startedByThisProcess ? 'started' : 'running'})`);
+  const bench = await startBenchStack('bench-latency-load', opts.keepDc, undefined, benchDc).catch(async (error: unknown) => {
+    if (benchDc && !opts.keepDc) await stopBenchDc(benchDc);
+    throw error;
+  });
   const { stack, counter, rounds } = bench;
   try {
     // Each change adds a user not added before: a pool beside the big group's members.
     const poolSize = Math.max(opts.smallGroups, 1000);
     opts.progress(`local stack up (run OU ${stack.runOu}); preparing ${fmt(opts.bigMembers + poolSize)} synced users`);
-    const users = await syncedUsers(stack, opts.bigMembers + poolSize, opts.progress);
+    // The bench DC serves nobody else: large transactions, as the big benchmark seeds it.
+    const users = await syncedUsers(stack, opts.bigMembers + poolSize, opts.progress, benchDc ? 5000 : undefined);
     const bigUsers = users.slice(0, opts.bigMembers);
     const pool: CloudUser[] = users.slice(opts.bigMembers);
     await stack.subscribe();
@@ -111,6 +122,7 @@ export async function runLatencyUnderLoad(opts: LatencyUnderLoadOptions, command
     }
     await stack.settle(opts.timeoutMs);
     const figures: Figures = {
+      dc: benchDc ? `the benchmarks' own DC (bench/bench-dc.ts, ${benchDc.url})` : `the shared test DC (${stack.dc.url})`,
       bigMembers: opts.bigMembers,
       smallGroups: opts.smallGroups,
       bigWriteMs: bigDoneAt - bigStart,
@@ -121,7 +133,11 @@ export async function runLatencyUnderLoad(opts: LatencyUnderLoadOptions, command
     };
     return { markdown: render(figures, machineLines(machine, command)) };
   } finally {
-    await bench.stop();
+    try {
+      await bench.stop();
+    } finally {
+      if (benchDc && !opts.keepDc) await stopBenchDc(benchDc);
+    }
   }
 }
 
@@ -134,7 +150,7 @@ function render(f: Figures, header: string): string {
     header,
     '',
     [
-      `A new group of ${fmt(f.bigMembers)} synced users is created in the Graph simulator; the planner sent it as ${fmt(f.bigMessages)}`,
+      `On ${f.dc}: a new group of ${fmt(f.bigMembers)} synced users is created in the Graph simulator; the planner sent it as ${fmt(f.bigMessages)}`,
       `writeback messages ${fmt(f.bigPlannedMs / 1000, 1)} s after its creation and the relay finished it ${fmt(f.bigWriteMs / 1000, 1)} s after its`,
       `creation. From the planner's send until the big group's last result, single-member additions to ${fmt(f.smallGroups)} other groups`,
       '(round robin) were made one at a time, each waiting for its relay result: latency from the change in the simulator to',
