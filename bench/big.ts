@@ -182,7 +182,7 @@ async function ldapmodifySide(ctx: Context, run: number, first: boolean): Promis
 
 export async function runBig(opts: BigOptions, command: string): Promise<BigResult & { markdown: string }> {
   const machine = machineInfo();
-  const dc = await ensureBenchDc();
+  const dc = await ensureBenchDc(opts.progress);
   opts.progress(`bench DC ${dc.url} (${dc.startedByThisProcess ? 'started' : 'running'}); ensuring ${fmt(opts.members)} bench users (created in bulk once, reused)`);
   const seeded = await ensureBenchUsers(dc, opts.members, {
     // The bench DC serves nobody else: large transactions (fewer commits of the big index lists).

@@ -6,6 +6,7 @@
 // result arrived while the big group was still being written count. By default on the big benchmark's own
 // DC (bench/bench-dc.ts), which holds the 250,000 and more bench users; `dc: 'shared'` uses the test DC.
 import { ensureBenchDc, stopBenchDc } from './bench-dc.js';
+import { adminClient } from './bench-users.js';
 import { startBenchStack, syncedUsers, type CloudUser } from './bench-stack.js';
 import { machineInfo, machineLines, markdownTable } from './report.js';
 import { fmt, mean, median, percentile } from './stats.js';
@@ -47,13 +48,14 @@ interface Figures {
 
 export async function runLatencyUnderLoad(opts: LatencyUnderLoadOptions, command: string): Promise<{ markdown: string }> {
   const machine = machineInfo();
-  const benchDc = opts.dc === 'bench' ? await ensureBenchDc() : undefined;
+  const benchDc = opts.dc === 'bench' ? await ensureBenchDc(opts.progress) : undefined;
   if (benchDc) opts.progress(`bench DC ${benchDc.url} (${benchDc.startedByThisProcess ? 'started' : 'running'})`);
   const bench = await startBenchStack('bench-latency-load', opts.keepDc, undefined, benchDc).catch(async (error: unknown) => {
     if (benchDc && !opts.keepDc) await stopBenchDc(benchDc);
     throw error;
   });
   const { stack, counter, rounds } = bench;
+  let bigDn: string | undefined;
   try {
     // Each change adds a user not added before: a pool beside the big group's members.
     const poolSize = Math.max(opts.smallGroups, 1000);
@@ -76,6 +78,7 @@ export async function runLatencyUnderLoad(opts: LatencyUnderLoadOptions, command
     counter.listeners.push((r) => {
       const id = r.groupId.toLowerCase();
       if (id === bigId) {
+        bigDn ??= r.ad?.dn;
         bigAdded += r.membersAdded;
         bigMessages += 1;
         if (bigAdded >= opts.bigMembers && bigDoneAt === 0) bigDoneAt = Date.parse(r.at);
@@ -131,13 +134,29 @@ export async function runLatencyUnderLoad(opts: LatencyUnderLoadOptions, command
       samples,
       after,
     };
-    return { markdown: render(figures, machineLines(machine, command)) };
+    const markdown = render(figures, machineLines(machine, command));
+    // Before the clean-up, which takes minutes at this size and must not take the figures with it.
+    opts.progress(`figures:\n${markdown}`);
+    return { markdown };
   } finally {
     try {
+      // Samba takes minutes to delete a 250,000-member group: longer than the stack's own connection waits.
+      if (bigDn !== undefined) await deleteGroup(stack.dc, bigDn, opts.progress);
       await bench.stop();
     } finally {
       if (benchDc && !opts.keepDc) await stopBenchDc(benchDc);
     }
+  }
+}
+
+async function deleteGroup(dc: Parameters<typeof adminClient>[0], dn: string, progress: (line: string) => void): Promise<void> {
+  const admin = await adminClient(dc, 30 * 60_000);
+  try {
+    const t0 = Date.now();
+    await admin.del(dn);
+    progress(`big group deleted in ${fmt((Date.now() - t0) / 1000, 1)} s`);
+  } finally {
+    await admin.unbind();
   }
 }
 
