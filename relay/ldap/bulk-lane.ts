@@ -4,8 +4,8 @@
 // next to small ones"). A bulk request waits while another request is in flight or ended within `graceMs`
 // (the next request of the same change set follows within milliseconds), at most `maxWaitMs`, so a steady
 // stream of small changes slows a big group down but cannot stop it. A small change set holds the lane for
-// its whole run too (Directory.foreground): on a loaded relay host the gap between two of its requests can
-// outlast the grace, and at 250,000 members a bulk modify slipping into that gap costs it another 0.5-1 s.
+// its whole run too (Directory.foreground), so no bulk modify slips in between two of its requests however far
+// apart they are: at 250,000 members that would cost it another 0.5-1 s.
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface BulkLaneOptions {
