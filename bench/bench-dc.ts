@@ -7,14 +7,20 @@
 // time uses it. Rebuilt (users seeded again) when the template is re-provisioned. ensureTemplate provisions
 // the template only when it is missing or stale, here without the shared DC's lock (a test run provisioning
 // at the same moment would race it; a test DC started within the week leaves it fresh).
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+// Each modify of a big group rewrites its whole record (~20 MB at 250,000 members), and the freed space in
+// the domain partition's TDB file fragments: after a few 250,000-member writes the file reached TDB's 4 GiB
+// limit (`tdb_expand overflow detected` in the samba log, every write then an operations error) while it held
+// ~2 GB of data. So before samba starts, a partition file over half the limit is compacted (tdbbackup).
+import { execFile } from 'node:child_process';
+import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { z } from 'zod';
 import { connectLdap } from '../relay/ldap/connect.js';
 import type { SambaDc } from '../dev/stack/samba.js';
 import { sambaStateDir } from '../dev/stack/samba.js';
 import { isProcessAlive, processName, terminate } from '../dev/stack/processes.js';
-import { DOMAIN, ensureTemplate, requireSambaTools, spawnSamba, tailOfFile } from '../dev/stack/samba-domain.js';
+import { DOMAIN, ensureTemplate, findExecutable, requireSambaTools, spawnSamba, tailOfFile } from '../dev/stack/samba-domain.js';
 import { sleep } from '../shared/timers.js';
 
 /** Loopback address of the bench DC; the whole 127/8 is local on Linux, Samba binds it with `interfaces`. */
@@ -57,6 +63,29 @@ async function readState(): Promise<BenchDcState | undefined> {
 
 async function writeState(state: BenchDcState): Promise<void> {
   await writeFile(files().stateFile, JSON.stringify(state), { mode: 0o600 });
+}
+
+/** Half of TDB's 4 GiB file limit: room for a few more 250,000-member writes. */
+const COMPACT_ABOVE_BYTES = 2 * 1024 ** 3;
+
+/** Compacts the partition files over COMPACT_ABOVE_BYTES; samba must not be running. */
+async function compactPartitions(progress: (line: string) => void): Promise<void> {
+  const dir = path.join(path.dirname(path.dirname(files().confFile)), 'private', 'sam.ldb.d');
+  for (const name of (await readdir(dir)).filter((n) => n.endsWith('.ldb'))) {
+    const file = path.join(dir, name);
+    const before = (await stat(file)).size;
+    if (before <= COMPACT_ABOVE_BYTES) continue;
+    const tdbbackup = findExecutable('tdbbackup');
+    if (!tdbbackup) {
+      progress(`bench DC: ${name} holds ${(before / 1024 ** 3).toFixed(1)} GiB of TDB's 4 GiB and tdbbackup (tdb-tools) is missing to compact it`);
+      return;
+    }
+    // tdbbackup copies the records into `${file}.compact`, leaving the free space behind.
+    await rm(`${file}.compact`, { force: true });
+    await promisify(execFile)(tdbbackup, ['-s', '.compact', file], { timeout: 10 * 60_000 });
+    await rename(`${file}.compact`, file);
+    progress(`bench DC: ${name} compacted from ${(before / 1024 ** 3).toFixed(2)} to ${((await stat(file)).size / 1024 ** 3).toFixed(2)} GiB`);
+  }
 }
 
 const isSamba = (pid: number | null): pid is number => pid !== null && isProcessAlive(pid) && processName(pid) === 'samba';
@@ -117,7 +146,7 @@ async function waitForLdaps(state: BenchDcState, timeoutMs: number): Promise<str
 }
 
 /** Attaches to the running bench DC or starts it (building it from the template first when needed). */
-export async function ensureBenchDc(): Promise<SambaDc> {
+export async function ensureBenchDc(progress: (line: string) => void = () => undefined): Promise<SambaDc> {
   const tools = requireSambaTools();
   const template = await ensureTemplate(sambaStateDir(), tools, () => undefined);
   let state = await readState();
@@ -126,6 +155,7 @@ export async function ensureBenchDc(): Promise<SambaDc> {
     return toDc({ ...state, pid: state.pid }, caPem, false);
   }
   if (!state || state.templateCreatedAt !== template.createdAt) state = await rebuild(template);
+  else await compactPartitions(progress);
   const f = files();
   const samba = spawnSamba(tools, { dir: f.dir, confFile: f.confFile, logFile: f.logFile, outFile: f.outFile, caFile: f.caFile });
   state = { ...state, pid: samba.pid };

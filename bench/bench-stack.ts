@@ -3,6 +3,7 @@
 // (table-count.ts) and the pipeline's other counts (pipeline-counts.ts); plus synced cloud users for the
 // bench users in AD.
 import { startLocalStack, type LocalStack } from '../dev/stack/local-stack.js';
+import type { SambaDc } from '../dev/stack/samba.js';
 import { createLogger } from '../shared/logging.js';
 import { benchUsersOu, ensureBenchUsers } from './bench-users.js';
 import { PipelineCounter } from './pipeline-counts.js';
@@ -16,7 +17,8 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(name: string, keepDc: boolean, onProgress?: (p: ProgressRecord) => void): Promise<BenchStack> {
+/** `dc`: a DC the caller manages (bench/bench-dc.ts) instead of the shared test DC. */
+export async function startBenchStack(name: string, keepDc: boolean, onProgress?: (p: ProgressRecord) => void, dc?: SambaDc): Promise<BenchStack> {
   const rounds = new RoundLog(process.env['LOG_LEVEL'] ?? 'warn', onProgress);
   // info: the planner reports its rounds at info; only warnings and worse reach the terminal.
   const log = createLogger(name, 'info', rounds);
@@ -25,6 +27,7 @@ export async function startBenchStack(name: string, keepDc: boolean, onProgress?
     name,
     log,
     keepDc,
+    ...(dc ? { dc } : {}),
     tablesHop: async (azurite) => {
       tables = await startTableCounter(azurite);
       return tables.address;
@@ -52,8 +55,11 @@ export interface CloudUser {
 
 /** `count` bench users in AD, each also a synced user in the simulator (its onPremisesSecurityIdentifier is
  *  the AD SID, so the relay finds it). */
-export async function syncedUsers(stack: LocalStack, count: number, progress: (line: string) => void): Promise<CloudUser[]> {
-  const { users, created, ms } = await ensureBenchUsers(stack.dc, count, { progress: (done, missing) => progress(`bench users: ${done} of ${missing} created`) });
+export async function syncedUsers(stack: LocalStack, count: number, progress: (line: string) => void, perTransaction?: number): Promise<CloudUser[]> {
+  const { users, created, ms } = await ensureBenchUsers(stack.dc, count, {
+    progress: (done, missing) => progress(`bench users: ${done} of ${missing} created`),
+    ...(perTransaction ? { perTransaction } : {}),
+  });
   if (created > 0) progress(`${created} bench users created in ${(ms / 1000).toFixed(0)} s`);
   const ou = benchUsersOu(stack.dc).toLowerCase();
   return users.map((u) => ({

@@ -28,8 +28,8 @@ export function benchUserSam(index: number): string {
   return `${BENCH_USER_PREFIX}${String(index).padStart(BENCH_USER_WIDTH, '0')}`;
 }
 
-export async function adminClient(dc: SambaDc): Promise<Client> {
-  return connectLdap({ url: dc.url, tlsServerName: dc.tlsServerName, caPem: dc.caPem, bindDn: dc.adminBindDn, password: dc.adminPassword, timeoutMs: 120_000 });
+export async function adminClient(dc: SambaDc, timeoutMs = 120_000): Promise<Client> {
+  return connectLdap({ url: dc.url, tlsServerName: dc.tlsServerName, caPem: dc.caPem, bindDn: dc.adminBindDn, password: dc.adminPassword, timeoutMs });
 }
 
 export async function ensureOu(client: Client, dn: string): Promise<void> {

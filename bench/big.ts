@@ -25,7 +25,8 @@ import { BIND_PASSWORD_ENV, type PlannerInput, type RelayInput } from './big-pro
 import { adminClient, benchOu, ensureBenchUsers, ensureOu, type BenchUser } from './bench-users.js';
 import { summarizeCpuProfile } from './cpu-profile.js';
 import { LdapmodifyRunner, memberAddLdif } from './ldapmodify.js';
-import { probeDc, removeLeftoverGroups, timedDelete } from './member-throughput.js';
+import { deleteBigGroup } from './empty-group.js';
+import { probeDc, removeLeftoverGroups } from './member-throughput.js';
 import { machineInfo, machineLines } from './report.js';
 import { fmt, mib } from './stats.js';
 
@@ -136,7 +137,7 @@ async function pipelineSide(ctx: Context, run: number, first: boolean): Promise<
       const inAd = await countMembersRanged(ctx.admin, done.groupDn);
       if (inAd !== users.length) throw new Error(`the pipeline left ${inAd} members in AD, expected ${users.length}; outcomes ${JSON.stringify(done.outcomes)}`);
     } finally {
-      ctx.deleteMs.push(await timedDelete(ctx.admin, done.groupDn));
+      ctx.deleteMs.push((await deleteBigGroup(ctx.admin, done.groupDn)).ms);
     }
     outcome = {
       run,
@@ -176,13 +177,13 @@ async function ldapmodifySide(ctx: Context, run: number, first: boolean): Promis
     if (inAd !== users.length) throw new Error(`ldapmodify left ${inAd} members in AD, expected ${users.length}`);
     return { run, first, probeMs, ms: result.ms, rate: users.length / (result.ms / 1000) };
   } finally {
-    ctx.deleteMs.push(await timedDelete(admin, group.dn));
+    ctx.deleteMs.push((await deleteBigGroup(admin, group.dn)).ms);
   }
 }
 
 export async function runBig(opts: BigOptions, command: string): Promise<BigResult & { markdown: string }> {
   const machine = machineInfo();
-  const dc = await ensureBenchDc();
+  const dc = await ensureBenchDc(opts.progress);
   opts.progress(`bench DC ${dc.url} (${dc.startedByThisProcess ? 'started' : 'running'}); ensuring ${fmt(opts.members)} bench users (created in bulk once, reused)`);
   const seeded = await ensureBenchUsers(dc, opts.members, {
     // The bench DC serves nobody else: large transactions (fewer commits of the big index lists).

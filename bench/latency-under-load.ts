@@ -3,7 +3,11 @@
 // many seconds); once the planner has sent it, single-member additions to `smallGroups` other groups are
 // made one at a time, each waiting for its own relay result (as bench/latency.ts measures: from the change
 // in the simulator to the result's `at`), until the big group's last result arrived. Only changes whose
-// result arrived while the big group was still being written count.
+// result arrived while the big group was still being written count. By default on the big benchmark's own
+// DC (bench/bench-dc.ts), which holds the 250,000 and more bench users; `dc: 'shared'` uses the test DC.
+import { ensureBenchDc, stopBenchDc } from './bench-dc.js';
+import { adminClient } from './bench-users.js';
+import { deleteBigGroup } from './empty-group.js';
 import { startBenchStack, syncedUsers, type CloudUser } from './bench-stack.js';
 import { machineInfo, machineLines, markdownTable } from './report.js';
 import { fmt, mean, median, percentile } from './stats.js';
@@ -13,6 +17,8 @@ import type { ResultMessage } from '../shared/contracts/result-message.js';
 export interface LatencyUnderLoadOptions {
   bigMembers: number;
   smallGroups: number;
+  /** bench: bench/bench-dc.ts (stopped afterwards unless keepDc); shared: the shared test DC. */
+  dc: 'bench' | 'shared';
   /** Give up on one change after this long. */
   changeTimeoutMs: number;
   timeoutMs: number;
@@ -28,6 +34,7 @@ interface Sample {
 }
 
 interface Figures {
+  dc: string;
   bigMembers: number;
   smallGroups: number;
   /** Big group created -> its last result. */
@@ -42,13 +49,20 @@ interface Figures {
 
 export async function runLatencyUnderLoad(opts: LatencyUnderLoadOptions, command: string): Promise<{ markdown: string }> {
   const machine = machineInfo();
-  const bench = await startBenchStack('bench-latency-load', opts.keepDc);
+  const benchDc = opts.dc === 'bench' ? await ensureBenchDc(opts.progress) : undefined;
+  if (benchDc) opts.progress(`bench DC ${benchDc.url} (${benchDc.startedByThisProcess ? 'started' : 'running'})`);
+  const bench = await startBenchStack('bench-latency-load', opts.keepDc, undefined, benchDc).catch(async (error: unknown) => {
+    if (benchDc && !opts.keepDc) await stopBenchDc(benchDc);
+    throw error;
+  });
   const { stack, counter, rounds } = bench;
+  let bigDn: string | undefined;
   try {
     // Each change adds a user not added before: a pool beside the big group's members.
     const poolSize = Math.max(opts.smallGroups, 1000);
     opts.progress(`local stack up (run OU ${stack.runOu}); preparing ${fmt(opts.bigMembers + poolSize)} synced users`);
-    const users = await syncedUsers(stack, opts.bigMembers + poolSize, opts.progress);
+    // The bench DC serves nobody else: large transactions, as the big benchmark seeds it.
+    const users = await syncedUsers(stack, opts.bigMembers + poolSize, opts.progress, benchDc ? 5000 : undefined);
     const bigUsers = users.slice(0, opts.bigMembers);
     const pool: CloudUser[] = users.slice(opts.bigMembers);
     await stack.subscribe();
@@ -65,6 +79,7 @@ export async function runLatencyUnderLoad(opts: LatencyUnderLoadOptions, command
     counter.listeners.push((r) => {
       const id = r.groupId.toLowerCase();
       if (id === bigId) {
+        bigDn ??= r.ad?.dn;
         bigAdded += r.membersAdded;
         bigMessages += 1;
         if (bigAdded >= opts.bigMembers && bigDoneAt === 0) bigDoneAt = Date.parse(r.at);
@@ -111,6 +126,7 @@ export async function runLatencyUnderLoad(opts: LatencyUnderLoadOptions, command
     }
     await stack.settle(opts.timeoutMs);
     const figures: Figures = {
+      dc: benchDc ? `the benchmarks' own DC (bench/bench-dc.ts, ${benchDc.url})` : `the shared test DC (${stack.dc.url})`,
       bigMembers: opts.bigMembers,
       smallGroups: opts.smallGroups,
       bigWriteMs: bigDoneAt - bigStart,
@@ -119,11 +135,32 @@ export async function runLatencyUnderLoad(opts: LatencyUnderLoadOptions, command
       samples,
       after,
     };
-    return { markdown: render(figures, machineLines(machine, command)) };
+    const markdown = render(figures, machineLines(machine, command));
+    // Before the clean-up, which takes minutes at this size and must not take the figures with it.
+    opts.progress(`figures:\n${markdown}`);
+    return { markdown };
   } finally {
-    await bench.stop();
+    try {
+      // Minutes at 250,000 members (empty-group.ts): longer than the stack's own connection waits.
+      if (bigDn !== undefined) await deleteGroup(stack.dc, bigDn, opts.progress);
+      await bench.stop();
+    } finally {
+      if (benchDc && !opts.keepDc) await stopBenchDc(benchDc);
+    }
   }
 }
+
+async function deleteGroup(dc: Parameters<typeof adminClient>[0], dn: string, progress: (line: string) => void): Promise<void> {
+  const admin = await adminClient(dc, 30 * 60_000);
+  try {
+    const { members, ms } = await deleteBigGroup(admin, dn);
+    progress(`big group deleted (${fmt(members)} members removed first) in ${fmt(ms / 1000, 1)} s`);
+  } finally {
+    await admin.unbind();
+  }
+}
+
+const medianAndP99 = (xs: number[]): string => `${fmt(median(xs))} / ${fmt(percentile(xs, 99))}`;
 
 function render(f: Figures, header: string): string {
   const lat = f.samples.map((s) => s.latencyMs);
@@ -134,7 +171,7 @@ function render(f: Figures, header: string): string {
     header,
     '',
     [
-      `A new group of ${fmt(f.bigMembers)} synced users is created in the Graph simulator; the planner sent it as ${fmt(f.bigMessages)}`,
+      `On ${f.dc}: a new group of ${fmt(f.bigMembers)} synced users is created in the Graph simulator; the planner sent it as ${fmt(f.bigMessages)}`,
       `writeback messages ${fmt(f.bigPlannedMs / 1000, 1)} s after its creation and the relay finished it ${fmt(f.bigWriteMs / 1000, 1)} s after its`,
       `creation. From the planner's send until the big group's last result, single-member additions to ${fmt(f.smallGroups)} other groups`,
       '(round robin) were made one at a time, each waiting for its relay result: latency from the change in the simulator to',
@@ -143,8 +180,8 @@ function render(f: Figures, header: string): string {
     ].join(' '),
     '',
     markdownTable(
-      ['Changes', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean ms', 'relay start (median ms)', 'relay apply (median ms)'],
-      [[fmt(lat.length), fmt(median(lat)), fmt(percentile(lat, 95)), fmt(p99), fmt(Math.max(...lat)), fmt(mean(lat)), fmt(median(f.samples.map((s) => s.relayStartMs))), fmt(median(f.samples.map((s) => s.relayMs)))]],
+      ['Changes', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean ms', 'relay start (median / p99 ms)', 'relay apply (median / p99 ms)'],
+      [[fmt(lat.length), fmt(median(lat)), fmt(percentile(lat, 95)), fmt(p99), fmt(Math.max(...lat)), fmt(mean(lat)), medianAndP99(f.samples.map((s) => s.relayStartMs)), medianAndP99(f.samples.map((s) => s.relayMs))]],
     ),
     '',
     `**p99: ${fmt(p99)} ms** -- ${p99 < 1000 ? 'meets' : 'MISSES'} the target (p99 < 1 s)` + (f.samples.length < 100 ? `; only ${f.samples.length} samples: the p99 is their maximum.` : '.'),

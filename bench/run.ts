@@ -65,6 +65,9 @@ latency-under-load   a new group of --big-members members is written while singl
              groups are made one at a time: p50/p95/p99 latency of those changes.
   --big-members N  members of the big group (default 250000; that many bench users are created in AD once)
   --small-groups N groups the single-member changes go to, round robin (default 10)
+  --dc D           bench (default): the big benchmark's own DC (bench/bench-dc.ts, 127.0.0.2), which keeps its
+                   bench users across runs (250,000 and more); stopped afterwards unless --keep-dc.
+                   shared: the shared test DC (its bench users are created there and last while it runs).
 
 all          throughput, latency and burst (the tenant-scale runs take from minutes to hours: run them by name)
 
@@ -96,6 +99,7 @@ const optionsSchema = z.object({
   'sync-users': intArg('sync-users', 1).default(10_000),
   'big-members': intArg('big-members', 1).default(250_000),
   'small-groups': intArg('small-groups', 1).default(10),
+  dc: z.enum(['bench', 'shared']).default('bench'),
   profile: z.string().min(1).optional(),
   'no-write': z.boolean().default(false),
   'keep-dc': z.boolean().default(false),
@@ -124,6 +128,7 @@ async function main(argv: string[]): Promise<number> {
         'sync-users': { type: 'string' },
         'big-members': { type: 'string' },
         'small-groups': { type: 'string' },
+        dc: { type: 'string' },
         profile: { type: 'string' },
         'no-write': { type: 'boolean' },
         'keep-dc': { type: 'boolean' },
@@ -204,9 +209,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(`${r.markdown}\n`);
   }
   if (which === 'latency-under-load') {
-    progress(`latency under load: a ${o['big-members']}-member group, single-member changes to ${o['small-groups']} other groups`);
+    progress(`latency under load: a ${o['big-members']}-member group, single-member changes to ${o['small-groups']} other groups, ${o.dc} DC`);
     const r = await runLatencyUnderLoad(
-      { bigMembers: o['big-members'], smallGroups: o['small-groups'], changeTimeoutMs: 120_000, timeoutMs: 60 * 60_000, keepDc: o['keep-dc'], progress },
+      { bigMembers: o['big-members'], smallGroups: o['small-groups'], dc: o.dc, changeTimeoutMs: 120_000, timeoutMs: 60 * 60_000, keepDc: o['keep-dc'], progress },
       command,
     );
     sections.push({ name: 'latency-under-load', markdown: r.markdown });

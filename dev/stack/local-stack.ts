@@ -61,6 +61,9 @@ export interface LocalStackOptions {
   log?: Logger;
   /** Mark the DC as kept (scenario --keep): nothing stops it automatically. */
   keepDc?: boolean;
+  /** A DC the caller started and stops (a benchmark's own, bench/bench-dc.ts) instead of the shared one:
+   *  stop() removes this stack's OUs from it but never releases or stops it. */
+  dc?: SambaDc;
   /** Items per delta page in the simulator. */
   deltaPageSize?: number;
   /** Relay settings over the local defaults (e.g. memberChunkSize, concurrency). */
@@ -129,7 +132,8 @@ async function removeDeadRuns(ad: Client, runsOu: string): Promise<void> {
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
   const log = opts.log ?? createLogger('local-stack');
   const tenantId = randomUUID();
-  const dc = await ensureSambaDc({ log, ...(opts.keepDc ? { keep: true } : {}) });
+  const ownDc = opts.dc;
+  const dc = ownDc ?? (await ensureSambaDc({ log, ...(opts.keepDc ? { keep: true } : {}) }));
   const ad = await connectLdap({ url: dc.url, tlsServerName: dc.tlsServerName, caPem: dc.caPem, bindDn: dc.adminBindDn, password: dc.adminPassword });
 
   const runsOu = `OU=${RUNS_OU_NAME},${dc.baseDn}`;
@@ -179,8 +183,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
   // The relay process reaches the queue over loopback and the DC through a proxy (a `dc` fault).
   const queueServer: RemoteQueueServer = await startRemoteQueueServer(runtime.broker.client(), log.child({ component: 'queue-server' }));
-  const dcPort = Number(new URL(dc.url).port || 636);
-  const dcProxy: FaultProxy = await startFaultProxy({ host: '127.0.0.1', port: dcPort });
+  const dcAddress = new URL(dc.url);
+  const dcProxy: FaultProxy = await startFaultProxy({ host: dcAddress.hostname, port: Number(dcAddress.port || 636) });
   const relayTarget = { dc: { ...dc, url: `ldaps://127.0.0.1:${dcProxy.port}` }, bindDn: relayAccount.bindDn, bindPasswordEnv: BIND_PASSWORD_ENV, writebackOu };
   const relayConfig = localRelayConfig('local-relay', relayTarget, {
     ...(opts.relay?.memberChunkSize !== undefined ? { memberChunkSize: opts.relay.memberChunkSize } : {}),
@@ -277,7 +281,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         await cleaner.unbind();
       };
       try {
-        if (inTestRun() && !stopOpts.keepAd) await removeRunOu();
+        if ((ownDc || inTestRun()) && !stopOpts.keepAd) await removeRunOu();
         else if (!stopOpts.keepAd) {
           // The last user out stops a DC a user started: it goes whole, much faster than deleting thousands
           // of users one by one (Samba takes ~0.1 s a delete). No connection of ours is open when it stops.

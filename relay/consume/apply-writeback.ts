@@ -1,6 +1,7 @@
 // Applies validated writeback messages to AD through relay/apply/: upserts and deletes one by one, and
 // snapshots as a stream that takes their parts as they arrive. Errors propagate to the caller, which tells
 // transient from permanent ones. Mass deletions are held before they are sent, by the planner's deletion guard.
+// An upsert or delete runs in the foreground: a big group's bulk member work waits until it is done.
 import type { Logger } from '../../shared/logging.js';
 import type { RelayConfig } from '../config.js';
 import { applyDelete } from '../apply/apply-delete.js';
@@ -24,7 +25,7 @@ export class WritebackApplier {
 
   async message(m: Exclude<WritebackMessage, SnapshotPart>, log: Logger): Promise<ApplyResult[]> {
     const env = await this.env(log);
-    return m.kind === 'upsert' ? [await applyUpsert(env, m)] : [await applyDelete(env, m)];
+    return this.opts.directory.foreground(async () => (m.kind === 'upsert' ? [await applyUpsert(env, m)] : [await applyDelete(env, m)]));
   }
 
   /** Starts a snapshot with its first part to arrive (which is applied next, like every other part). */

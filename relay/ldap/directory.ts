@@ -84,6 +84,19 @@ export class Directory {
     }
   }
 
+  /**
+   * Runs a small change set's work (`use` calls without `bulk`): bulk requests wait for all of it, not only
+   * for each request and the grace after it (bulk-lane.ts). Never around bulk work: it would wait for itself.
+   */
+  async foreground<T>(fn: () => Promise<T>): Promise<T> {
+    this.lane.enter();
+    try {
+      return await fn();
+    } finally {
+      this.lane.leave();
+    }
+  }
+
   /** Opens the connection now (start-up check); throws DirectoryUnavailableError when no DC answers. */
   async open(): Promise<void> {
     await this.acquire();
