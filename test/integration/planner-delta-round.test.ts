@@ -19,7 +19,7 @@ import { tableGroupStatusStore } from '../../shared/state/group-status-table.js'
 import { MemoryTableStore } from '../../dev/tables/memory-table-store.js';
 import type { SnapshotMessage, UpsertMessage, WritebackMessage } from '../../shared/domain/model.js';
 import { silentLogger } from '../../shared/logging.js';
-import { SERVICE_BUS_MESSAGE_BYTES } from '../../shared/domain/limits.js';
+import { MAX_DELTA_MEMBER_CHANGES, SERVICE_BUS_MESSAGE_BYTES } from '../../shared/domain/limits.js';
 import type { QueueClient } from '../../shared/ports/queue.js';
 import { createPlannerStore, type PlannerStore } from '../../shared/state/planner-store.js';
 import { WritebackModel } from '../support/writeback-model.js';
@@ -276,6 +276,30 @@ describe('delta round against the Graph simulator', () => {
     expect(removal.length).toBeGreaterThan(1);
     expect(removal.flatMap((m) => m.remove)).toHaveLength(2500);
     expect(world.model.membersOf(G(1))).toHaveLength(500);
+  });
+
+  it('a delta past MAX_DELTA_MEMBER_CHANGES for one group is not kept: the group is planned from its complete member list', async () => {
+    sim.control.setDeltaBehavior({ pageSize: 500 });
+    const sids = [1, 2, 3].map((n) => String(sim.control.createUser({ id: U(n), displayName: `User ${n}`, synced: true })['onPremisesSecurityIdentifier']));
+    sim.control.createGroup({ id: G(1), displayName: 'Everyone', kind: 'security', writebackConfiguration: { isEnabled: true }, members: [U(1), U(2), U(3)] });
+    await world.round();
+    expect(world.model.membersOf(G(1))).toHaveLength(3);
+
+    // Spread over the member-entry rows as Entra's random ids are (first two hex digits: shared/state/member-entries.ts).
+    const spread = (n: number) => `${((n * 2654435761) % 2 ** 32).toString(16).padStart(8, '0')}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+    const added: string[] = [];
+    for (let n = 1; n <= MAX_DELTA_MEMBER_CHANGES + 1; n++) {
+      added.push(spread(n));
+      sim.control.createUser({ id: spread(n), displayName: `User ${100 + n}`, synced: true });
+    }
+    for (let i = 0; i < added.length; i += 1000) sim.control.addMembers(G(1), added.slice(i, i + 1000));
+    sim.control.removeMembers(G(1), [U(1)]);
+    const messages = await world.round();
+    // An active group's member changes would be upserts; read whole, it gets its complete state.
+    expect(new Set(messages.map((m) => m.kind))).toEqual(new Set(['snapshot']));
+    expect(world.model.membersOf(G(1))).toHaveLength(MAX_DELTA_MEMBER_CHANGES + 3);
+    expect(world.model.membersOf(G(1))).not.toContain(`sid:${sids[0]}`);
+    expect(world.model.membersOf(G(1))).toContain(`sid:${sids[1]}`);
   });
 
   it('a refused delta token (410 Gone) starts a full round: every written group gets a snapshot, skipped ones nothing', async () => {
