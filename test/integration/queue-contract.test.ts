@@ -296,6 +296,7 @@ describe('Service Bus adapter offline', () => {
       messageId: 'g:1',
       sessionId: 'g',
       body: { v: 1 },
+      _rawAmqpMessage: { body: Buffer.from('{"v":1}'), bodyType: 'data' },
       deliveryCount: 0,
       sequenceNumber: { toString: () => '42' },
       enqueuedTimeUtc: new Date('2025-01-01T00:00:00Z'),
