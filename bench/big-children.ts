@@ -27,9 +27,11 @@ export class BenchChild {
     readonly name: string,
     script: string,
     inputFile: string,
-    opts: { env?: Record<string, string>; nodeArgs?: readonly string[] } = {},
+    /** `compiled`: the script compiled to JavaScript (planner-memory-build.ts), run by plain Node instead of tsx. */
+    opts: { env?: Record<string, string>; nodeArgs?: readonly string[]; compiled?: string } = {},
   ) {
-    this.child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(ROOT, 'bench', script), inputFile], {
+    const entry = opts.compiled === undefined ? ['--import', 'tsx', path.join(ROOT, 'bench', script)] : [opts.compiled];
+    this.child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entry, inputFile], {
       cwd: ROOT,
       env: { ...process.env, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],

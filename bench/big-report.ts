@@ -43,7 +43,7 @@ export interface PipelineRun extends SideRun {
 export type LdapmodifyRun = SideRun;
 
 export interface BigResult {
-  options: { members: number; runs: number; chunkSize: number };
+  options: { members: number; runs: number; chunkSize: number; compiled: boolean };
   seeding: { created: number; createMs: number; ms: number };
   pipeline: PipelineRun[];
   ldapmodify: LdapmodifyRun[];
@@ -122,7 +122,7 @@ export function bigMarkdown(r: BigResult, machine: string): string {
     '',
     [
       `A new Microsoft 365 group with ${fmt(o.members)} synced-user members appears in the Graph simulator; the planner`,
-      'process (the local Functions host: webhook, planChanges with the real round code, state in Azurite) plans it and',
+      `process (the local Functions host: webhook, planChanges with the real round code, state in Azurite; ${o.compiled ? 'compiled by tsc and run by plain Node, as Azure Functions run it' : 'run under tsx, which compiles the sources in the process'}) plans it and`,
       'sends its snapshot to the queue it serves; the relay process writes it into the DC. Time: the change in the',
       'simulator until the relay sent the result that completes the group (after its last LDAP write); every run is',
       `checked in AD (member count by ranged reads of \`member\`). ldapmodify writes the same \`<SID=...>\` values, ${fmt(o.chunkSize)}`,

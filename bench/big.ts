@@ -7,7 +7,8 @@
 // processes from /proc (VmHWM). Each run's group is deleted afterwards. The DC is the benchmark's own
 // (bench/bench-dc.ts), with the users seeded into it once.
 import { randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from 'ldapts';
@@ -25,6 +26,7 @@ import { BIND_PASSWORD_ENV, type PlannerInput, type RelayInput } from './big-pro
 import { adminClient, benchOu, ensureBenchUsers, ensureOu, type BenchUser } from './bench-users.js';
 import { summarizeCpuProfile } from './cpu-profile.js';
 import { LdapmodifyRunner, memberAddLdif } from './ldapmodify.js';
+import { compileBenchChild } from './planner-memory-build.js';
 import { deleteBigGroup } from './empty-group.js';
 import { probeDc, removeLeftoverGroups } from './member-throughput.js';
 import { machineInfo, machineLines } from './report.js';
@@ -38,6 +40,8 @@ export interface BigOptions {
   /** Per pipeline run, from the change to the group complete in AD. */
   timeoutMs: number;
   keepDc: boolean;
+  /** Run the planner process compiled to JavaScript (as Azure Functions run it) instead of under tsx. */
+  compiled: boolean;
   /** Write V8 CPU profiles of both processes under this directory and summarise them (adds overhead). */
   profileDir?: string;
   progress: (line: string) => void;
@@ -54,6 +58,8 @@ interface Context {
   users: BenchUser[];
   opts: BigOptions;
   deleteMs: number[];
+  /** The planner child compiled to JavaScript, when opts.compiled. */
+  plannerJs: string | undefined;
 }
 
 /** The group's member count by ranged reads of `member` (the DC hands out 1,500 values a read): a memberOf
@@ -96,7 +102,10 @@ async function pipelineSide(ctx: Context, run: number, first: boolean): Promise<
     const profile = (name: string): { nodeArgs: string[]; dir: string } | undefined =>
       opts.profileDir === undefined ? undefined : { dir: path.join(opts.profileDir, `run-${run}`, name), nodeArgs: ['--cpu-prof', '--cpu-prof-dir', path.join(opts.profileDir, `run-${run}`, name)] };
     profiles = { planner: profile('planner'), relay: profile('relay') };
-    planner = new BenchChild('planner process', 'big-planner-child.ts', plannerFile, { nodeArgs: profiles.planner?.nodeArgs ?? [] });
+    planner = new BenchChild('planner process', 'big-planner-child.ts', plannerFile, {
+      nodeArgs: profiles.planner?.nodeArgs ?? [],
+      ...(ctx.plannerJs === undefined ? {} : { compiled: ctx.plannerJs }),
+    });
     const ready = await planner.next('ready', 60_000);
     if (!ready.queueUrl) throw new Error('the planner process named no queue URL');
     const relayInput: RelayInput = {
@@ -203,7 +212,8 @@ export async function runBig(opts: BigOptions, command: string): Promise<BigResu
     await delegateWritebackOu(admin, groupsOu(dc), account);
     const leftovers = await removeLeftoverGroups(admin, groupsOu(dc));
     if (leftovers > 0) opts.progress(`removed ${leftovers} group(s) left by an earlier run`);
-    const ctx = { dc, admin, runner, account, tablesConnectionString: azurite.connectionString, users: seeded.users, opts, deleteMs };
+    const plannerJs = opts.compiled ? await compileBenchChild(ROOT, await mkdtemp(path.join(os.tmpdir(), 'bench-big-planner-')), 'big-planner-child.ts') : undefined;
+    const ctx = { dc, admin, runner, account, tablesConnectionString: azurite.connectionString, users: seeded.users, opts, deleteMs, plannerJs };
     for (let run = 1; run <= opts.runs; run += 1) {
       // Alternate the order, so neither side always meets a DC warmed (or tired) by the other.
       const sides = run % 2 === 1 ? (['pipeline', 'ldapmodify'] as const) : (['ldapmodify', 'pipeline'] as const);
@@ -228,6 +238,6 @@ export async function runBig(opts: BigOptions, command: string): Promise<BigResu
     await stopAzuriteIfStartedByRun(peerUserId());
     if (!opts.keepDc) await stopBenchDc(dc);
   }
-  const result: BigResult = { options: { members: opts.members, runs: opts.runs, chunkSize: opts.chunkSize }, seeding: { created: seeded.created, createMs: seeded.createMs, ms: seeded.ms }, pipeline, ldapmodify, deleteMs };
+  const result: BigResult = { options: { members: opts.members, runs: opts.runs, chunkSize: opts.chunkSize, compiled: opts.compiled }, seeding: { created: seeded.created, createMs: seeded.createMs, ms: seeded.ms }, pipeline, ldapmodify, deleteMs };
   return { ...result, markdown: bigMarkdown(result, machineLines(machine, command)) };
 }

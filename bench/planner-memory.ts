@@ -16,7 +16,7 @@ import { startRemoteQueueServer } from '../dev/queue/remote-server.js';
 import { peerUserId } from '../dev/stack/peer-users.js';
 import { ensureAzurite, stopAzuriteIfStartedByRun } from '../dev/stack/azurite.js';
 import { silentLogger } from '../shared/logging.js';
-import { compilePlannerChild } from './planner-memory-build.js';
+import { compileBenchChild } from './planner-memory-build.js';
 import { machineInfo, machineLines, markdownTable } from './report.js';
 import { fmt } from './stats.js';
 import {
@@ -146,7 +146,7 @@ export async function runPlannerMemory(opts: PlannerMemoryOptions, command: stri
     };
     const inputFile = path.join(dir, 'input.json');
     await writeFile(inputFile, JSON.stringify(input));
-    const childArgs = opts.compiled ? [await compilePlannerChild(ROOT, dir)] : ['--import', 'tsx', path.join(ROOT, 'bench', 'planner-memory-child.ts')];
+    const childArgs = opts.compiled ? [await compileBenchChild(ROOT, dir, 'planner-memory-child.ts')] : ['--import', 'tsx', path.join(ROOT, 'bench', 'planner-memory-child.ts')];
     const output = await runChild(childArgs, inputFile, opts.timeoutMs, () => {
       sim.control.createGroup({ id: groupId, displayName: 'Bench big group', kind: 'security', writebackConfiguration: { isEnabled: true }, members: memberIds });
       opts.progress(`group ${groupId} with ${opts.members} members created; the planner runs`);
