@@ -39,6 +39,29 @@ afterAll(async () => {
   await fx?.close();
 });
 
+type Modify = (dn: string, change: Change | Change[], ...rest: unknown[]) => Promise<void>;
+
+/** The fixture's directory with every client's `modify` going through `around` (which calls the real one, or not). */
+function withModify(around: (modify: Modify, dn: string, change: Change | Change[], rest: unknown[]) => Promise<void>): typeof fx.directory {
+  const directory = Object.create(fx.directory) as typeof fx.directory;
+  directory.use = (fn, opts) =>
+    fx.directory.use(
+      (client) =>
+        fn(
+          new Proxy(client, {
+            get(target, prop, receiver) {
+              const value: unknown = Reflect.get(target, prop, receiver);
+              if (prop !== 'modify' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+              const modify: Modify = (...args) => (value as Modify).apply(target, args);
+              return (dn: string, change: Change | Change[], ...rest: unknown[]) => around(modify, dn, change, rest);
+            },
+          }),
+        ),
+      opts,
+    );
+  return directory;
+}
+
 async function users(n: number): Promise<AdObject[]> {
   const created: AdObject[] = [];
   for (let i = 0; i < n; i += 1) created.push(await createUser(fx.admin, usersOu, `u${uniqueSuffix()}`));
@@ -270,24 +293,10 @@ describe('snapshot', () => {
     const created = await applyUpsert(fx.env(), upsertMessage(groupId, 1));
     // Counts the member modifies the snapshot makes (every other call passes through).
     const modifies: number[] = [];
-    const directory = Object.create(fx.directory) as typeof fx.directory;
-    directory.use = (fn, opts) =>
-      fx.directory.use(
-        (client) =>
-          fn(
-            new Proxy(client, {
-              get(target, prop, receiver) {
-                const value: unknown = Reflect.get(target, prop, receiver);
-                if (prop !== 'modify' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
-                return (dn: string, change: Change | Change[], ...rest: unknown[]) => {
-                  for (const c of Array.isArray(change) ? change : [change]) if (c.modification.type === 'member') modifies.push(c.modification.values.length);
-                  return (value as (...a: unknown[]) => Promise<void>).call(target, dn, change, ...rest);
-                };
-              },
-            }),
-          ),
-        opts,
-      );
+    const directory = withModify((modify, dn, change, rest) => {
+      for (const c of Array.isArray(change) ? change : [change]) if (c.modification.type === 'member') modifies.push(c.modification.values.length);
+      return modify(dn, change, ...rest);
+    });
     const parts = snapshotMessages(groupId, 2, people.map((u) => sidRef(u.objectSid)), { parts: 3 });
     expect(parts.map((p) => p.members.length)).toEqual([3, 3, 3]);
     const { results } = await applySnapshot(fx.env({ directory, memberChunkSize: 2 }), parts, true);
@@ -332,30 +341,15 @@ describe('snapshot', () => {
     let release = (): void => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
     let failFirst = true;
-    const directory = Object.create(fx.directory) as typeof fx.directory;
-    directory.use = (fn, opts) =>
-      fx.directory.use(
-        (client) =>
-          fn(
-            new Proxy(client, {
-              get(target, prop, receiver) {
-                const value: unknown = Reflect.get(target, prop, receiver);
-                if (prop !== 'modify' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
-                return async (dn: string, change: Change | Change[], ...rest: unknown[]) => {
-                  const args = [dn, change, ...rest];
-                  if (Array.isArray(change) || change.modification.type !== 'member') return (value as (...a: unknown[]) => Promise<void>).apply(target, args);
-                  await released;
-                  if (failFirst) {
-                    failFirst = false;
-                    throw new DirectoryUnavailableError([{ url: fx.directory.dcUrl, error: 'ECONNRESET' }], false);
-                  }
-                  return (value as (...a: unknown[]) => Promise<void>).apply(target, args);
-                };
-              },
-            }),
-          ),
-        opts,
-      );
+    const directory = withModify(async (modify, dn, change, rest) => {
+      if (Array.isArray(change) || change.modification.type !== 'member') return modify(dn, change, ...rest);
+      await released;
+      if (failFirst) {
+        failFirst = false;
+        throw new DirectoryUnavailableError([{ url: fx.directory.dcUrl, error: 'ECONNRESET' }], false);
+      }
+      return modify(dn, change, ...rest);
+    });
     const [p1, p2] = snapshotMessages(groupId, 2, people.map((u) => sidRef(u.objectSid, u.objectSid)), { parts: 2 });
     const stream = await SnapshotStream.begin(fx.env({ directory, memberChunkSize: 2 }), p1!);
     // Returns with its modifies still waiting on the "DC".
