@@ -13,9 +13,9 @@ import type { MemberIdentity } from '../../domain/model.js';
 import type { DeltaRoundOutcome, DirectoryReader, GroupRead, MemberId, MemberName, MemberNameReader } from '../../ports/directory.js';
 import { mapLimit } from '../../concurrency.js';
 import { batchGet, chunk, MAX_BATCH_REQUESTS } from './batch.js';
-import { deltaResetReason, isNotFound } from './graph-errors.js';
+import { deltaResetReason } from './graph-errors.js';
 import { cloudGroupOf, DELTA_SELECT, deltaItemsOf, GROUP_READ_SELECT, odataTypeName } from './group-wire.js';
-import { followLink } from './links.js';
+import { followLink, readPages } from './links.js';
 import { readMemberIdentities, readMemberNames } from './member-identities.js';
 import { readMemberPages } from './member-pages.js';
 import { readUnifiedGroupWritebackDefault } from './tenant-settings.js';
@@ -121,20 +121,11 @@ export class GraphDirectoryReader implements DirectoryReader, MemberNameReader {
 
   async groupMembers(groupId: string): Promise<MemberId[] | null> {
     const out: MemberId[] = [];
-    let request = this.client.api(`/groups/${assertGuid(groupId)}/members`).version('v1.0').select('id').top(999);
-    for (;;) {
-      let raw: unknown;
-      try {
-        raw = await request.get();
-      } catch (err) {
-        if (isNotFound(err)) return null;
-        throw err;
-      }
-      const page = memberPageSchema.parse(raw);
+    const first = this.client.api(`/groups/${assertGuid(groupId)}/members`).version('v1.0').select('id').top(999);
+    const found = await readPages(this.client, this.opts.baseUrl, first, (raw) => memberPageSchema.parse(raw), (page) => {
       for (const m of page.value) out.push({ id: m.id, type: odataTypeName(m['@odata.type']) });
-      if (!page['@odata.nextLink']) return out;
-      request = followLink(this.client, this.opts.baseUrl, page['@odata.nextLink']);
-    }
+    });
+    return found ? out : null;
   }
 
   groupMemberIdentities(groupId: string, expected: number | null = null): Promise<MemberIdentityList | null> {

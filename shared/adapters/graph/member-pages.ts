@@ -9,9 +9,8 @@ import { z } from 'zod';
 import { MemberIdentityList } from '../../domain/member-list.js';
 import type { MemberIdentity } from '../../domain/model.js';
 import type { Logger } from '../../logging.js';
-import { isNotFound } from './graph-errors.js';
 import { odataTypeName } from './group-wire.js';
-import { followLink } from './links.js';
+import { readPages } from './links.js';
 
 export const MEMBER_PAGE_SIZE = 999;
 export const MEMBER_IDENTITY_SELECT = 'id,onPremisesSecurityIdentifier,onPremisesSyncEnabled,deviceId';
@@ -47,16 +46,8 @@ export interface MemberPagesOptions {
 export async function readMemberPages(client: Client, groupId: string, opts: MemberPagesOptions): Promise<MemberIdentityList | null> {
   const out = new MemberIdentityList();
   const started = Date.now();
-  let request = client.api(`/groups/${groupId}/members`).version('v1.0').select(MEMBER_IDENTITY_SELECT).top(MEMBER_PAGE_SIZE);
-  for (let pages = 1; ; pages++) {
-    let raw: unknown;
-    try {
-      raw = await request.get();
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
-    const page = pageSchema.parse(raw);
+  const first = client.api(`/groups/${groupId}/members`).version('v1.0').select(MEMBER_IDENTITY_SELECT).top(MEMBER_PAGE_SIZE);
+  const found = await readPages(client, opts.baseUrl, first, (raw) => pageSchema.parse(raw), (page, pages, more) => {
     for (const m of page.value) {
       const type = typeOf(m['@odata.type']);
       out.push(m.id, {
@@ -67,13 +58,11 @@ export async function readMemberPages(client: Client, groupId: string, opts: Mem
         deviceId: type === 'device' ? (m.deviceId ?? null) : null,
       });
     }
-    const next = page['@odata.nextLink'];
-    if (pages % PROGRESS_EVERY_PAGES === 0 || (!next && pages > PROGRESS_EVERY_PAGES)) {
+    if (pages % PROGRESS_EVERY_PAGES === 0 || (!more && pages > PROGRESS_EVERY_PAGES)) {
       const seconds = (Date.now() - started) / 1000;
       const perSecond = seconds > 0 ? Math.round(out.size / seconds) : null;
-      opts.log.info({ groupId, read: out.size, expected: opts.expected, perSecond, pages, done: !next }, 'reading group members');
+      opts.log.info({ groupId, read: out.size, expected: opts.expected, perSecond, pages, done: !more }, 'reading group members');
     }
-    if (!next) return out;
-    request = followLink(client, opts.baseUrl, next);
-  }
+  });
+  return found ? out : null;
 }
