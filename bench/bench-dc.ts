@@ -11,6 +11,12 @@
 // the domain partition's TDB file fragments: after a few 250,000-member writes the file reached TDB's 4 GiB
 // limit (`tdb_expand overflow detected` in the samba log, every write then an operations error) while it held
 // ~2 GB of data. So before samba starts, a partition file over half the limit is compacted (tdbbackup).
+// Deleting a 250,000-member group is no better: its removed member values stay on it as inactive links (kept
+// for replication), and the delete of the emptied group then ran for minutes. So the DC keeps a seed: a copy
+// of its private directory (the directory databases) taken with samba stopped, after the bench users were
+// created and before any benchmark group was written. Each start of samba begins from the seed, and a
+// benchmark that needs a clean directory between runs restores it (stop, copy, start: well under a minute)
+// instead of deleting what it wrote.
 import { execFile } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -65,16 +71,42 @@ async function writeState(state: BenchDcState): Promise<void> {
   await writeFile(files().stateFile, JSON.stringify(state), { mode: 0o600 });
 }
 
+const seedSchema = z.object({ templateCreatedAt: z.number(), users: z.number().int().nonnegative() }).strict();
+
+const seedFiles = () => {
+  const dir = path.join(benchDcDir(), 'seed');
+  return { dir, privateDir: path.join(dir, 'private'), metaFile: path.join(dir, 'seed.json') };
+};
+
+const privateDir = (): string => path.join(path.dirname(path.dirname(files().confFile)), 'private');
+
+/** The seed's user count, if a seed of the current template is there. */
+export async function benchDcSeedUsers(): Promise<number | undefined> {
+  const state = await readState();
+  try {
+    const seed = seedSchema.parse(JSON.parse(await readFile(seedFiles().metaFile, 'utf8')));
+    return state && seed.templateCreatedAt === state.templateCreatedAt ? seed.users : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `cp -a` keeps modes and owners; --sparse=always keeps the TDB files' holes. */
+async function copyTree(from: string, to: string): Promise<void> {
+  await rm(to, { recursive: true, force: true });
+  await promisify(execFile)('cp', ['-a', '--sparse=always', from, to], { timeout: 10 * 60_000 });
+}
+
 /** Half of TDB's 4 GiB file limit: room for a few more 250,000-member writes. */
 const COMPACT_ABOVE_BYTES = 2 * 1024 ** 3;
 
 /** Compacts the partition files over COMPACT_ABOVE_BYTES; samba must not be running. */
-async function compactPartitions(progress: (line: string) => void): Promise<void> {
-  const dir = path.join(path.dirname(path.dirname(files().confFile)), 'private', 'sam.ldb.d');
+async function compactPartitions(progress: (line: string) => void, aboveBytes = COMPACT_ABOVE_BYTES): Promise<void> {
+  const dir = path.join(privateDir(), 'sam.ldb.d');
   for (const name of (await readdir(dir)).filter((n) => n.endsWith('.ldb'))) {
     const file = path.join(dir, name);
     const before = (await stat(file)).size;
-    if (before <= COMPACT_ABOVE_BYTES) continue;
+    if (before <= aboveBytes) continue;
     const tdbbackup = findExecutable('tdbbackup');
     if (!tdbbackup) {
       progress(`bench DC: ${name} holds ${(before / 1024 ** 3).toFixed(1)} GiB of TDB's 4 GiB and tdbbackup (tdb-tools) is missing to compact it`);
@@ -145,7 +177,8 @@ async function waitForLdaps(state: BenchDcState, timeoutMs: number): Promise<str
   throw new Error(`the bench DC did not answer on ${BENCH_DC_ADDRESS}:636 (${problem}); samba log:\n${await tailOfFile(files().logFile)}`);
 }
 
-/** Attaches to the running bench DC or starts it (building it from the template first when needed). */
+/** Attaches to the running bench DC or starts it (building it from the template first when needed); a started
+ *  DC begins from its seed when it has one. */
 export async function ensureBenchDc(progress: (line: string) => void = () => undefined): Promise<SambaDc> {
   const tools = requireSambaTools();
   const template = await ensureTemplate(sambaStateDir(), tools, () => undefined);
@@ -155,13 +188,54 @@ export async function ensureBenchDc(progress: (line: string) => void = () => und
     return toDc({ ...state, pid: state.pid }, caPem, false);
   }
   if (!state || state.templateCreatedAt !== template.createdAt) state = await rebuild(template);
+  else if ((await benchDcSeedUsers()) !== undefined) await restoreSeedFiles(progress);
   else await compactPartitions(progress);
+  return startSamba(state);
+}
+
+async function startSamba(state: BenchDcState): Promise<SambaDc> {
   const f = files();
-  const samba = spawnSamba(tools, { dir: f.dir, confFile: f.confFile, logFile: f.logFile, outFile: f.outFile, caFile: f.caFile });
-  state = { ...state, pid: samba.pid };
-  await writeState(state);
-  const caPem = await waitForLdaps(state, 120_000);
-  return toDc({ ...state, pid: samba.pid }, caPem, true);
+  const samba = spawnSamba(requireSambaTools(), { dir: f.dir, confFile: f.confFile, logFile: f.logFile, outFile: f.outFile, caFile: f.caFile });
+  const started = { ...state, pid: samba.pid };
+  await writeState(started);
+  const caPem = await waitForLdaps(started, 120_000);
+  return toDc(started, caPem, true);
+}
+
+async function restoreSeedFiles(progress: (line: string) => void): Promise<void> {
+  const t0 = Date.now();
+  await copyTree(seedFiles().privateDir, privateDir());
+  progress(`bench DC: directory restored from its seed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/** Stops samba, compacts the directory, copies it as the seed (`users` bench users in it) and starts samba again. */
+export async function saveBenchDcSeed(dc: Pick<SambaDc, 'pid'>, users: number, progress: (line: string) => void): Promise<SambaDc> {
+  const state = await stoppedState(dc);
+  await compactPartitions(progress, 0);
+  const seed = seedFiles();
+  await rm(seed.dir, { recursive: true, force: true });
+  await mkdir(seed.dir, { recursive: true, mode: 0o700 });
+  const t0 = Date.now();
+  await copyTree(privateDir(), seed.privateDir);
+  // The meta file last: a seed without it (an interrupted copy) is not used.
+  await writeFile(seed.metaFile, JSON.stringify({ templateCreatedAt: state.templateCreatedAt, users }));
+  progress(`bench DC: seed saved (${users.toLocaleString('en-US')} bench users) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return startSamba(state);
+}
+
+/** Stops samba, puts the seed's directory back and starts samba: the DC as it was before any benchmark wrote to it. */
+export async function restoreBenchDcSeed(dc: Pick<SambaDc, 'pid'>, progress: (line: string) => void): Promise<SambaDc> {
+  if ((await benchDcSeedUsers()) === undefined) throw new Error('the bench DC has no seed to restore (saveBenchDcSeed)');
+  const state = await stoppedState(dc);
+  await restoreSeedFiles(progress);
+  return startSamba(state);
+}
+
+async function stoppedState(dc: Pick<SambaDc, 'pid'>): Promise<BenchDcState> {
+  await stopBenchDc(dc);
+  const state = await readState();
+  if (!state) throw new Error('the bench DC has no state file');
+  return state;
 }
 
 /** Stops the bench DC's samba process by its pid; the directory (and the users in it) stay. */

@@ -3,6 +3,7 @@ import { markdownTable } from './report.js';
 import { fmt, median, mib } from './stats.js';
 import type { CpuShare } from './cpu-profile.js';
 import type { LdapProfile } from './ldap-profile.js';
+import type { DcSched } from './dc-schedstat.js';
 
 /** Targets from the issue: end to end within 1.2x ldapmodify's time; each process within 256 MiB. */
 export const TIME_RATIO_TARGET = 1.2;
@@ -16,6 +17,8 @@ interface SideRun {
   probeMs: number;
   ms: number;
   rate: number;
+  /** How the DC's process spent this side's time (bench/dc-schedstat.ts); null where not measurable. */
+  dc: DcSched | null;
 }
 
 export interface ProcessMemory {
@@ -47,7 +50,8 @@ export interface BigResult {
   seeding: { created: number; createMs: number; ms: number };
   pipeline: PipelineRun[];
   ldapmodify: LdapmodifyRun[];
-  deleteMs: number[];
+  /** Each side's restore of the DC's seed before it ran (stop, copy, start, OU and account checked). */
+  restoreMs: number[];
 }
 
 function medianRun(runs: readonly PipelineRun[]): PipelineRun | undefined {
@@ -56,6 +60,13 @@ function medianRun(runs: readonly PipelineRun[]): PipelineRun | undefined {
 }
 
 const seconds = (ms: number): string => `${fmt(ms / 1000, 1)} s`;
+
+/** `busy, CPU wait, idle` seconds of the DC during a side. */
+function dcFigures(side: SideRun): string {
+  if (!side.dc) return 'n/a';
+  const idle = Math.max(0, side.ms - side.dc.busyMs - side.dc.cpuWaitMs);
+  return [side.dc.busyMs, side.dc.cpuWaitMs, idle].map((ms) => fmt(ms / 1000, 1)).join(', ');
+}
 
 /** The profiled run's CPU by source, both processes side by side (top 12 each). */
 function cpuLines(run: PipelineRun | undefined): string[] {
@@ -98,6 +109,7 @@ export function bigMarkdown(r: BigResult, machine: string): string {
       `${mib(p.planner.baseRss)} / ${mib(p.planner.peakRssDuringRun)} / ${mib(p.planner.peakRss)}`,
       `${mib(p.relay.baseRss)} / ${mib(p.relay.peakRssDuringRun)} / ${mib(p.relay.peakRss)}`,
       fmt(p.relayCpuMs / 1000, 1),
+      `${dcFigures(p)} / ${l ? dcFigures(l) : 'n/a'}`,
     ];
   });
   const mid = medianRun(r.pipeline);
@@ -144,15 +156,17 @@ export function bigMarkdown(r: BigResult, machine: string): string {
     'Per run. "Relay took it" is the change until the relay accepted the group\'s session (notification, webhook,',
     'planChanges reading the members from Graph and sending the snapshot). "DC probe" is the median round trip of a',
     "trivial search before each side (pipeline / ldapmodify): the DC is the benchmark's own but shares the machine. RSS",
-    'columns: before the change / highest sampled during the run / VmHWM over the process life.',
+    'columns: before the change / highest sampled during the run / VmHWM over the process life. DC: how the DC\'s',
+    'process spent each side\'s time (pipeline / ldapmodify; seconds busy on a CPU, runnable but waiting for a CPU the',
+    "planner, relay, Azurite or ldapmodify held, idle waiting for a request; from /proc/PID/schedstat).",
     '',
-    markdownTable(['Run', 'First', 'Pipeline', 'Relay took it', 'ldapmodify', 'Ratio', 'DC probe ms', 'Planner RSS', 'Relay RSS', 'Relay CPU s'], perRun),
+    markdownTable(['Run', 'First', 'Pipeline', 'Relay took it', 'ldapmodify', 'Ratio', 'DC probe ms', 'Planner RSS', 'Relay RSS', 'Relay CPU s', 'DC busy, CPU wait, idle s'], perRun),
     '',
     `LDAP calls of the median pipeline run, from the relay taking the group to the last result (${relayWorkMs === null ? 'n/a' : seconds(relayWorkMs)}):`,
     '',
     markdownTable(['Operation', 'Calls', 'Time', 'Share'], opRows),
     '',
     ...cpuLines(mid),
-    `Deleting a ${fmt(o.members)}-member group (cleanup, not measured above; its members 5,000 a modify first, bench/empty-group.ts): median ${seconds(median(r.deleteMs))}.`,
+    `Every side starts from the DC's seed (its bench users, no group): restoring it (stop samba, copy the directory, start, not measured above) took a median ${seconds(median(r.restoreMs))}.`,
   ].join('\n');
 }

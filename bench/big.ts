@@ -4,8 +4,9 @@
 // (bench/big-relay-child.ts, its own process) writes it into the DC. Time: from the change in the simulator
 // until the relay sent the result that completes the group (after its LDAP writes), checked in AD. Against
 // ldapmodify writing the same member values into a group created beforehand, alternated. Peak RSS of both
-// processes from /proc (VmHWM). Each run's group is deleted afterwards. The DC is the benchmark's own
-// (bench/bench-dc.ts), with the users seeded into it once.
+// processes from /proc (VmHWM). The DC is the benchmark's own (bench/bench-dc.ts), with the users seeded into
+// it once; every side starts from its seed (restored: stop, copy, start), so no side meets another's group,
+// its inactive links or a fragmented database file, and no 250,000-member group has to be deleted.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,7 +20,7 @@ import { peerUserId } from '../dev/stack/peer-users.js';
 import { delegateWritebackOu, ensureRelayAccount, type RelayAccount } from '../dev/stack/relay-account.js';
 import type { SambaDc } from '../dev/stack/samba.js';
 import { silentLogger } from '../shared/logging.js';
-import { ensureBenchDc, stopBenchDc } from './bench-dc.js';
+import { benchDcSeedUsers, ensureBenchDc, restoreBenchDcSeed, saveBenchDcSeed, stopBenchDc } from './bench-dc.js';
 import { BenchChild, processMemory } from './big-children.js';
 import { bigMarkdown, type BigResult, type LdapmodifyRun, type PipelineRun } from './big-report.js';
 import { BIND_PASSWORD_ENV, type PlannerInput, type RelayInput } from './big-protocol.js';
@@ -28,7 +29,8 @@ import { summarizeCpuProfile } from './cpu-profile.js';
 import { LdapmodifyRunner, memberAddLdif } from './ldapmodify.js';
 import { compileBenchChild } from './planner-memory-build.js';
 import { deleteBigGroup } from './empty-group.js';
-import { probeDc, removeLeftoverGroups } from './member-throughput.js';
+import { measureDcSched } from './dc-schedstat.js';
+import { probeDc } from './member-throughput.js';
 import { machineInfo, machineLines } from './report.js';
 import { fmt, mib } from './stats.js';
 
@@ -57,7 +59,6 @@ interface Context {
   tablesConnectionString: string;
   users: BenchUser[];
   opts: BigOptions;
-  deleteMs: number[];
   /** The planner child compiled to JavaScript, when opts.compiled. */
   plannerJs: string | undefined;
 }
@@ -134,26 +135,25 @@ async function pipelineSide(ctx: Context, run: number, first: boolean): Promise<
       peak.planner = Math.max(peak.planner, processMemory(p.pid).rss);
       peak.relay = Math.max(peak.relay, processMemory(r.pid).rss);
     }, 100);
+    const dcSched = measureDcSched(dc.pid);
     const start = Date.now();
     sim.control.createGroup({ id: groupId, displayName: `Bench big ${groupId.slice(0, 8)}`, kind: 'm365', members: ids });
     const done = await relay.next('done', opts.timeoutMs);
+    const dcSpent = dcSched();
     clearInterval(sampler);
     const plannerMemory = processMemory(p.pid);
     const relayMemory = processMemory(r.pid);
     if (!done.groupDn) throw new Error('the relay reported no group DN');
     const ms = done.at - start;
-    try {
-      const inAd = await countMembersRanged(ctx.admin, done.groupDn);
-      if (inAd !== users.length) throw new Error(`the pipeline left ${inAd} members in AD, expected ${users.length}; outcomes ${JSON.stringify(done.outcomes)}`);
-    } finally {
-      ctx.deleteMs.push((await deleteBigGroup(ctx.admin, done.groupDn)).ms);
-    }
+    const inAd = await countMembersRanged(ctx.admin, done.groupDn);
+    if (inAd !== users.length) throw new Error(`the pipeline left ${inAd} members in AD, expected ${users.length}; outcomes ${JSON.stringify(done.outcomes)}`);
     outcome = {
       run,
       first,
       probeMs,
       ms,
       rate: users.length / (ms / 1000),
+      dc: dcSpent,
       relayStartMs: done.firstMessageAt === null ? null : done.firstMessageAt - start,
       results: done.results,
       outcomes: done.outcomes,
@@ -178,21 +178,39 @@ async function ldapmodifySide(ctx: Context, run: number, first: boolean): Promis
   const probeMs = await probeDc(admin);
   const sam = `wbbb-${randomUUID().slice(0, 12)}`;
   const group = await createGroup(admin, groupsOu(dc), sam, { scope: 'universal', security: true, cn: `Bench big ldapmodify ${sam}` });
-  try {
-    const file = ctx.runner.file(`${sam}.ldif`);
-    await writeFile(file, memberAddLdif(group.dn, users.map((u) => `<SID=${u.sid}>`), ctx.opts.chunkSize));
-    const result = await ctx.runner.run(file);
-    const inAd = await countMembersRanged(admin, group.dn);
-    if (inAd !== users.length) throw new Error(`ldapmodify left ${inAd} members in AD, expected ${users.length}`);
-    return { run, first, probeMs, ms: result.ms, rate: users.length / (result.ms / 1000) };
-  } finally {
-    ctx.deleteMs.push((await deleteBigGroup(admin, group.dn)).ms);
+  const file = ctx.runner.file(`${sam}.ldif`);
+  await writeFile(file, memberAddLdif(group.dn, users.map((u) => `<SID=${u.sid}>`), ctx.opts.chunkSize));
+  const dcSched = measureDcSched(dc.pid);
+  const result = await ctx.runner.run(file);
+  const dcSpent = dcSched();
+  const inAd = await countMembersRanged(admin, group.dn);
+  if (inAd !== users.length) throw new Error(`ldapmodify left ${inAd} members in AD, expected ${users.length}`);
+  return { run, first, probeMs, ms: result.ms, rate: users.length / (result.ms / 1000), dc: dcSpent };
+}
+
+/** Deletes the groups an earlier run left in the OU (before a seed is taken; a big one in steps). */
+async function removeLeftovers(admin: Client, ou: string, progress: (line: string) => void): Promise<void> {
+  const { searchEntries } = await admin.search(ou, { scope: 'one', filter: '(objectClass=group)', attributes: ['1.1'] });
+  for (const entry of searchEntries) {
+    const { members, ms } = await deleteBigGroup(admin, entry.dn);
+    progress(`removed a group left by an earlier run (${fmt(members)} members) in ${fmt(ms / 1000, 1)} s`);
   }
 }
 
+/** The OU, the relay's account and its delegation: in the seed, and made sure of after each restore (cheap). */
+async function prepareDirectory(admin: Client, dc: SambaDc): Promise<RelayAccount> {
+  await ensureOu(admin, groupsOu(dc));
+  const account = await ensureRelayAccount(admin, dc);
+  await delegateWritebackOu(admin, groupsOu(dc), account);
+  return account;
+}
+
+/** Deleting what a leftover 250,000-member group holds takes minutes on Samba. */
+const ADMIN_TIMEOUT_MS = 60 * 60_000;
+
 export async function runBig(opts: BigOptions, command: string): Promise<BigResult & { markdown: string }> {
   const machine = machineInfo();
-  const dc = await ensureBenchDc(opts.progress);
+  let dc = await ensureBenchDc(opts.progress);
   opts.progress(`bench DC ${dc.url} (${dc.startedByThisProcess ? 'started' : 'running'}); ensuring ${fmt(opts.members)} bench users (created in bulk once, reused)`);
   const seeded = await ensureBenchUsers(dc, opts.members, {
     // The bench DC serves nobody else: large transactions (fewer commits of the big index lists).
@@ -201,23 +219,32 @@ export async function runBig(opts: BigOptions, command: string): Promise<BigResu
   });
   opts.progress(`${fmt(opts.members)} users ready in ${fmt(seeded.ms / 1000)} s (${fmt(seeded.created)} created)`);
   const azurite = await ensureAzurite();
-  const admin = await adminClient(dc);
+  let admin = await adminClient(dc, ADMIN_TIMEOUT_MS);
   const runner = await LdapmodifyRunner.create({ url: dc.url, tlsServerName: dc.tlsServerName, caFile: dc.caFile, bindDn: dc.adminBindDn, password: dc.adminPassword });
   const pipeline: PipelineRun[] = [];
   const ldapmodify: LdapmodifyRun[] = [];
-  const deleteMs: number[] = [];
+  const restoreMs: number[] = [];
   try {
-    await ensureOu(admin, groupsOu(dc));
-    const account = await ensureRelayAccount(admin, dc);
-    await delegateWritebackOu(admin, groupsOu(dc), account);
-    const leftovers = await removeLeftoverGroups(admin, groupsOu(dc));
-    if (leftovers > 0) opts.progress(`removed ${leftovers} group(s) left by an earlier run`);
+    let account = await prepareDirectory(admin, dc);
+    const seedUsers = await benchDcSeedUsers();
+    if (seedUsers === undefined || seedUsers < opts.members || seeded.created > 0) {
+      await removeLeftovers(admin, groupsOu(dc), opts.progress);
+      await admin.unbind();
+      dc = await saveBenchDcSeed(dc, Math.max(seedUsers ?? 0, opts.members), opts.progress);
+      admin = await adminClient(dc, ADMIN_TIMEOUT_MS);
+    }
     const plannerJs = opts.compiled ? await compileBenchChild(ROOT, await mkdtemp(path.join(os.tmpdir(), 'bench-big-planner-')), 'big-planner-child.ts') : undefined;
-    const ctx = { dc, admin, runner, account, tablesConnectionString: azurite.connectionString, users: seeded.users, opts, deleteMs, plannerJs };
     for (let run = 1; run <= opts.runs; run += 1) {
       // Alternate the order, so neither side always meets a DC warmed (or tired) by the other.
       const sides = run % 2 === 1 ? (['pipeline', 'ldapmodify'] as const) : (['ldapmodify', 'pipeline'] as const);
       for (const [i, side] of sides.entries()) {
+        const t0 = Date.now();
+        await admin.unbind().catch(() => undefined);
+        dc = await restoreBenchDcSeed(dc, () => undefined);
+        admin = await adminClient(dc, ADMIN_TIMEOUT_MS);
+        account = await prepareDirectory(admin, dc);
+        restoreMs.push(Date.now() - t0);
+        const ctx: Context = { dc, admin, runner, account, tablesConnectionString: azurite.connectionString, users: seeded.users, opts, plannerJs };
         if (side === 'pipeline') {
           const r = await pipelineSide(ctx, run, i === 0);
           pipeline.push(r);
@@ -238,6 +265,6 @@ export async function runBig(opts: BigOptions, command: string): Promise<BigResu
     await stopAzuriteIfStartedByRun(peerUserId());
     if (!opts.keepDc) await stopBenchDc(dc);
   }
-  const result: BigResult = { options: { members: opts.members, runs: opts.runs, chunkSize: opts.chunkSize, compiled: opts.compiled }, seeding: { created: seeded.created, createMs: seeded.createMs, ms: seeded.ms }, pipeline, ldapmodify, deleteMs };
+  const result: BigResult = { options: { members: opts.members, runs: opts.runs, chunkSize: opts.chunkSize, compiled: opts.compiled }, seeding: { created: seeded.created, createMs: seeded.createMs, ms: seeded.ms }, pipeline, ldapmodify, restoreMs };
   return { ...result, markdown: bigMarkdown(result, machineLines(machine, command)) };
 }

@@ -5,7 +5,7 @@
 // in the simulator to the result's `at`), until the big group's last result arrived. Only changes whose
 // result arrived while the big group was still being written count. By default on the big benchmark's own
 // DC (bench/bench-dc.ts), which holds the 250,000 and more bench users; `dc: 'shared'` uses the test DC.
-import { ensureBenchDc, stopBenchDc } from './bench-dc.js';
+import { benchDcSeedUsers, ensureBenchDc, stopBenchDc } from './bench-dc.js';
 import { adminClient } from './bench-users.js';
 import { deleteBigGroup } from './empty-group.js';
 import { startBenchStack, syncedUsers, type CloudUser } from './bench-stack.js';
@@ -141,8 +141,10 @@ export async function runLatencyUnderLoad(opts: LatencyUnderLoadOptions, command
     return { markdown };
   } finally {
     try {
-      // Minutes at 250,000 members (empty-group.ts): longer than the stack's own connection waits.
-      if (bigDn !== undefined) await deleteGroup(stack.dc, bigDn, opts.progress);
+      // Minutes at 250,000 members (empty-group.ts): longer than the stack's own connection waits. Not on a bench
+      // DC with a seed: its next start (or the big benchmark's next side) begins from the seed without the group.
+      const seeded = benchDc !== undefined && (await benchDcSeedUsers()) !== undefined;
+      if (bigDn !== undefined && !seeded) await deleteGroup(stack.dc, bigDn, opts.progress);
       await bench.stop();
     } finally {
       if (benchDc && !opts.keepDc) await stopBenchDc(benchDc);
