@@ -148,7 +148,13 @@ export function bigMarkdown(r: BigResult, machine: string): string {
         ['pipeline time (median)', seconds(pipelineMs), ''],
         ['ldapmodify time (median)', seconds(ldapmodifyMs), ''],
         ['pipeline / ldapmodify', `**${fmt(ratio, 2)}**`, `<= ${TIME_RATIO_TARGET}: ${verdict(ratio <= TIME_RATIO_TARGET)}`],
-        ['planner process peak RSS', `**${mib(plannerPeak)}**`, `<= 256 MiB: ${verdict(plannerPeak <= RSS_TARGET_BYTES)}`],
+        // In Azure the queue is Service Bus; here the embedded broker lives in the Functions host's process and holds
+        // every part of the snapshot (~190 KB each as JSON) until the relay completes the group.
+        [
+          'planner process peak RSS (Functions host and the embedded queue broker holding the snapshot\'s parts; the planner alone: `planner-memory`)',
+          `**${mib(plannerPeak)}**`,
+          `<= 256 MiB: ${verdict(plannerPeak <= RSS_TARGET_BYTES)}`,
+        ],
         ['relay process peak RSS', `**${mib(relayPeak)}**`, `<= 256 MiB: ${verdict(relayPeak <= RSS_TARGET_BYTES)}`],
       ],
     ),

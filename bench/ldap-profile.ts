@@ -5,6 +5,24 @@ import { Client } from 'ldapts';
 
 export type LdapProfile = Record<string, { count: number; ms: number }>;
 
+/** performance.now() when the first counted operation started and the last one ended (null before any). */
+export interface LdapSpan {
+  firstStartAt: number | null;
+  lastEndAt: number | null;
+}
+
+const span: LdapSpan = { firstStartAt: null, lastEndAt: null };
+
+/** The span of the operations since the last reset. */
+export function ldapSpan(): LdapSpan {
+  return { ...span };
+}
+
+export function resetLdapSpan(): void {
+  span.firstStartAt = null;
+  span.lastEndAt = null;
+}
+
 /** Wraps Client's operations once; the returned counters fill as they run. */
 export function instrumentLdap(): LdapProfile {
   const ops: LdapProfile = {};
@@ -13,12 +31,15 @@ export function instrumentLdap(): LdapProfile {
     const original = proto[name]!;
     proto[name] = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
       const t0 = performance.now();
+      span.firstStartAt ??= t0;
       try {
         return await original.apply(this, args);
       } finally {
         const op = (ops[name] ??= { count: 0, ms: 0 });
+        const t1 = performance.now();
         op.count += 1;
-        op.ms += performance.now() - t0;
+        op.ms += t1 - t0;
+        span.lastEndAt = Math.max(span.lastEndAt ?? t1, t1);
       }
     };
   }

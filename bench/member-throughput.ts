@@ -238,7 +238,8 @@ export async function runMemberThroughput(opts: ThroughputOptions, command: stri
             .join(', ');
           opts.progress(
             `run ${run} relay:      ${fmt(r.ms / 1000, 2)} s, ${fmt(r.rate)} members/s, DC probe ${fmt(r.probeMs, 1)} ms, ` +
-              `peak RSS ${mib(r.peakRss)}, CPU ${fmt(r.cpuMs / 1000, 1)} s (${calls}); ${dcLine(r)}`,
+              `peak RSS ${mib(r.peakRss)}, CPU ${fmt(r.cpuMs / 1000, 1)} s (${calls}); before the first LDAP call ${msOrNa(r.leadMs)}, ` +
+              `after the last ${msOrNa(r.tailMs)}; ${dcLine(r)}`,
           );
         } else {
           const r = await ldapmodifySide(dc, admin, runner, users, opts, deleteMs, info);
@@ -281,6 +282,8 @@ export async function runMemberThroughput(opts: ThroughputOptions, command: stri
   };
   return { ...result, markdown: throughputMarkdown(result, machineLines(machine, command)) };
 }
+
+const msOrNa = (ms: number | null): string => (ms === null ? 'n/a' : `${fmt(ms)} ms`);
 
 /** DC idle: the part of a side's time the DC was neither serving nor waiting for a CPU, i.e. waiting for requests. */
 function dcIdleMs(side: SideRun): number | null {
@@ -331,6 +334,7 @@ export function throughputMarkdown(r: Omit<ThroughputResult, 'markdown'>, machin
       fmt((rel.ldap['search']?.ms ?? 0) / 1000, 2),
       fmt((rel.ldap['modify']?.ms ?? 0) / 1000, 2),
       fmt(rel.cpuMs / 1000, 2),
+      `${rel.leadMs === null ? 'n/a' : fmt(rel.leadMs)} / ${rel.tailMs === null ? 'n/a' : fmt(rel.tailMs)}`,
       dcPair(rel, ldm, (x) => x.dc?.busyMs ?? null),
       dcPair(rel, ldm, (x) => x.dc?.cpuWaitMs ?? null),
       dcPair(rel, ldm, dcIdleMs),
@@ -380,9 +384,11 @@ export function throughputMarkdown(r: Omit<ThroughputResult, 'markdown'>, machin
     'queued on it and that side\'s figure is inflated by it. The DC columns split each side\'s time by what the DC\'s',
     'process did meanwhile (kernel scheduler statistics, relay / ldapmodify): busy on a CPU (this writer\'s requests and',
     'any other client\'s), runnable but waiting for a CPU other processes held, and idle, i.e. waiting for a request.',
+    '"Relay lead / tail ms": first enqueue until the relay\'s first LDAP request, and its last LDAP response until the last',
+    'result arrived (queue, message checks, settling, results): relay time in which the DC has nothing of it to do.',
     '',
     markdownTable(
-      ['Run', 'First', 'Relay', 'ldapmodify', 'Ratio', 'DC probe ms', 'Relay search s', 'Relay modify s', 'Relay CPU s', 'DC busy s', 'DC CPU wait s', 'DC idle s'],
+      ['Run', 'First', 'Relay', 'ldapmodify', 'Ratio', 'DC probe ms', 'Relay search s', 'Relay modify s', 'Relay CPU s', 'Relay lead / tail ms', 'DC busy s', 'DC CPU wait s', 'DC idle s'],
       perRun,
     ),
     '',

@@ -45,6 +45,10 @@ export const childOutputSchema = z
     /** The process's maximum resident set size over its whole life (getrusage). */
     maxRss: z.number(),
     ldap: z.record(z.string(), ldapOpSchema),
+    /** First enqueue -> the relay's first LDAP request for the group (queue, message checks). */
+    leadMs: z.number().nullable(),
+    /** The relay's last LDAP response -> the last result received (settling, results over the queue). */
+    tailMs: z.number().nullable(),
     /** How the DC spent the measured time (bench/dc-schedstat.ts). */
     dc: dcSchedSchema.nullable(),
   })

@@ -17,7 +17,7 @@ import { refsOf, splitSnapshot, splitUpserts } from '../shared/domain/split.js';
 import { createLogger } from '../shared/logging.js';
 import { splitForSend } from '../shared/ports/queue.js';
 import { benchHeader } from './bench-group.js';
-import { instrumentLdap } from './ldap-profile.js';
+import { instrumentLdap, ldapSpan, resetLdapSpan } from './ldap-profile.js';
 import { BIND_PASSWORD_ENV, RESULT_PREFIX, childInputSchema, type ChildInput, type ChildOutput } from './relay-child-protocol.js';
 import { sampleMemory } from './memory-sampler.js';
 import { measureDcSched } from './dc-schedstat.js';
@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   const sender = queue.sender(config.queues.writeback);
   // Only what happens for this group counts (not the start-up bind and rootDSE/schema reads).
   for (const op of Object.values(ops)) Object.assign(op, { count: 0, ms: 0 });
+  resetLdapSpan();
   const cpu0 = process.cpuUsage();
   const dcSched = measureDcSched(input.dcPid);
   const t0 = performance.now();
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
   }
   const ms = performance.now() - t0;
   const dcSpent = dcSched();
+  const span = ldapSpan();
   const cpu = process.cpuUsage(cpu0);
   const peaks = memory.stop();
 
@@ -98,6 +100,8 @@ async function main(): Promise<void> {
     ...peaks,
     maxRss: process.resourceUsage().maxRSS * 1024,
     ldap: ops,
+    leadMs: span.firstStartAt === null ? null : span.firstStartAt - t0,
+    tailMs: span.lastEndAt === null ? null : t0 + ms - span.lastEndAt,
     dc: dcSpent,
   };
   process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(output)}\n`);
