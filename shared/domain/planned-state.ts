@@ -36,6 +36,12 @@ export interface PlannedGroup {
   overMemberLimit?: number;
 }
 
+/** How many member entries the stored rows of a plan hold: its member references and its skipped members. */
+export function storedEntriesOf(plan: PlannedGroup | null): number {
+  if (plan === null) return 0;
+  return plan.memberCount + Object.values(plan.skipped.counts).reduce((n, c) => n + (c ?? 0), 0);
+}
+
 /** A group's complete member entries, one per member, read in id order (JavaScript string order of the cloud
  *  ids): a big group's are made one at a time as they are read (./planned-members.ts). */
 export interface MemberEntryList {

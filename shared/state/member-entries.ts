@@ -2,8 +2,9 @@
 // stored apart from the group's row: a 250,000-member group is far beyond one entity. Entries are spread
 // over up to 256 rows by the first two hex digits of the member id, each row a compact text list
 // (./member-entry-rows.ts), so a delta that touches a few members reads and writes a few rows. A complete
-// replacement is written row by row as its entries are read, against the stored rows read a sixteenth at a
-// time: a 1,000,000-member group's rows are never all in memory as text.
+// replacement is written row by row as its entries are read, against the stored rows: read a sixteenth at a
+// time for a big group (a 1,000,000-member group's rows are never all in memory as text), in one request for
+// a group known to be small (most groups: one table request per group and round instead of seventeen).
 import type { MemberEntry } from '../domain/members.js';
 import type { MemberEntryChanges, MemberEntryList } from '../domain/planned-state.js';
 import { SortedIdsBuilder, type SortedIds } from '../domain/sorted-ids.js';
@@ -28,8 +29,10 @@ function nestedDiff(before: ReadonlySet<string>, after: ReadonlySet<string>): Ne
 /** Text per transaction: 1.5 M UTF-16 characters is 3 MB, under the 4 MiB a transaction may carry. */
 const BATCH_TEXT_CHARS = 1_500_000;
 const BATCH_CONCURRENCY = 2;
-/** Stored rows are read by the first character of their bucket: a sixteenth of a group's rows at a time. */
+/** A big group's stored rows are read by the first character of their bucket: a sixteenth at a time. */
 const ROW_RANGES = [...'0123456789abcdefz'];
+/** Up to this many stored entries (~85 characters each: ~1.7 MB of text) the rows are read in one request. */
+export const ONE_READ_MAX_ENTRIES = 20_000;
 
 /** Puts rows into entity group transactions as they come, a few transactions in flight; an empty row is
  *  deleted. Not atomic across transactions: each row is whole, and a retry rewrites what is left. */
@@ -97,8 +100,14 @@ export class MemberEntryRepository {
     return e === null ? new Map() : decodeRow(textOf(e));
   }
 
-  /** The stored rows' text in bucket order, read a range of rows at a time. */
-  private async *storedRows(pk: string): AsyncGenerator<{ bucket: string; text: string }> {
+  /** The stored rows' text in bucket order: all at once when `storedEntries` (at most how many entries the
+   *  rows hold) is small, else a range of rows at a time. */
+  private async *storedRows(pk: string, storedEntries: number): AsyncGenerator<{ bucket: string; text: string }> {
+    if (storedEntries <= ONE_READ_MAX_ENTRIES) {
+      const rows = await this.table.listPartition(pk);
+      for (const e of rows.sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0))) yield { bucket: e.rowKey, text: textOf(e) };
+      return;
+    }
     for (const first of ROW_RANGES) {
       const rows = await this.table.query(where.and(where.eq(PARTITION_KEY, pk), where.startsWith(ROW_KEY, first)));
       for (const e of rows) yield { bucket: e.rowKey, text: textOf(e) };
@@ -122,26 +131,32 @@ export class MemberEntryRepository {
   }
 
   /** The cloud ids of the members the group's entries reference in AD (not the skipped ones), read from the
-   *  rows' text without decoding the entries (the deletion guard compares a big group's snapshot with them). */
-  async writtenIds(tenantId: string, groupId: string): Promise<SortedIds> {
+   *  rows' text without decoding the entries (the deletion guard compares a big group's snapshot with them).
+   *  `storedEntries`: at most how many entries the rows hold (storedEntriesOf the previous plan, plus what an
+   *  attempt that stopped before saving its plan may have left). */
+  async writtenIds(tenantId: string, groupId: string, storedEntries: number): Promise<SortedIds> {
     const ids = new SortedIdsBuilder();
-    for await (const { text } of this.storedRows(memberPartition(tenantId, groupId))) for (const id of writtenIdsIn(text)) ids.add(id);
+    for await (const { text } of this.storedRows(memberPartition(tenantId, groupId), storedEntries)) for (const id of writtenIdsIn(text)) ids.add(id);
     return ids.build();
   }
 
-  /** Applies the changes; returns how the group's nested cloud-group members changed (nesting index). */
-  async apply(tenantId: string, groupId: string, changes: MemberEntryChanges): Promise<NestedGroupChanges> {
+  /** Applies the changes; returns how the group's nested cloud-group members changed (nesting index).
+   *  `previousEntries`: the entries the previous plan recorded (storedEntriesOf; 0 without one). */
+  async apply(tenantId: string, groupId: string, changes: MemberEntryChanges, previousEntries = 0): Promise<NestedGroupChanges> {
     const pk = memberPartition(tenantId, groupId);
-    return changes.kind === 'replace' ? this.replace(pk, changes.entries) : this.patch(pk, changes.upsert, changes.remove);
+    if (changes.kind === 'patch') return this.patch(pk, changes.upsert, changes.remove);
+    // Each stored row is the previous plan's or, after an attempt that stopped before saving its plan, that
+    // attempt's: this same replacement's. So the two sizes together bound what is stored.
+    return this.replace(pk, changes.entries, previousEntries + changes.entries.size);
   }
 
   /** The new rows and the stored ones, both in bucket order, walked together: a row is written when its text
    *  differs, a stored row without entries now is deleted. */
-  private async replace(pk: string, entries: MemberEntryList): Promise<NestedGroupChanges> {
+  private async replace(pk: string, entries: MemberEntryList, storedEntries: number): Promise<NestedGroupChanges> {
     const before = new Set<string>();
     const after = new Set<string>();
     const writer = new RowWriter(this.tables, pk);
-    const stored = this.storedRows(pk);
+    const stored = this.storedRows(pk, storedEntries);
     let s = await stored.next();
     const passStored = async (): Promise<string> => {
       const { text } = s.value!;

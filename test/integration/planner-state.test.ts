@@ -9,6 +9,7 @@ import type { MemberEntry } from '../../shared/domain/members.js';
 import { memberEntryList, type PlannedGroup } from '../../shared/domain/planned-state.js';
 import type { TableStore } from '../../shared/ports/table-store.js';
 import { bucketOf, decodeEntry, encodeEntry } from '../../shared/state/member-entry-rows.js';
+import { ONE_READ_MAX_ENTRIES } from '../../shared/state/member-entries.js';
 import { createPlannerStore, type PlannerStore } from '../../shared/state/planner-store.js';
 import { MAX_TEXT_CHARS, TextTooLargeError } from '../../shared/state/text-chunks.js';
 import { getAzurite } from '../support/azurite.js';
@@ -19,6 +20,31 @@ const randomMember = () => randomUUID();
 function sidEntry(id: string, rid: number): MemberEntry {
   return { cloudId: id, ref: { kind: 'sid', cloudId: id, sid: `S-1-5-21-1-2-3-${rid}` }, skip: null };
 }
+
+/** The store with every call the repositories make through the port named in `calls`. */
+function countingTables(tables: TableStore, calls: string[]): TableStore {
+  return {
+    ensureTable: (name) => tables.ensureTable(name),
+    deleteTable: (name) => tables.deleteTable(name),
+    listTables: () => tables.listTables(),
+    table(name) {
+      const t = tables.table(name);
+      return {
+        name: t.name,
+        get: (pk, rk) => (calls.push('get'), t.get(pk, rk)),
+        listPartition: (pk) => (calls.push('listPartition'), t.listPartition(pk)),
+        query: (f, o) => (calls.push('query'), t.query(f, o)),
+        insertIfAbsent: (e) => (calls.push('insertIfAbsent'), t.insertIfAbsent(e)),
+        update: (e, etag, mode) => (calls.push('update'), t.update(e, etag, mode)),
+        upsert: (e, mode) => (calls.push('upsert'), t.upsert(e, mode)),
+        delete: (pk, rk, etag) => (calls.push('delete'), t.delete(pk, rk, etag)),
+        batch: (pk, ops) => (calls.push(`batch:${ops.length}`), t.batch(pk, ops)),
+      };
+    },
+  };
+}
+
+const isWrite = (call: string): boolean => !['get', 'listPartition', 'query'].includes(call);
 
 const planned = (groupId: string, over: Partial<PlannedGroup> = {}): PlannedGroup => ({
   groupId,
@@ -102,32 +128,13 @@ function defineStateTests(makeStore: () => Promise<TableStore>): void {
 
   it('writes a group\'s member rows in transactions: one request for a new 100-member group, not one per row', async () => {
     const calls: string[] = [];
-    // Counts the writes the repository makes through the port (reads pass through uncounted).
-    const counting: TableStore = {
-      ensureTable: (name) => tables.ensureTable(name),
-      deleteTable: (name) => tables.deleteTable(name),
-      listTables: () => tables.listTables(),
-      table(name) {
-        const t = tables.table(name);
-        return {
-          name: t.name,
-          get: (pk, rk) => t.get(pk, rk),
-          listPartition: (pk) => t.listPartition(pk),
-          query: (f, o) => t.query(f, o),
-          insertIfAbsent: (e) => (calls.push('insertIfAbsent'), t.insertIfAbsent(e)),
-          update: (e, etag, mode) => (calls.push('update'), t.update(e, etag, mode)),
-          upsert: (e, mode) => (calls.push('upsert'), t.upsert(e, mode)),
-          delete: (pk, rk, etag) => (calls.push('delete'), t.delete(pk, rk, etag)),
-          batch: (pk, ops) => (calls.push(`batch:${ops.length}`), t.batch(pk, ops)),
-        };
-      },
-    };
+    const counting = countingTables(tables, calls);
     const members = createPlannerStore(counting).members;
     const G = gid(11);
     const entries = Array.from({ length: 100 }, (_, i) => sidEntry(randomMember(), 200000 + i));
     await members.apply(tenant, G, { kind: 'replace', entries: memberEntryList(entries) });
     const rows = new Set(entries.map((e) => bucketOf(e.cloudId))).size;
-    expect(calls).toEqual([`batch:${rows}`]);
+    expect(calls.filter(isWrite)).toEqual([`batch:${rows}`]);
     expect((await store.members.load(tenant, G)).size).toBe(100);
 
     // A patch touching three rows: read each, one transaction for the three; a row left empty is deleted alone.
@@ -139,6 +146,32 @@ function defineStateTests(makeStore: () => Promise<TableStore>): void {
     expect(calls.filter((c) => c.startsWith('batch:'))).toEqual([`batch:${touched.size}`]);
     expect(calls.filter((c) => c === 'delete').length).toBe(lone && !touched.has(bucketOf(lone.cloudId)) ? 1 : 0);
     expect((await store.members.load(tenant, G)).size).toBe(100 + 3 - (lone ? 1 : 0));
+  });
+
+  it('reads a small group\'s stored rows in one request, a big group\'s a range of rows at a time', async () => {
+    const calls: string[] = [];
+    const members = createPlannerStore(countingTables(tables, calls)).members;
+    const G = gid(21);
+    const entries = Array.from({ length: 300 }, (_, i) => sidEntry(randomMember(), 300000 + i));
+    // A new group (no previous plan): its stored rows (none) in one read.
+    await members.apply(tenant, G, { kind: 'replace', entries: memberEntryList(entries) });
+    expect(calls.filter((c) => !isWrite(c))).toEqual(['listPartition']);
+
+    // Replanned from a previous plan of 300 entries: one read, and the rows it no longer needs are deleted.
+    calls.length = 0;
+    await members.apply(tenant, G, { kind: 'replace', entries: memberEntryList(entries.slice(0, 50)) }, 300);
+    expect(calls.filter((c) => !isWrite(c))).toEqual(['listPartition']);
+    expect((await store.members.load(tenant, G)).size).toBe(50);
+    expect((await members.writtenIds(tenant, G, 50)).size).toBe(50);
+
+    // A previous plan past ONE_READ_MAX_ENTRIES: the rows are read a sixteenth at a time, with the same result.
+    calls.length = 0;
+    await members.apply(tenant, G, { kind: 'replace', entries: memberEntryList(entries.slice(0, 20)) }, ONE_READ_MAX_ENTRIES + 1);
+    expect(calls.filter((c) => !isWrite(c))).toEqual(Array.from({ length: 17 }, () => 'query'));
+    expect((await store.members.load(tenant, G)).size).toBe(20);
+    calls.length = 0;
+    expect((await members.writtenIds(tenant, G, ONE_READ_MAX_ENTRIES + 1)).size).toBe(20);
+    expect(calls).toEqual(Array.from({ length: 17 }, () => 'query'));
   });
 
   it('reports nested cloud groups added and removed, and keeps the child -> parents index', async () => {

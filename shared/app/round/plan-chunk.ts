@@ -5,7 +5,7 @@ import { memberDelta } from '../../domain/delta-merge.js';
 import type { MemberEntry } from '../../domain/members.js';
 import type { PendingCreation } from '../../domain/nested-creation.js';
 import type { MemberIdentity, WritebackMessage } from '../../domain/model.js';
-import type { PlannedGroup } from '../../domain/planned-state.js';
+import { storedEntriesOf, type PlannedGroup } from '../../domain/planned-state.js';
 import { membershipNeed, plan, type Membership, type PlanMode } from '../../domain/planner.js';
 import type { TenantSettings } from '../../domain/settings.js';
 import type { MemberId } from '../../ports/directory.js';
@@ -178,7 +178,7 @@ export async function planChunk(deps: DeltaRoundDeps, ctx: ChunkContext, views: 
     // The planned state last: until it is saved, a retry replans this group (and the journal repairs it).
     const update = statusUpdateOf(tenantId, view.previous, result, at, view.rechecked);
     if (update !== null) await applyStatusUpdate(deps.statuses, update);
-    if (result.members !== null) await store.nesting.record(tenantId, view.id, await store.members.apply(tenantId, view.id, result.members));
+    if (result.members !== null) await store.nesting.record(tenantId, view.id, await store.members.apply(tenantId, view.id, result.members, storedEntriesOf(view.previous)));
     if (changed(view.previous, result.next)) await store.groups.save(tenantId, result.next);
   });
   await ctx.guard.forget(screened.forget);

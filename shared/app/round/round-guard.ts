@@ -20,6 +20,7 @@ import {
 } from '../../domain/deletion-guard.js';
 import type { PlanResult } from '../../domain/planner.js';
 import { sortedIds } from '../../domain/sorted-ids.js';
+import { storedEntriesOf } from '../../domain/planned-state.js';
 import { mapLimit } from '../../concurrency.js';
 import type { Logger } from '../../logging.js';
 import type { StoredGuardWindow } from '../../state/guard-window.js';
@@ -98,7 +99,9 @@ export class RoundGuard {
 
   /** The cost and fingerprint of a planned change set (reads the previous plan's members when needed). */
   private async assess({ view, result }: PlannedChange): Promise<{ cost: GuardCost; fingerprint: string }> {
-    const written = needsPreviousMembers(view.previous, result.messages) ? await this.store.members.writtenIds(this.tenantId, view.id) : sortedIds([]);
+    // The rows are the previous plan's, or an unsaved attempt's at this replacement (see MemberEntryRepository.apply).
+    const storedBound = storedEntriesOf(view.previous) + (result.members?.kind === 'replace' ? result.members.entries.size : 0);
+    const written = needsPreviousMembers(view.previous, result.messages) ? await this.store.members.writtenIds(this.tenantId, view.id, storedBound) : sortedIds([]);
     // A replacement's entries with a reference are the snapshot's members, held compact by the planner.
     const snapshotIds = result.members?.kind === 'replace' ? result.members.entries.refIds() : undefined;
     const effect = changeSetEffect(view.previous, result.messages, written, snapshotIds);
