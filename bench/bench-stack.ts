@@ -14,7 +14,8 @@ export interface BenchStack {
   stack: LocalStack;
   rounds: RoundLog;
   counter: PipelineCounter;
-  stop(): Promise<void>;
+  /** keepAd: leave this run's OUs in the DC (a seeded bench DC drops them at its next restore). */
+  stop(opts?: { keepAd?: boolean }): Promise<void>;
 }
 
 /** `dc`: a DC the caller manages (bench/bench-dc.ts) instead of the shared test DC. */
@@ -39,8 +40,8 @@ export async function startBenchStack(name: string, keepDc: boolean, onProgress?
     stack,
     rounds,
     counter: new PipelineCounter(stack, counted),
-    async stop() {
-      await stack.stop();
+    async stop(opts: { keepAd?: boolean } = {}) {
+      await stack.stop(opts);
       await counted.close();
     },
   };

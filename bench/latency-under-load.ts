@@ -141,11 +141,12 @@ export async function runLatencyUnderLoad(opts: LatencyUnderLoadOptions, command
     return { markdown };
   } finally {
     try {
-      // Minutes at 250,000 members (empty-group.ts): longer than the stack's own connection waits. Not on a bench
-      // DC with a seed: its next start (or the big benchmark's next side) begins from the seed without the group.
+      // Minutes at 250,000 members (empty-group.ts): longer than the stack's own connection waits. Nothing to
+      // delete on a bench DC with a seed: its next start (or the big benchmark's next side) begins from the seed,
+      // without this run's OUs and groups.
       const seeded = benchDc !== undefined && (await benchDcSeedUsers()) !== undefined;
       if (bigDn !== undefined && !seeded) await deleteGroup(stack.dc, bigDn, opts.progress);
-      await bench.stop();
+      await bench.stop({ keepAd: seeded });
     } finally {
       if (benchDc && !opts.keepDc) await stopBenchDc(benchDc);
     }
