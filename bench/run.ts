@@ -34,7 +34,8 @@ big          a new group of --members synced users end to end (Graph simulator -
   --chunk N        member values per modify, both sides (default 500, the relay's default)
   --profile DIR    V8 CPU profiles of the planner and relay processes written under DIR, summarised (slower)
   --compiled       run the planner process compiled to JavaScript by tsc (as Azure Functions do), not under tsx
-             Runs on its own DC (bench/bench-dc.ts, 127.0.0.2) whose users stay in its directory across runs.
+             Runs on its own DC (bench/bench-dc.ts, 127.0.0.2) whose users stay in its directory across runs;
+             every side starts from that DC's seed (its users, no group), restored in a few seconds.
 
 
 planner-memory   the planner's memory for one big group (Graph simulator, Azurite, no DC): a new group,
